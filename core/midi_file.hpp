@@ -1,0 +1,43 @@
+#pragma once
+// Standard MIDI File (SMF) reading and writing, format 0 and 1.
+// The parser is strict: every malformed input raises MidiFileError naming the
+// byte offset and the reason; it never reads out of bounds (fuzzed in CI).
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/score.hpp"
+
+namespace clara {
+
+class MidiFileError : public std::runtime_error {
+ public:
+  MidiFileError(std::size_t offset, const std::string& reason);
+  std::size_t offset() const { return offset_; }
+ private:
+  std::size_t offset_;
+};
+
+// Reads a whole SMF from memory and converts it to a Score.
+// Times become quarter-note positions (ticks / division); tempo metas from any
+// track form the tempo map. Note-on with velocity 0 is a note-off; a note-off
+// closes the oldest sounding note of that key and channel (FIFO); notes still
+// sounding at the end of their track end there. SysEx and metas other than
+// tempo, time signature, track name are skipped safely.
+Score read_midi(std::span<const std::uint8_t> bytes);
+// As above from a file; errors are prefixed with the path.
+Score read_midi_file(const std::filesystem::path& path);
+
+struct WriteOptions {
+  int ticks_per_quarter = 480;
+};
+// Writes a type-1 SMF: track 0 holds the tempo map and time signatures, then one
+// track per part with its name and program change, on the part's channel.
+std::vector<std::uint8_t> write_midi(const Score& score, const WriteOptions& options = {});
+void write_midi_file(const std::filesystem::path& path, const Score& score,
+                     const WriteOptions& options = {});
+
+}  // namespace clara

@@ -1,0 +1,2 @@
+// placeholder: replaced by the SMF parser work
+int main() { return 0; }
