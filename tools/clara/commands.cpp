@@ -1,0 +1,25 @@
+#include "tools/clara/cli.hpp"
+
+namespace clara::cli {
+
+// Each command lives in <name>_command.cpp and defines one of these.
+extern const Command encode_command;
+extern const Command decode_command;
+extern const Command stats_command;
+#ifdef CLARA_HAVE_MODEL
+extern const Command train_command;
+extern const Command generate_command;
+extern const Command eval_lm_command;
+#endif
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table{
+      encode_command, decode_command, stats_command,
+#ifdef CLARA_HAVE_MODEL
+      train_command,  generate_command, eval_lm_command,
+#endif
+  };
+  return table;
+}
+
+}  // namespace clara::cli
