@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds and runs every Clara test suite:
+#   1. the normal build (with LibTorch) and all ctest suites;
+#   2. the torch-free suites again under AddressSanitizer + UndefinedBehaviorSanitizer;
+#   3. the SMF parser's libFuzzer target for FUZZ_SECONDS (default 60).
+# Prints ctest's summary for each; exits non-zero if anything failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+fuzz_seconds=${FUZZ_SECONDS:-60}
+status=0
+
+echo "== build (RelWithDebInfo, LibTorch) =="
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs"
+echo "== tests =="
+ctest --test-dir build -j"$jobs" --output-on-failure --timeout 600 || status=1
+
+echo "== torch-free suites under ASan/UBSan =="
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCLARA_SANITIZE=ON \
+  -DCLARA_WITH_TORCH=OFF -DCLARA_BENCH=OFF >/dev/null
+cmake --build build-asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build-asan -j"$jobs" --output-on-failure --timeout 600 || status=1
+
+echo "== fuzzing the SMF parser for ${fuzz_seconds}s =="
+tools/fuzz.sh "$fuzz_seconds" || status=1
+
+if [ "$status" -eq 0 ]; then echo "ALL TESTS PASSED"; else echo "SOME TESTS FAILED"; fi
+exit "$status"
