@@ -19,6 +19,9 @@ MidiFileError::MidiFileError(const std::string& source, const MidiFileError& inn
       reason_(inner.reason()) {}
 
 Score read_midi_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw std::runtime_error(path.string() + ": is a directory, not a MIDI file");
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw std::runtime_error(path.string() + ": cannot open: " + std::strerror(errno));
   const std::streamoff size = in.tellg();

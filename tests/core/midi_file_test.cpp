@@ -409,6 +409,7 @@ TEST(MidiReadErrors, FileErrorsArePrefixedWithThePath) {
   }
   std::filesystem::remove(path);
   EXPECT_THROW(read_midi_file(path), std::runtime_error);  // missing file
+  EXPECT_THROW(read_midi_file(std::filesystem::temp_directory_path()), std::runtime_error);
 }
 
 // ---------------------------------------------------------------- writing
