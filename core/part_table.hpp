@@ -49,6 +49,8 @@ struct PartEntry {
   PartRole role = PartRole::rest;
   int index_floor = 0;   // notes below this range index are raised by octaves
   bool required = false; // a score that leaves it empty is rejected
+
+  bool operator==(const PartEntry&) const = default;
 };
 
 struct PartTable {
