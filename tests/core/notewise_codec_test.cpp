@@ -126,6 +126,61 @@ TEST(NotewiseCodec, VocabularyHoldsEveryTokenOnceAndCoversTheEncoder) {
   EXPECT_TRUE(q.contains("endvla37"));
 }
 
+// SPEC §2.2 written as literally as possible: a dense roll (0 silent, 1 onset,
+// 2 held), one bare wait per step, then runs of waits merged up to 2*sf+1.
+std::vector<std::string> roll_reference(const GridPiece& g, const EncodingSpec& spec) {
+  const int size = spec.range.size;
+  std::vector<std::vector<std::vector<int>>> roll(
+      static_cast<std::size_t>(g.steps),
+      std::vector<std::vector<int>>(static_cast<std::size_t>(g.parts), std::vector<int>(static_cast<std::size_t>(size), 0)));
+  for (const GridNote& n : g.notes) {
+    roll[static_cast<std::size_t>(n.start)][static_cast<std::size_t>(n.part)][static_cast<std::size_t>(n.index)] = 1;
+    for (std::int64_t t = n.start + 1; t < n.end(); ++t)
+      roll[static_cast<std::size_t>(t)][static_cast<std::size_t>(n.part)][static_cast<std::size_t>(n.index)] = 2;
+  }
+  std::vector<std::string> bare;
+  for (std::size_t t = 0; t < roll.size(); ++t) {
+    for (std::size_t p = 0; p < roll[t].size(); ++p) {
+      const std::string& prefix = spec.parts.entries[p].prefix;
+      for (std::size_t i = 0; i < roll[t][p].size(); ++i) {
+        const int cell = roll[t][p][i];
+        if (cell == 1) bare.push_back(prefix + std::to_string(i));
+        if (cell != 0 && (t + 1 == roll.size() || roll[t + 1][p][i] == 0))
+          bare.push_back("end" + prefix + std::to_string(i));
+      }
+    }
+    bare.push_back("wait");
+  }
+  std::vector<std::string> out;
+  for (std::size_t k = 0; k < bare.size();) {
+    if (bare[k] != "wait") {
+      out.push_back(bare[k++]);
+      continue;
+    }
+    int n = 0;
+    while (k < bare.size() && bare[k] == "wait" && n < spec.max_wait()) ++n, ++k;
+    out.push_back("wait" + std::to_string(n));
+  }
+  return out;
+}
+
+TEST(NotewiseCodec, EventSweepMatchesTheDenseRollDefinition) {
+  std::mt19937 rng(77);
+  for (const EncodingSpec& spec : {kPiano, kChamber}) {
+    for (int trial = 0; trial < 500; ++trial) {
+      std::vector<GridNote> notes;
+      const int n = std::uniform_int_distribution<int>(0, 30)(rng);
+      for (int k = 0; k < n; ++k)
+        notes.push_back({std::uniform_int_distribution<int>(0, static_cast<int>(spec.parts.entries.size()) - 1)(rng),
+                         std::uniform_int_distribution<int>(0, 5)(rng),
+                         std::uniform_int_distribution<int>(0, 120)(rng),
+                         std::uniform_int_distribution<int>(1, 40)(rng)});
+      const GridPiece g = grid(static_cast<int>(spec.parts.entries.size()), notes);
+      ASSERT_EQ(encode_notewise(g, spec), roll_reference(g, spec)) << "trial " << trial;
+    }
+  }
+}
+
 // ---- Round-trip property: score -> tokens -> score is exact for grid notes.
 
 struct Voice {
