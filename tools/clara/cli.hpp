@@ -48,7 +48,7 @@ class Args {
 struct Command {
   const char* name;
   const char* summary;
-  const char* usage;  // full help text printed by `clara NAME --help`
+  std::string usage;  // full help text printed by `clara NAME --help`
   OptionSpec options;
   int (*run)(const Args&);
 };

@@ -1,0 +1,28 @@
+#include "tools/clara/manifest_spec.hpp"
+
+#include <toml++/toml.h>
+
+#include "core/encoding_spec_toml.hpp"
+#include "tools/clara/cli.hpp"
+
+namespace clara::cli {
+
+std::optional<EncodingSpec> manifest_spec(const std::filesystem::path& tokens_path) {
+  if (tokens_path == "-") return std::nullopt;
+  auto dir = std::filesystem::is_directory(tokens_path) ? tokens_path : tokens_path.parent_path();
+  auto manifest = (dir.empty() ? std::filesystem::path(".") : dir) / "manifest.toml";
+  if (!std::filesystem::exists(manifest)) return std::nullopt;
+  try {
+    auto table = toml::parse_file(manifest.string());
+    auto* spec = table["spec"].as_table();
+    if (!spec) throw DataError(manifest.string() + ": no [spec] table");
+    return spec_from_toml(*spec, manifest.string());
+  } catch (const toml::parse_error& e) {
+    throw DataError(manifest.string() + ":" + std::to_string(e.source().begin.line) + ": " +
+                    std::string(e.description()));
+  } catch (const EncodingError& e) {
+    throw DataError(e.what());
+  }
+}
+
+}  // namespace clara::cli

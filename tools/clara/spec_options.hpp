@@ -1,0 +1,21 @@
+#pragma once
+// --encoding / --sample-freq / --parts / --range, shared by every command that
+// reads or writes tokens.
+#include "core/encoding_spec.hpp"
+#include "tools/clara/cli.hpp"
+
+namespace clara::cli {
+
+inline const char* kSpecOptionsHelp =
+    "  --encoding E        notewise (default), chordwise or chamber\n"
+    "  --sample-freq N     grid steps per quarter note (default 12; chordwise 4)\n"
+    "  --parts TABLE       part table: piano, solo_piano (chamber default), string_quartet\n"
+    "  --range R           note window: standard (MIDI 33-94, default) or small (45-82)\n";
+
+void add_spec_options(OptionSpec& spec);
+// Spec from the flags, starting from `base` (defaults of the chosen encoding
+// when --encoding is given). UsageError on bad values.
+EncodingSpec spec_from_args(const Args& args, const EncodingSpec* base = nullptr);
+bool has_spec_options(const Args& args);
+
+}  // namespace clara::cli

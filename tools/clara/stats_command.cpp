@@ -1,0 +1,124 @@
+// clara stats: what a token folder (or file) holds: pieces, tokens, notes,
+// vocabulary use, and from the manifest the notes folded or dropped.
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <unordered_map>
+
+#include <toml++/toml.h>
+
+#include "core/codec.hpp"
+#include "core/notewise_codec.hpp"
+#include "core/vocabulary.hpp"
+#include "tools/clara/cli.hpp"
+#include "tools/clara/manifest_spec.hpp"
+#include "tools/clara/spec_options.hpp"
+#include "tools/clara/token_io.hpp"
+
+namespace clara::cli {
+namespace fs = std::filesystem;
+namespace {
+
+void file_stats(const fs::path& path, const EncodingSpec& spec, const Vocabulary* vocab) {
+  auto lines = read_token_lines(path.string());
+  std::size_t tokens = 0, notes = 0, unknown = 0;
+  std::int64_t steps = 0;
+  std::unordered_map<std::string, std::size_t> counts;
+  for (const auto& l : lines) {
+    tokens += l.size();
+    for (const auto& t : l) counts[t]++;
+    DecodeCounts dc;
+    GridPiece g = parse_tokens(l, spec, dc);
+    notes += g.notes.size();
+    steps += g.steps;
+  }
+  if (vocab)
+    for (const auto& [t, n] : counts)
+      if (!vocab->contains(t)) unknown += n;
+  std::cout << path.filename().string() << ": " << lines.size() << " lines, " << tokens << " tokens, "
+            << notes << " notes, " << std::fixed << std::setprecision(1)
+            << static_cast<double>(steps) / spec.sample_freq << " quarters, " << counts.size()
+            << " distinct tokens";
+  if (vocab)
+    std::cout << " (" << std::setprecision(1) << 100.0 * static_cast<double>(counts.size() - (unknown ? 1 : 0)) /
+                                                     static_cast<double>(vocab->size())
+              << "% of the vocabulary), " << unknown << " not in the vocabulary";
+  std::cout << "\n" << std::defaultfloat;
+}
+
+int run(const Args& args) {
+  fs::path path = args.positional()[0];
+  if (!fs::exists(path)) throw NoInputError(path.string() + ": no such file or folder");
+  std::optional<EncodingSpec> spec;
+  if (has_spec_options(args)) spec = spec_from_args(args);
+  else spec = manifest_spec(path);
+  fs::path dir = fs::is_directory(path) ? path : path.parent_path();
+  std::optional<Vocabulary> vocab;
+  if (fs::exists(dir / "vocab.txt")) {
+    try {
+      vocab = Vocabulary::load(dir / "vocab.txt");
+    } catch (const std::exception& e) {
+      throw DataError(e.what());
+    }
+  }
+  std::vector<fs::path> files;
+  if (fs::is_directory(path)) {
+    for (const char* n : {"train.txt", "valid.txt", "test.txt"})
+      if (fs::exists(path / n)) files.push_back(path / n);
+    if (files.empty()) throw NoInputError(path.string() + ": no train/valid/test.txt");
+  } else {
+    files.push_back(path);
+  }
+  if (!spec) {
+    auto first = read_token_lines(files[0].string());
+    if (first.empty()) throw DataError(files[0].string() + ": no tokens");
+    try {
+      spec = detect_spec(first[0]);
+    } catch (const EncodingError& e) {
+      throw DataError(files[0].string() + ": " + e.what() + " (give --encoding)");
+    }
+  }
+  std::cout << "encoding " << to_string(spec->encoding) << ", " << spec->sample_freq << " steps/quarter, "
+            << "MIDI " << spec->range.lowest << "-" << spec->range.highest() << ", parts " << spec->parts.name;
+  if (vocab) std::cout << ", vocabulary " << vocab->size() << " tokens";
+  std::cout << "\n";
+  for (const auto& f : files) file_stats(f, *spec, vocab ? &*vocab : nullptr);
+
+  if (fs::exists(dir / "manifest.toml")) {
+    try {
+      auto m = toml::parse_file((dir / "manifest.toml").string());
+      auto c = m["counts"];
+      std::cout << "corpus: " << m["files"].as_array()->size() << " files encoded, "
+                << (m["skipped"].as_array() ? m["skipped"].as_array()->size() : 0) << " skipped; notes "
+                << c["notes_in"].value_or<std::int64_t>(0) << ", out of range (folded by octaves) "
+                << c["folded_into_range"].value_or<std::int64_t>(0) << ", dropped by transposition "
+                << c["dropped_by_transposition"].value_or<std::int64_t>(0) << "\n";
+    } catch (const toml::parse_error& e) {
+      throw DataError((dir / "manifest.toml").string() + ":" + std::to_string(e.source().begin.line) + ": " +
+                      std::string(e.description()));
+    }
+  }
+  return kOk;
+}
+
+OptionSpec options() {
+  OptionSpec o;
+  add_spec_options(o);
+  o.min_positional = 1;
+  o.max_positional = 1;
+  return o;
+}
+
+}  // namespace
+
+extern const Command stats_command{
+    "stats", "what a token folder or file holds",
+    "usage: clara stats DIR|TOKENS [SPEC OPTIONS]\n\n"
+    "DIR is a folder written by `clara encode --corpus`: prints per split the pieces, tokens,\n"
+    "notes, length in quarters and vocabulary use, and from manifest.toml the notes folded\n"
+    "into range or dropped by transposition and the files skipped.\n"
+    "spec options (when there is no manifest):\n" +
+        std::string(kSpecOptionsHelp),
+    options(), run};
+
+}  // namespace clara::cli
