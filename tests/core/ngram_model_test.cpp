@@ -190,7 +190,7 @@ TEST(NgramModel, RejectsTruncatedAndCorruptedFiles) {
     }
   };
   // Every truncation point fails cleanly.
-  for (std::size_t n = 0; n < bytes.size(); n += 1 + bytes.size() / 300)
+  for (std::size_t n = 0; n < bytes.size(); n += 1 + bytes.size() / 150)
     expect_rejected(std::vector<char>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n)), "byte offset");
   expect_rejected(std::vector<char>(bytes.begin(), bytes.end() - 1), "truncated");
   auto magic = bytes;
@@ -204,7 +204,7 @@ TEST(NgramModel, RejectsTruncatedAndCorruptedFiles) {
   expect_rejected(trailing, "trailing");
   // Single-byte flips anywhere are caught, by a structural check or by the checksum.
   std::mt19937_64 rng(5);
-  for (int trial = 0; trial < 400; ++trial) {
+  for (int trial = 0; trial < 200; ++trial) {
     const std::size_t i = rng() % bytes.size();
     auto flipped = bytes;
     flipped[i] = static_cast<char>(flipped[i] ^ static_cast<char>(1 + rng() % 255));

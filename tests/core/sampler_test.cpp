@@ -3,8 +3,29 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <limits>
+#include <memory>
+#include <new>
 #include <vector>
+
+// Counts allocations so the test below can check that sampling never allocates (it runs in the
+// daemon's real-time inference thread). Replacing the global operators affects the whole test
+// binary, which is harmless: they only count and forward to malloc/free.
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC flags the free() inside the replaced operator delete as a mismatch; here it is the pair.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+namespace {
+thread_local long g_allocations = 0;
+}
+void* operator new(std::size_t n) {
+  ++g_allocations;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace clara {
 namespace {
@@ -200,6 +221,32 @@ TEST(Sampler, GrammarForcesNoteOffUnderAnyPolicy) {
   grammar.observe(v.id("endp0"));
   Sampler s(v.size(), config(SamplingPolicy::kSeed));
   EXPECT_EQ(s.sample(logits, &grammar), v.id("wait1"));
+}
+
+TEST(Sampler, SamplingDoesNotAllocate) {
+  {  // the counter is live, so the checks below can fail
+    const long before = g_allocations;
+    auto probe = std::make_unique<int>(1);
+    EXPECT_GT(g_allocations, before);
+  }
+  Vocabulary v({"p0", "endp0", "p1", "endp1", "v0", "endv0", "wait1", "wait2"});
+  GrammarConfig g;
+  g.max_note_steps = 4;
+  g.max_polyphony = 2;
+  NoteGrammar grammar(v, g);
+  std::vector<float> logits(v.size());
+  for (std::size_t i = 0; i < logits.size(); ++i) logits[i] = 0.1f * static_cast<float>(i);
+  logits[0] = kNaN;
+  for (SamplingPolicy p : {SamplingPolicy::kSeed, SamplingPolicy::kTemperature, SamplingPolicy::kTopK,
+                           SamplingPolicy::kTopP}) {
+    SamplerConfig c = config(p);
+    c.random_freq = 1.0;
+    Sampler s(v.size(), c);
+    s.set_mask(mask_for_prefixes(v, {"p"}));
+    const long before = g_allocations;
+    for (int i = 0; i < 500; ++i) grammar.observe(s.sample(logits, &grammar));
+    EXPECT_EQ(g_allocations, before);
+  }
 }
 
 }  // namespace
