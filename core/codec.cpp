@@ -14,6 +14,19 @@ std::vector<std::string> encode(const GridPiece& piece, const EncodingSpec& spec
                                               : encode_notewise(piece, spec);
 }
 
+std::string encode_line(const GridPiece& piece, const EncodingSpec& spec) {
+  std::string line;
+  if (spec.encoding == Encoding::chordwise) {
+    for (const std::string& t : encode_chordwise(piece, spec)) {
+      if (!line.empty()) line += ' ';
+      line += t;
+    }
+  } else {
+    append_notewise_line(piece, spec, line);
+  }
+  return line;
+}
+
 GridPiece parse_tokens(std::span<const std::string> tokens, const EncodingSpec& spec,
                        DecodeCounts& counts) {
   return spec.encoding == Encoding::chordwise ? decode_chordwise(tokens, spec, counts)

@@ -13,6 +13,9 @@ namespace clara {
 
 // Grid -> tokens of spec.encoding (chamber is notewise with the spec's part table).
 std::vector<std::string> encode(const GridPiece& piece, const EncodingSpec& spec);
+// The same tokens as one space-separated line (the data-file form), built
+// without a string per token for notewise and chamber.
+std::string encode_line(const GridPiece& piece, const EncodingSpec& spec);
 // Tokens -> grid; never throws on token content (see DecodeCounts).
 GridPiece parse_tokens(std::span<const std::string> tokens, const EncodingSpec& spec,
                        DecodeCounts& counts);

@@ -33,6 +33,9 @@ struct NotewiseToken {
 NotewiseToken parse_notewise_token(std::string_view token, const EncodingSpec& spec);
 
 std::vector<std::string> encode_notewise(const GridPiece& piece, const EncodingSpec& spec);
+// The same tokens appended to `line`, separated by single spaces (no trailing
+// space): the form the data files hold, without a string object per token.
+void append_notewise_line(const GridPiece& piece, const EncodingSpec& spec, std::string& line);
 
 // Stateful decoder: an onset opens a note; its end token closes it at the end of
 // the current step; a re-strike of a sounding note closes the old one where the

@@ -51,6 +51,19 @@ TEST(Codec, DetectsEachEncodingFromItsTokens) {
   EXPECT_THROW(detect_spec(words("p70 wait1")), EncodingError);
 }
 
+TEST(Codec, EncodeLineJoinsTheTokensWithSingleSpaces) {
+  for (Encoding e : {Encoding::notewise, Encoding::chordwise, Encoding::chamber}) {
+    const EncodingSpec spec = EncodingSpec::defaults(e);
+    EncodeCounts c;
+    const GridPiece g = quantise(violin_and_piano(), spec, c);
+    const std::vector<std::string> tokens = encode(g, spec);
+    std::string joined;
+    for (const std::string& t : tokens) joined += (joined.empty() ? "" : " ") + t;
+    EXPECT_EQ(encode_line(g, spec), joined) << to_string(e);
+  }
+  EXPECT_EQ(encode_line(GridPiece{}, EncodingSpec::defaults(Encoding::notewise)), "");
+}
+
 TEST(Codec, ChamberScoreRoundTripsThroughTokens) {
   const Score in = violin_and_piano();
   const EncodingSpec spec = EncodingSpec::defaults(Encoding::chamber);
