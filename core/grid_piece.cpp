@@ -44,7 +44,8 @@ bool by_start(const GridNote& a, const GridNote& b) {
 
 void normalise(GridPiece& piece, std::size_t& merged) {
   std::vector<GridNote>& in = piece.notes;
-  std::sort(in.begin(), in.end(), by_key_then_start);
+  // Lambdas, not function pointers, so the comparisons inline into the sort.
+  std::sort(in.begin(), in.end(), [](const GridNote& a, const GridNote& b) { return by_key_then_start(a, b); });
   std::vector<GridNote> out;
   out.reserve(in.size());
   std::size_t i = 0;
@@ -75,7 +76,7 @@ void normalise(GridPiece& piece, std::size_t& merged) {
     out.push_back(cur);
     i = j;
   }
-  std::sort(out.begin(), out.end(), by_start);
+  std::sort(out.begin(), out.end(), [](const GridNote& a, const GridNote& b) { return by_start(a, b); });
   for (const GridNote& n : out) piece.steps = std::max(piece.steps, n.end());
   in = std::move(out);
 }
