@@ -47,15 +47,25 @@ struct Sounding {
   int velocity;
 };
 
+// `seq` is the order of reading: it breaks ties at one tick so that a plain
+// std::sort is stable (std::stable_sort's temporary buffer trips a known
+// ASan alloc/dealloc-mismatch false positive with clang 14 + libstdc++ 12).
 struct TimedTempo {
   std::uint64_t tick;
+  std::size_t seq;
   double bpm;
 };
 struct TimedSignature {
   std::uint64_t tick;
+  std::size_t seq;
   int numerator;
   int denominator;
 };
+
+template <typename T>
+bool by_tick(const T& a, const T& b) {
+  return a.tick != b.tick ? a.tick < b.tick : a.seq < b.seq;
+}
 
 // Everything one track contributes; reused across tracks to avoid reallocating.
 struct TrackState {
@@ -299,7 +309,7 @@ class Parser {
                                      " (must be 3)");
         const std::uint32_t usec = (std::uint32_t{d[0]} << 16) | (std::uint32_t{d[1]} << 8) | d[2];
         if (usec == 0) throw MidiFileError(p, "tempo of 0 microseconds per quarter note");
-        tempos_.push_back({tick, 60'000'000.0 / usec});
+        tempos_.push_back({tick, tempos_.size(), 60'000'000.0 / usec});
         break;
       }
       case kMetaTimeSignature: {
@@ -310,7 +320,7 @@ class Parser {
         if (d[1] > 7)
           throw MidiFileError(p + 1, "time signature denominator 2^" + std::to_string(d[1]) +
                                          " is out of range");
-        signatures_.push_back({tick, d[0], 1 << d[1]});
+        signatures_.push_back({tick, signatures_.size(), d[0], 1 << d[1]});
         break;
       }
       default:
@@ -323,8 +333,7 @@ class Parser {
   void finish_maps() {
     // Tracks are read one after another, so events from different tracks
     // interleave only after sorting; at the same tick the later one wins.
-    std::stable_sort(tempos_.begin(), tempos_.end(),
-                     [](const TimedTempo& a, const TimedTempo& b) { return a.tick < b.tick; });
+    std::sort(tempos_.begin(), tempos_.end(), by_tick<TimedTempo>);
     if (tempos_.empty() || tempos_.front().tick != 0)
       score_.tempo_map.push_back({0.0, 120.0});
     for (const TimedTempo& t : tempos_) {
@@ -334,8 +343,7 @@ class Parser {
       else
         score_.tempo_map.push_back({q, t.bpm});
     }
-    std::stable_sort(signatures_.begin(), signatures_.end(),
-                     [](const TimedSignature& a, const TimedSignature& b) { return a.tick < b.tick; });
+    std::sort(signatures_.begin(), signatures_.end(), by_tick<TimedSignature>);
     for (const TimedSignature& s : signatures_) {
       const double q = quarters(s.tick);
       if (!score_.time_signatures.empty() && score_.time_signatures.back().quarter == q)

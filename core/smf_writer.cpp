@@ -92,6 +92,7 @@ struct NoteEvent {
   int order;
   std::uint8_t pitch;
   std::uint8_t velocity;
+  std::size_t seq;  // index of the note: same-pitch notes keep their order (FIFO)
 };
 
 }  // namespace
@@ -114,6 +115,7 @@ std::vector<std::uint8_t> write_midi(const Score& score, const WriteOptions& opt
       std::uint8_t type;
       std::uint8_t data[4];
       std::uint8_t size;
+      std::size_t seq;
     };
     std::vector<MetaEvent> metas;
     metas.reserve(score.tempo_map.size() + score.time_signatures.size());
@@ -126,7 +128,7 @@ std::vector<std::uint8_t> write_midi(const Score& score, const WriteOptions& opt
       metas.push_back({to_tick(t.quarter, tpq, "tempo position"), 0x51,
                        {static_cast<std::uint8_t>(u >> 16), static_cast<std::uint8_t>(u >> 8),
                         static_cast<std::uint8_t>(u), 0},
-                       3});
+                       3, metas.size()});
     }
     for (const TimeSignature& s : score.time_signatures) {
       check(s.numerator >= 1 && s.numerator <= 255,
@@ -138,10 +140,12 @@ std::vector<std::uint8_t> write_midi(const Score& score, const WriteOptions& opt
                 " is not a power of two up to 128");
       metas.push_back({to_tick(s.quarter, tpq, "time signature position"), 0x58,
                        {static_cast<std::uint8_t>(s.numerator), static_cast<std::uint8_t>(log2), 24, 8},
-                       4});
+                       4, metas.size()});
     }
-    std::stable_sort(metas.begin(), metas.end(),
-                     [](const MetaEvent& a, const MetaEvent& b) { return a.tick < b.tick; });
+    // Not std::stable_sort: see the note on `seq` in smf_reader.cpp.
+    std::sort(metas.begin(), metas.end(), [](const MetaEvent& a, const MetaEvent& b) {
+      return a.tick != b.tick ? a.tick < b.tick : a.seq < b.seq;
+    });
     TrackWriter conductor;
     std::uint64_t last = 0;
     for (const MetaEvent& m : metas) {
@@ -161,21 +165,22 @@ std::vector<std::uint8_t> write_midi(const Score& score, const WriteOptions& opt
     check(part.program >= 0 && part.program <= 127, where + "program " + std::to_string(part.program));
     events.clear();
     events.reserve(part.notes.size() * 2);
-    for (const Note& n : part.notes) {
+    for (std::size_t k = 0; k < part.notes.size(); ++k) {
+      const Note& n = part.notes[k];
       check(n.pitch >= 0 && n.pitch <= 127, where + "pitch " + std::to_string(n.pitch));
       check(n.velocity >= 1 && n.velocity <= 127, where + "velocity " + std::to_string(n.velocity));
       const std::uint64_t on = to_tick(n.start, tpq, "note start");
       const std::uint64_t off = to_tick(n.end, tpq, "note end");
       check(off >= on, where + "note ends before it starts");
       const auto pitch = static_cast<std::uint8_t>(n.pitch);
-      events.push_back({on, 1, pitch, static_cast<std::uint8_t>(n.velocity)});
-      events.push_back({off, off == on ? 2 : 0, pitch, 64});
+      events.push_back({on, 1, pitch, static_cast<std::uint8_t>(n.velocity), k});
+      events.push_back({off, off == on ? 2 : 0, pitch, 64, k});
     }
-    // Stable: same-pitch notes keep their order, so FIFO pairing holds.
-    std::stable_sort(events.begin(), events.end(), [](const NoteEvent& a, const NoteEvent& b) {
+    std::sort(events.begin(), events.end(), [](const NoteEvent& a, const NoteEvent& b) {
       if (a.tick != b.tick) return a.tick < b.tick;
       if (a.order != b.order) return a.order < b.order;
-      return a.pitch < b.pitch;
+      if (a.pitch != b.pitch) return a.pitch < b.pitch;
+      return a.seq < b.seq;
     });
 
     TrackWriter track;
