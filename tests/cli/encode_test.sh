@@ -58,6 +58,15 @@ check "plain progress lines when stderr is not a terminal" grep -q "encode: 100%
 "$clara" encode --corpus "$data/mini_corpus" --out "$tmp/corpus2" --valid 0 --test 0.25 > /dev/null 2>&1
 check "the same seed gives byte-identical output" cmp -s "$tmp/corpus/train.txt" "$tmp/corpus2/train.txt"
 
+# Licences come from a SOURCES.tsv beside the corpus (as ../shared/corpus has).
+cp -r "$data/mini_corpus" "$tmp/licensed"
+printf 'path\tsource_repo\tlicense\tattribution\nBach/BWV-510.mid\tMutopiaProject/MutopiaProject\tPublic Domain\tMutopia Project, typeset by S. McDougall\n' > "$tmp/licensed/SOURCES.tsv"
+"$clara" encode --corpus "$tmp/licensed" --out "$tmp/licensed_out" > /dev/null 2>&1
+check "manifest sums up licences from SOURCES.tsv" \
+  grep -q "^license = 'Public Domain (1 files); unknown (3 files)'" "$tmp/licensed_out/manifest.toml"
+check "manifest carries the attribution" \
+  grep -q "^attribution = 'Mutopia Project, typeset by S. McDougall'" "$tmp/licensed_out/manifest.toml"
+
 "$clara" stats "$tmp/corpus" > "$tmp/stats.log"
 check "stats exits 0 and reports each split" \
   bash -c "grep -q '^train.txt: .* tokens, .* notes' '$tmp/stats.log' && grep -q 'skipped' '$tmp/stats.log'"

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <map>
+#include <set>
 #include <thread>
 
 #include <toml++/toml.h>
@@ -20,6 +22,7 @@
 #include "core/sha256.hpp"
 #include "core/split.hpp"
 #include "tools/clara/cli.hpp"
+#include "tools/clara/corpus_sources.hpp"
 #include "tools/clara/progress.hpp"
 #include "tools/clara/spec_options.hpp"
 #include "tools/clara/token_io.hpp"
@@ -161,6 +164,10 @@ int encode_corpus(const Args& args) {
   TokenCounts train_counts;
   toml::array file_rows, skipped_rows;
   std::vector<std::string> line_tokens;
+  // Licences: per file, and summed up for the model cards trained on this data.
+  auto sources = CorpusSources::find(root);
+  std::map<std::string, std::size_t> license_files;
+  std::map<std::string, std::set<std::string>> repo_attributions;
   for (auto& r : results) {
     if (!r.error.empty()) {
       skipped_rows.push_back(toml::table{{"path", r.relative.generic_string()}, {"reason", r.error}});
@@ -183,7 +190,11 @@ int encode_corpus(const Args& args) {
         count_tokens(line_tokens, train_counts);
       }
     }
+    const SourceRow* src = sources ? sources->lookup(r.relative) : nullptr;
+    license_files[src ? src->license : "unknown"]++;
+    if (src) repo_attributions[src->source_repo].insert(src->attribution);
     file_rows.push_back(toml::table{{"path", r.relative.generic_string()},
+                                    {"license", src ? src->license : "unknown"},
                                     {"composer", r.composer},
                                     {"split", std::string(to_string(r.split))},
                                     {"sha256", r.sha256},
@@ -204,8 +215,18 @@ int encode_corpus(const Args& args) {
     split_counts.insert(names[s], toml::table{{"pieces", static_cast<std::int64_t>(pieces[s])},
                                               {"lines", static_cast<std::int64_t>(lines[s])},
                                               {"tokens", static_cast<std::int64_t>(tokens[s])}});
+  std::string license, attribution;
+  for (auto& [l, n] : license_files) license += (license.empty() ? "" : "; ") + l + " (" + std::to_string(n) + " files)";
+  for (auto& [repo, attrs] : repo_attributions)
+    attribution += (attribution.empty() ? "" : "; ") +
+                   (attrs.size() == 1 ? *attrs.begin()
+                                      : repo + " (" + std::to_string(attrs.size()) +
+                                            " typesetters/sources, per file in the data manifest)");
+  if (!sources) attribution = "unknown (no SOURCES.tsv beside the corpus)";
   toml::table manifest{
       {"corpus", fs::absolute(root).lexically_normal().string()},
+      {"license", license},
+      {"attribution", attribution},
       {"spec", to_toml(spec)},
       {"split", toml::table{{"seed", static_cast<std::int64_t>(split.seed)},
                             {"valid", split.valid},
