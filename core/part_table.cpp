@@ -141,11 +141,12 @@ std::vector<int> PartTable::assign(const Score& score) const {
       throw PartAssignmentError(what + " is a keyboard; table '" + name + "' takes none");
     (c == InstrumentClass::melody ? melody : others).push_back(i);
   }
-  // Stable so equal means keep score order, which keeps assignment deterministic.
+  // Equal means keep score order (index tie-break), which keeps assignment deterministic.
   std::vector<double> means(score.parts.size(), 0.0);
   for (std::size_t i : melody) means[i] = mean_pitch(score.parts[i]);
-  std::stable_sort(melody.begin(), melody.end(),
-                   [&](std::size_t a, std::size_t b) { return means[a] > means[b]; });
+  std::sort(melody.begin(), melody.end(), [&](std::size_t a, std::size_t b) {
+    return means[a] != means[b] ? means[a] > means[b] : a < b;
+  });
 
   std::size_t next_melody = 0;
   std::vector<bool> filled(entries.size(), false);
