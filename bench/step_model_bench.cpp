@@ -1,6 +1,6 @@
 // Per-token inference step time of InferenceSession for the shipped sizes against
 // (a) torch::nn::LSTM modules driven one token at a time and (b) a plain-loop floor
-// (naive matrix-vector loops over the same weights). Same weights, same token
+// without -ffast-math it does not). Same weights, same token
 // sequence, warm-up first, fixed seed. Prints p50/p99/max in microseconds and ratios.
 #include <torch/torch.h>
 
@@ -152,7 +152,7 @@ int main(int argc, char** argv) {
     };
     row("InferenceSession::step", ours);
     row("torch::nn::LSTM per token", module);
-    row("plain loops (floor)", floor);
+    row("plain loops (no BLAS)", floor);
   }
   return 0;
 }

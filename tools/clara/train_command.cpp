@@ -1,0 +1,129 @@
+// `clara train`: fit the AWD-LSTM generator on an encoded data folder and write a
+// verified model folder. Budget-aware: --max-minutes ends cleanly with a checkpoint
+// and usable weights, so training runs can be planned to finish in fixed time.
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "core/model/trainer.hpp"
+#include "tools/clara/cli.hpp"
+
+namespace clara::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_sigint(int) { g_stop.store(true); }
+
+std::vector<double> parse_lrs(const std::string& text) {
+  std::vector<double> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    char* end = nullptr;
+    const double x = std::strtod(item.c_str(), &end);
+    if (item.empty() || *end != '\0' || !(x > 0 && x < 1))
+      throw UsageError("option --stage-lrs: '" + item + "' is not a learning rate in (0, 1)");
+    out.push_back(x);
+  }
+  if (out.empty()) throw UsageError("option --stage-lrs: no learning rates given");
+  return out;
+}
+
+int run_train(const Args& args) {
+  namespace fs = std::filesystem;
+  using namespace clara::model;
+  const fs::path data = args.require("--data");
+  const fs::path out = args.require("--out");
+  if (!fs::is_directory(data)) throw NoInputError(data.string() + ": no such data folder");
+
+  TrainOptions o;
+  const bool sized = args.has("--emb") || args.has("--hidden") || args.has("--layers");
+  if (args.has("--preset") && sized) throw UsageError("give either --preset or --emb/--hidden/--layers, not both");
+  if (!args.has("--preset") && !sized) throw UsageError("give --preset NAME or --emb E --hidden H --layers L");
+  if (args.has("--preset")) {
+    try {
+      o.arch = AwdLstmConfig::preset(args.require("--preset"), 0);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("option --preset: ") + e.what());
+    }
+  } else {
+    o.arch.emb = args.get_int("--emb", 400, 1, 8192);
+    o.arch.hidden = args.get_int("--hidden", 600, 1, 8192);
+    o.arch.layers = args.get_int("--layers", 4, 1, 16);
+  }
+  o.arch = o.arch.with_dropout_multiplier(args.get_double("--dropout", 1.0, 0.0, 5.0));
+  o.batch_size = args.get_int("--bs", 32, 1, 4096);
+  o.bptt = args.get_int("--bptt", 200, 5, 10000);  // the seed wrote --bptt into bs; this does not
+  o.epochs_per_stage = args.get_int("--epochs", 3, 1, 1000);
+  if (args.has("--stage-lrs")) o.schedule.peaks = parse_lrs(args.require("--stage-lrs"));
+  const long stages = args.get_int("--stages", static_cast<long>(o.schedule.peaks.size()), 1,
+                                   static_cast<long>(o.schedule.peaks.size()));
+  o.schedule.peaks.resize(static_cast<std::size_t>(stages));
+  if (args.has("--lr")) {
+    // --lr sets the first stage's peak; later stages keep their ratio to it.
+    const double lr = args.get_double("--lr", 3e-3, 1e-9, 1.0);
+    const double scale = lr / o.schedule.peaks[0];
+    for (auto& p : o.schedule.peaks) p *= scale;
+  }
+  o.threads = static_cast<int>(args.get_int("--threads", 0, 0, 256));
+  o.seed = static_cast<std::uint64_t>(args.get_int("--seed", 1, 0, 1L << 40));
+  o.max_minutes = args.get_double("--max-minutes", 0.0, 0.0, 1e7);
+  o.max_iterations = args.get_int("--max-iterations", 0, 0, 1L << 40);
+  if (args.has("--checkpoint")) o.checkpoint_dir = fs::path(args.require("--checkpoint"));
+  o.resume = args.flag("--resume");
+  if (o.resume && !o.checkpoint_dir) throw UsageError("--resume needs --checkpoint DIR");
+  o.out_dir = out;
+  o.card.name = out.filename().empty() ? out.parent_path().filename().string() : out.filename().string();
+  o.progress = !args.flag("--quiet");
+
+  g_stop.store(false);
+  auto previous = std::signal(SIGINT, on_sigint);
+  TrainResult r;
+  try {
+    r = train_language_model(data, o);
+  } catch (const TrainError& e) {
+    std::signal(SIGINT, previous);
+    throw DataError(e.what());
+  } catch (const clara::model::ModelFileError& e) {
+    std::signal(SIGINT, previous);
+    throw DataError(e.what());
+  } catch (...) {
+    std::signal(SIGINT, previous);
+    throw;
+  }
+  std::signal(SIGINT, previous);
+  std::printf("%s: %s after %lld iterations, %lld tokens, %.0f s; valid loss %.4f, accuracy %.4f\n",
+              out.string().c_str(), r.finished ? "finished" : "stopped", static_cast<long long>(r.iterations),
+              static_cast<long long>(r.tokens_seen), r.seconds, r.valid_loss, r.valid_accuracy);
+  if (!r.finished && o.checkpoint_dir)
+    std::printf("resume with: --checkpoint %s --resume\n", o.checkpoint_dir->string().c_str());
+  return kOk;
+}
+
+}  // namespace
+
+extern const Command train_command{
+    "train",
+    "train the AWD-LSTM generator on an encoded data folder",
+    "usage: clara train --data DIR (--preset seed|small|tiny | --emb E --hidden H --layers L) --out models/NAME\n"
+    "                   [--epochs N] [--stages K] [--stage-lrs a,b,..] [--lr X] [--bs 32] [--bptt 200]\n"
+    "                   [--dropout M] [--threads N] [--seed S] [--checkpoint DIR] [--resume]\n"
+    "                   [--max-minutes M] [--max-iterations N] [--quiet]\n"
+    "\n"
+    "Reads DIR/train.txt, valid.txt, vocab.txt (and manifest.toml for the card). Each of K stages\n"
+    "(default 4, peaks 3e-3,3e-4,3e-6,3e-8) is one triangular LR cycle of N epochs (default 3).\n"
+    "--lr scales all peaks so the first is X. --max-minutes, --max-iterations or Ctrl-C stop cleanly:\n"
+    "a checkpoint (with --checkpoint) and the model folder are written either way.\n"
+    "Writes OUT/weights.pt, model.toml, vocab.txt, train_log.csv, loss.svg and SHA256SUMS.\n",
+    OptionSpec{{"--data", "--preset", "--emb", "--hidden", "--layers", "--out", "--epochs", "--stages", "--stage-lrs",
+                "--lr", "--bs", "--bptt", "--dropout", "--threads", "--seed", "--checkpoint", "--max-minutes",
+                "--max-iterations"},
+               {"--resume", "--quiet"},
+               0,
+               0},
+    run_train,
+};
+
+}  // namespace clara::cli
