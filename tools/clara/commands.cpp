@@ -9,16 +9,16 @@ extern const Command stats_command;
 extern const Command demo_command;
 #ifdef CLARA_HAVE_MODEL
 extern const Command train_command;
-// generate and eval_lm: not written yet (model brief); re-enable with their files.
-// extern const Command generate_command;
-// extern const Command eval_lm_command;
+extern const Command generate_command;
+extern const Command eval_lm_command;
+extern const Command baseline_command;
 #endif
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table{
       demo_command, encode_command, decode_command, stats_command,
 #ifdef CLARA_HAVE_MODEL
-      train_command,  // generate_command, eval_lm_command,
+      train_command,  generate_command, eval_lm_command, baseline_command,
 #endif
   };
   return table;

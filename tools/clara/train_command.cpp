@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/model/trainer.hpp"
+#include "tools/clara/baseline.hpp"
 #include "tools/clara/cli.hpp"
 
 namespace clara::cli {
@@ -99,6 +100,11 @@ int run_train(const Args& args) {
               static_cast<long long>(r.tokens_seen), r.seconds, r.valid_loss, r.valid_accuracy);
   if (!r.finished && o.checkpoint_dir)
     std::printf("resume with: --checkpoint %s --resume\n", o.checkpoint_dir->string().c_str());
+  if (!args.flag("--no-baseline") && !g_stop.load()) {
+    auto b = build_baseline(data, out);
+    std::printf("%s: Kneser-Ney 5-gram baseline from %zu training tokens, %.1f MB, %.0f s -> baseline.ngram\n",
+                out.string().c_str(), b.train_tokens, static_cast<double>(b.bytes) / 1e6, b.seconds);
+  }
   return kOk;
 }
 
@@ -116,11 +122,13 @@ extern const Command train_command{
     "(default 4, peaks 3e-3,3e-4,3e-6,3e-8) is one triangular LR cycle of N epochs (default 3).\n"
     "--lr scales all peaks so the first is X. --max-minutes, --max-iterations or Ctrl-C stop cleanly:\n"
     "a checkpoint (with --checkpoint) and the model folder are written either way.\n"
-    "Writes OUT/weights.pt, model.toml, vocab.txt, train_log.csv, loss.svg and SHA256SUMS.\n",
+    "Writes OUT/weights.pt, model.toml, vocab.txt, train_log.csv, loss.svg and SHA256SUMS, then\n"
+    "baseline.ngram: a Kneser-Ney 5-gram of the same training split for `clara eval-lm`\n"
+    "(--no-baseline skips it; `clara baseline` builds it for an existing model).\n",
     OptionSpec{{"--data", "--preset", "--emb", "--hidden", "--layers", "--out", "--epochs", "--stages", "--stage-lrs",
                 "--lr", "--bs", "--bptt", "--dropout", "--threads", "--seed", "--checkpoint", "--max-minutes",
                 "--max-iterations"},
-               {"--resume", "--quiet"},
+               {"--resume", "--quiet", "--no-baseline"},
                0,
                0},
     run_train,

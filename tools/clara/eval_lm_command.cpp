@@ -1,0 +1,133 @@
+// clara eval-lm: how well a model predicts held-out tokens, beside the
+// Kneser-Ney 5-gram baseline stored in the model folder (built from the same
+// training split), on the same tokens: NLL per token (nats), perplexity,
+// top-1 / top-3 accuracy. Each line is scored as a piece on its own, starting
+// from <eos> and predicting its closing <eos>, for both models alike.
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "core/model/model_files.hpp"
+#include "core/ngram_model.hpp"
+#include "tools/clara/cli.hpp"
+#include "tools/clara/model_access.hpp"
+#include "tools/clara/token_io.hpp"
+
+namespace clara::cli {
+namespace fs = std::filesystem;
+namespace {
+
+struct LmScore {
+  std::size_t tokens = 0, top1 = 0, top3 = 0;
+  double nll = 0;
+};
+
+LmScore score_model(model::AwdLstm& lstm, const std::vector<std::vector<int>>& pieces) {
+  torch::InferenceMode guard;
+  lstm.eval();
+  LmScore s;
+  for (const auto& piece : pieces) {
+    std::vector<std::int64_t> in{Vocabulary::kEos}, target;
+    for (int id : piece) in.push_back(id), target.push_back(id);
+    target.push_back(Vocabulary::kEos);
+    const auto T = static_cast<std::int64_t>(target.size());
+    auto x = torch::tensor(in, torch::kLong).view({T, 1});
+    auto y = torch::tensor(target, torch::kLong);
+    auto logits = lstm.forward(x, lstm.init_hidden(1)).logits.view({T, -1});
+    auto logp = torch::log_softmax(logits, 1);
+    s.nll -= logp.gather(1, y.view({T, 1})).sum().item<double>();
+    auto top = std::get<1>(logp.topk(3, 1));
+    auto hit = top.eq(y.view({T, 1}));
+    s.top1 += static_cast<std::size_t>(hit.select(1, 0).sum().item<std::int64_t>());
+    s.top3 += static_cast<std::size_t>(hit.any(1).sum().item<std::int64_t>());
+    s.tokens += static_cast<std::size_t>(T);
+  }
+  return s;
+}
+
+int run(const Args& args) {
+  const std::string data = args.require("--data");
+  fs::path dir = resolve_model_dir(args.require("--model"));
+  model::LoadedModel loaded;
+  try {
+    loaded = model::load_model_folder(dir);
+  } catch (const model::ModelFileError& e) {
+    throw DataError(e.what());
+  }
+  fs::path baseline_path = dir / "baseline.ngram";
+  if (!fs::exists(baseline_path))
+    throw DataError(dir.string() + ": no baseline.ngram (train the model with `clara train`, which builds it)");
+  auto load_baseline = [&] {
+    try {
+      return NgramModel::load(baseline_path);
+    } catch (const std::exception& e) {
+      throw DataError(e.what());
+    }
+  };
+  const NgramModel baseline = load_baseline();
+  if (baseline.vocab_size() != loaded.vocab.size())
+    throw DataError(baseline_path.string() + ": built for " + std::to_string(baseline.vocab_size()) +
+                    " tokens, the model has " + std::to_string(loaded.vocab.size()));
+
+  auto lines = read_token_lines(data);
+  if (lines.empty()) throw DataError(data + ": no tokens");
+  std::vector<std::vector<int>> pieces;
+  std::size_t unknown = 0;
+  for (const auto& l : lines) {
+    std::vector<int> ids;
+    for (const auto& t : l) {
+      int id = loaded.vocab.id(t);
+      unknown += id == Vocabulary::kUnk;
+      ids.push_back(id);
+    }
+    pieces.push_back(std::move(ids));
+  }
+  const int threads = static_cast<int>(args.get_int("--threads", 0, 0, 256));
+  if (threads > 0) torch::set_num_threads(threads);
+
+  LmScore m = score_model(*loaded.model, pieces);
+  NgramEvaluation b = baseline.evaluate(pieces);
+  if (b.tokens != m.tokens)
+    throw std::logic_error("model and baseline scored different token counts");
+  const double n = static_cast<double>(m.tokens);
+  const double model_nll = m.nll / n, base_nll = b.mean_nll();
+  if (args.flag("--json")) {
+    std::printf(
+        "{\"tokens\": %zu, \"model_nll\": %.6f, \"baseline_nll\": %.6f, \"model_top1\": %.6f, "
+        "\"model_top3\": %.6f, \"baseline_top1\": %.6f}\n",
+        m.tokens, model_nll, base_nll, static_cast<double>(m.top1) / n, static_cast<double>(m.top3) / n,
+        b.top1_accuracy());
+    return kOk;
+  }
+  std::printf("%s on %s: %zu tokens in %zu pieces%s\n", dir.filename().string().c_str(), data.c_str(), m.tokens,
+              pieces.size(), unknown ? (" (" + std::to_string(unknown) + " unknown)").c_str() : "");
+  std::printf("  %-22s %10s %12s %8s %8s\n", "", "NLL/token", "perplexity", "top-1", "top-3");
+  std::printf("  %-22s %10.4f %12.3f %7.2f%% %7.2f%%\n", "model (AWD-LSTM)", model_nll, std::exp(model_nll),
+              100.0 * static_cast<double>(m.top1) / n, 100.0 * static_cast<double>(m.top3) / n);
+  std::printf("  %-22s %10.4f %12.3f %7.2f%% %8s\n", "baseline (KN 5-gram)", base_nll, std::exp(base_nll),
+              100.0 * b.top1_accuracy(), "-");
+  std::printf("  model/baseline NLL ratio: %.3f\n", model_nll / base_nll);
+  return kOk;
+}
+
+OptionSpec options() {
+  OptionSpec o;
+  o.valued = {"--model", "--data", "--threads"};
+  o.flags = {"--json"};
+  return o;
+}
+
+}  // namespace
+
+extern const Command eval_lm_command{
+    "eval-lm", "held-out NLL, perplexity and accuracy of a model vs its 5-gram baseline",
+    "usage: clara eval-lm --model NAME|PATH --data TOKENS [--json] [--threads N]\n\n"
+    "Scores every line of TOKENS (e.g. the test.txt of `clara encode`) as a piece, with the\n"
+    "model and with the interpolated Kneser-Ney 5-gram stored in its folder. NLL in nats per\n"
+    "token. --json prints one object: tokens, model_nll, baseline_nll, model_top1, model_top3,\n"
+    "baseline_top1.\n",
+    options(), run};
+
+}  // namespace clara::cli
