@@ -43,18 +43,7 @@ int run(const Args& args) {
   }
   if (tokens.empty()) throw DataError(input + ": no tokens");
 
-  EncodingSpec spec;
-  if (has_spec_options(args)) {
-    spec = spec_from_args(args);
-  } else if (auto m = manifest_spec(input)) {
-    spec = *m;
-  } else {
-    try {
-      spec = detect_spec(tokens);
-    } catch (const EncodingError& e) {
-      throw DataError(input + ": " + e.what() + " (give --encoding)");
-    }
-  }
+  const EncodingSpec spec = resolve_spec(args, input, tokens);
   DecodeOptions options;
   options.bpm = args.get_double("--tempo", 120.0, 1.0, 1000.0);
   options.velocity = static_cast<int>(args.get_int("--velocity", 80, 1, 127));

@@ -3,7 +3,9 @@
 #include <toml++/toml.h>
 
 #include "core/encoding_spec_toml.hpp"
+#include "core/codec.hpp"
 #include "tools/clara/cli.hpp"
+#include "tools/clara/spec_options.hpp"
 
 namespace clara::cli {
 
@@ -22,6 +24,17 @@ std::optional<EncodingSpec> manifest_spec(const std::filesystem::path& tokens_pa
                     std::string(e.description()));
   } catch (const EncodingError& e) {
     throw DataError(e.what());
+  }
+}
+
+EncodingSpec resolve_spec(const Args& args, const std::filesystem::path& path,
+                          std::span<const std::string> tokens) {
+  if (has_spec_options(args)) return spec_from_args(args);
+  if (auto m = manifest_spec(path)) return *m;
+  try {
+    return detect_spec(tokens);
+  } catch (const EncodingError& e) {
+    throw DataError(path.string() + ": " + e.what() + " (give --encoding)");
   }
 }
 

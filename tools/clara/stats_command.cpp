@@ -49,9 +49,6 @@ void file_stats(const fs::path& path, const EncodingSpec& spec, const Vocabulary
 int run(const Args& args) {
   fs::path path = args.positional()[0];
   if (!fs::exists(path)) throw NoInputError(path.string() + ": no such file or folder");
-  std::optional<EncodingSpec> spec;
-  if (has_spec_options(args)) spec = spec_from_args(args);
-  else spec = manifest_spec(path);
   fs::path dir = fs::is_directory(path) ? path : path.parent_path();
   std::optional<Vocabulary> vocab;
   if (fs::exists(dir / "vocab.txt")) {
@@ -69,15 +66,13 @@ int run(const Args& args) {
   } else {
     files.push_back(path);
   }
-  if (!spec) {
-    auto first = read_token_lines(files[0].string());
-    if (first.empty()) throw DataError(files[0].string() + ": no tokens");
-    try {
-      spec = detect_spec(first[0]);
-    } catch (const EncodingError& e) {
-      throw DataError(files[0].string() + ": " + e.what() + " (give --encoding)");
-    }
+  std::vector<std::string> first_line;
+  if (!has_spec_options(args) && !manifest_spec(path)) {
+    auto lines = read_token_lines(files[0].string());
+    if (lines.empty()) throw DataError(files[0].string() + ": no tokens");
+    first_line = lines[0];
   }
+  const auto spec = std::make_optional(resolve_spec(args, files[0], first_line));
   std::cout << "encoding " << to_string(spec->encoding) << ", " << spec->sample_freq << " steps/quarter, "
             << "MIDI " << spec->range.lowest << "-" << spec->range.highest() << ", parts " << spec->parts.name;
   if (vocab) std::cout << ", vocabulary " << vocab->size() << " tokens";
