@@ -38,6 +38,11 @@ check "chordwise tokens are recognised and decoded without flags" test -s "$tmp/
 check "chamber encoding of a string piece has solo (v) and piano (p) tokens" \
   bash -c "grep -qE '(^| )v[0-9]+ ' '$tmp/chamber.txt' && grep -qE '(^| )p[0-9]+ ' '$tmp/chamber.txt'"
 
+"$clara" encode --corpus "$data/mini_corpus" --encoding chordwise --out "$tmp/cw1" > /dev/null 2>&1
+"$clara" encode --corpus "$data/mini_corpus" --encoding chordwise --min-count 3 --out "$tmp/cw3" > /dev/null 2>&1
+check "chordwise --min-count shrinks the vocabulary" \
+  test "$(wc -l < "$tmp/cw3/vocab.txt")" -lt "$(wc -l < "$tmp/cw1/vocab.txt")"
+
 # A corpus with one broken file: reported, skipped, the run goes on.
 "$clara" encode --corpus "$data/mini_corpus" --out "$tmp/corpus" --valid 0 --test 0.25 > "$tmp/corpus.log" 2> "$tmp/corpus.err"
 check "corpus encode exits 0 despite a broken file" test $? -eq 0

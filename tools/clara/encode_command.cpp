@@ -206,8 +206,9 @@ int encode_corpus(const Args& args) {
     o.close();
     if (!o) throw std::runtime_error(out.string() + ": write failed");
   }
-  Vocabulary vocab =
-      spec.encoding == Encoding::chordwise ? chordwise_vocabulary(train_counts) : notewise_vocabulary(spec);
+  const auto min_count = static_cast<std::size_t>(args.get_int("--min-count", 1, 1, 1'000'000'000));
+  Vocabulary vocab = spec.encoding == Encoding::chordwise ? chordwise_vocabulary(train_counts, min_count)
+                                                          : notewise_vocabulary(spec);
   vocab.save(out / "vocab.txt");
 
   toml::table split_counts;
@@ -286,14 +287,15 @@ int run(const Args& args) {
   bool corpus = args.has("--corpus");
   if (corpus == !args.positional().empty())
     throw UsageError("give either FILE.mid or --corpus DIR --out DIR");
-  if (!corpus && (args.has("--out") || args.has("--seed") || args.has("--valid") || args.has("--test")))
-    throw UsageError("--out, --seed, --valid and --test only apply with --corpus");
+  if (!corpus && (args.has("--out") || args.has("--seed") || args.has("--valid") || args.has("--test") ||
+                  args.has("--min-count")))
+    throw UsageError("--out, --seed, --valid, --test and --min-count only apply with --corpus");
   return corpus ? encode_corpus(args) : encode_file(args);
 }
 
 OptionSpec options() {
   OptionSpec o;
-  o.valued = {"--corpus", "--out", "--seed", "--valid", "--test", "--threads"};
+  o.valued = {"--corpus", "--out", "--seed", "--valid", "--test", "--threads", "--min-count"};
   add_spec_options(o);
   o.max_positional = 1;
   return o;
@@ -316,6 +318,7 @@ extern const Command encode_command{
     "  --seed S            split seed (default 0)\n"
     "  --valid F, --test F fraction of pieces for validation / test (default 0.05 each)\n"
     "  --threads N         worker threads (default: all cores)\n"
+    "  --min-count N       chordwise: chords seen fewer than N times in train read as <unk> (default 1)\n"
     "spec options:\n" + std::string(kSpecOptionsHelp),
     options(), run};
 
