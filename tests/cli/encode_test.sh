@@ -42,6 +42,10 @@ check "chamber encoding of a string piece has solo (v) and piano (p) tokens" \
 "$clara" encode --corpus "$data/mini_corpus" --encoding chordwise --min-count 3 --out "$tmp/cw3" > /dev/null 2>&1
 check "chordwise --min-count shrinks the vocabulary" \
   test "$(wc -l < "$tmp/cw3/vocab.txt")" -lt "$(wc -l < "$tmp/cw1/vocab.txt")"
+"$clara" stats "$tmp/cw3" > "$tmp/cw3.stats"
+check "stats counts rare chords as outside the vocabulary, usage stays within 100%" \
+  bash -c "grep -qE '^train.txt: .*\(using [0-9.]+% .* [1-9][0-9]* tokens not in the vocabulary' '$tmp/cw3.stats' &&
+           ! grep -qE 'using [0-9]{4,}|using (10[1-9]|1[1-9][0-9]|[2-9][0-9]{2})\.' '$tmp/cw3.stats'"
 
 # A corpus with one broken file: reported, skipped, the run goes on.
 "$clara" encode --corpus "$data/mini_corpus" --out "$tmp/corpus" --valid 0 --test 0.25 > "$tmp/corpus.log" 2> "$tmp/corpus.err"

@@ -32,17 +32,20 @@ void file_stats(const fs::path& path, const EncodingSpec& spec, const Vocabulary
     notes += g.notes.size();
     steps += g.steps;
   }
+  std::size_t distinct_known = 0;
   if (vocab)
-    for (const auto& [t, n] : counts)
-      if (!vocab->contains(t)) unknown += n;
+    for (const auto& [t, n] : counts) {
+      if (vocab->contains(t)) distinct_known++;
+      else unknown += n;
+    }
   std::cout << path.filename().string() << ": " << lines.size() << " lines, " << tokens << " tokens, "
             << notes << " notes, " << std::fixed << std::setprecision(1)
             << static_cast<double>(steps) / spec.sample_freq << " quarters, " << counts.size()
             << " distinct tokens";
   if (vocab)
-    std::cout << " (" << std::setprecision(1) << 100.0 * static_cast<double>(counts.size() - (unknown ? 1 : 0)) /
-                                                     static_cast<double>(vocab->size())
-              << "% of the vocabulary), " << unknown << " not in the vocabulary";
+    std::cout << " (using " << std::setprecision(1)
+              << 100.0 * static_cast<double>(distinct_known) / static_cast<double>(vocab->size())
+              << "% of the vocabulary), " << unknown << " tokens not in the vocabulary";
   std::cout << "\n" << std::defaultfloat;
 }
 
