@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include <Eigen/Core>
+
 #include "core/model/awd_lstm.hpp"
 
 namespace clara::model {
@@ -38,53 +40,58 @@ namespace {
 
 inline float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using RowMap = Eigen::Map<RowMatrix>;
+using VecMap = Eigen::Map<Eigen::VectorXf>;
+
+// Eigen on owned buffers rather than ATen ops: at these sizes ATen's per-call dispatch
+// is a large share of a step, and its batched path (addmm -> BLAS sgemm) mallocs a
+// work buffer on every call. Eigen's gemv and coefficient-wise products with
+// noalias() write straight into the destination and never allocate.
 struct Layer {
   std::int64_t in = 0, out = 0;
-  torch::Tensor w;      // [4 out, in + out] = [W_ih | W_hh]: one matmul per step
-  torch::Tensor w_t;    // its transpose (a view), for the batched matmul
-  torch::Tensor bias;   // [4 out] = b_ih + b_hh, added in the pointwise loop
-  torch::Tensor xh;     // [B, in + out]: this step's input next to the previous h
-  torch::Tensor gates;  // [B, 4 out]
-  torch::Tensor xh1, gates1;  // row 0 as 1-D views, for the gemv path at B = 1
+  RowMatrix w;         // [4 out, in + out] = [W_ih | W_hh]: one product per step
+  Eigen::VectorXf bias;  // [4 out] = b_ih + b_hh, added in the pointwise loop
+  RowMatrix xh;        // [B, in + out]: this step's input next to the previous h
+  RowMatrix gates;     // [4 out, B]: gate-major, so each weight row is read once for all streams
 };
+
+RowMatrix to_eigen(const torch::Tensor& t) {
+  auto c = t.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+  return RowMap(c.data_ptr<float>(), c.size(0), c.dim() > 1 ? c.size(1) : 1);
+}
 
 }  // namespace
 
 struct InferenceSession::Impl {
   AwdLstmConfig config;
   std::int64_t batch = 1;
-  torch::Tensor emb, emb_t;  // [V, E] and its transpose (view)
+  RowMatrix emb;  // [V, E], also the tied decoder
   std::vector<Layer> layers;
-  torch::Tensor top, top1;       // [B, E] last layer output, and row 0
-  torch::Tensor logits, logits1; // [B, V], and row 0
+  RowMatrix top;     // [B, E] last layer output
+  RowMatrix logits;  // [B, V]
 };
 
 InferenceSession::InferenceSession(const AwdLstm& model, std::int64_t batch) : impl_(std::make_unique<Impl>()) {
   if (batch < 1) throw std::invalid_argument("InferenceSession: batch must be at least 1");
-  torch::InferenceMode guard;
+  torch::NoGradGuard guard;
   auto& m = *impl_;
   m.config = model.config();
   m.batch = batch;
-  auto cpu = [](const torch::Tensor& t) { return t.detach().to(torch::kCPU, torch::kFloat32).contiguous().clone(); };
-  m.emb = cpu(model.embedding);
-  m.emb_t = m.emb.t();
+  m.emb = to_eigen(model.embedding);
   for (std::int64_t l = 0; l < m.config.layers; ++l) {
     Layer L;
     L.in = m.config.layer_input(l);
     L.out = m.config.layer_output(l);
-    L.w = torch::cat({cpu(model.weight_ih[l]), cpu(model.weight_hh[l])}, 1).contiguous();
-    L.w_t = L.w.t();
-    L.bias = (cpu(model.bias_ih[l]) + cpu(model.bias_hh[l])).contiguous();
-    L.xh = torch::zeros({batch, L.in + L.out});
-    L.gates = torch::zeros({batch, 4 * L.out});
-    L.xh1 = L.xh[0];
-    L.gates1 = L.gates[0];
+    L.w.resize(4 * L.out, L.in + L.out);
+    L.w << to_eigen(model.weight_ih[l]), to_eigen(model.weight_hh[l]);
+    L.bias = to_eigen(model.bias_ih[l]).col(0) + to_eigen(model.bias_hh[l]).col(0);
+    L.xh = RowMatrix::Zero(batch, L.in + L.out);
+    L.gates = RowMatrix::Zero(4 * L.out, batch);
     m.layers.push_back(std::move(L));
   }
-  m.top = torch::zeros({batch, m.config.emb});
-  m.top1 = m.top[0];
-  m.logits = torch::zeros({batch, m.config.vocab_size});
-  m.logits1 = m.logits[0];
+  m.top = RowMatrix::Zero(batch, m.config.emb);
+  m.logits = RowMatrix::Zero(batch, m.config.vocab_size);
 }
 
 InferenceSession::~InferenceSession() = default;
@@ -122,42 +129,31 @@ std::span<const float> InferenceSession::step(std::span<const int> tokens, LstmS
       throw std::invalid_argument("InferenceSession::step: state layer " + std::to_string(l) + " has the wrong width");
   }
 
-  torch::InferenceMode guard;
-  const float* emb = m.emb.data_ptr<float>();
-  {
-    auto& L0 = m.layers[0];
-    float* xh = L0.xh.data_ptr<float>();
-    for (std::int64_t b = 0; b < B; ++b)
-      std::memcpy(xh + b * (L0.in + L0.out), emb + static_cast<std::int64_t>(tokens[b]) * E, sizeof(float) * E);
-  }
+  for (std::int64_t b = 0; b < B; ++b) m.layers[0].xh.row(b).head(E) = m.emb.row(tokens[b]);
   for (std::size_t l = 0; l < m.layers.size(); ++l) {
     auto& L = m.layers[l];
-    const std::int64_t H = L.out, row = L.in + L.out;
-    float* xh = L.xh.data_ptr<float>();
+    const std::int64_t H = L.out;
     float* hs = state.h[l].data();
     float* cs = state.c[l].data();
-    for (std::int64_t b = 0; b < B; ++b) std::memcpy(xh + b * row + L.in, hs + b * H, sizeof(float) * H);
-    // beta = 0: the output's old contents are ignored, the bias is added below.
+    L.xh.rightCols(H) = RowMap(hs, B, H);
     if (B == 1)
-      at::addmv_out(L.gates1, L.gates1, L.w, L.xh1, 0.0, 1.0);
+      VecMap(L.gates.data(), 4 * H).noalias() = L.w * L.xh.row(0).transpose();
     else
-      at::addmm_out(L.gates, L.gates, L.xh, L.w_t, 0.0, 1.0);
+      L.gates.noalias() = L.w.lazyProduct(L.xh.transpose());
 
-    const float* g = L.gates.data_ptr<float>();
-    const float* bias = L.bias.data_ptr<float>();
+    const float* g = L.gates.data();
+    const float* bias = L.bias.data();
     const bool last = l + 1 == m.layers.size();
-    float* next = last ? m.top.data_ptr<float>() : m.layers[l + 1].xh.data_ptr<float>();
-    const std::int64_t next_row = last ? E : m.layers[l + 1].in + m.layers[l + 1].out;
+    RowMatrix& next = last ? m.top : m.layers[l + 1].xh;
     for (std::int64_t b = 0; b < B; ++b) {
-      const float* gb = g + b * 4 * H;
       float* hb = hs + b * H;
       float* cb = cs + b * H;
-      float* nb = next + b * next_row;
+      float* nb = next.row(b).data();
       for (std::int64_t j = 0; j < H; ++j) {  // PyTorch gate order: i, f, g, o
-        const float i = sigmoid(gb[j] + bias[j]);
-        const float f = sigmoid(gb[H + j] + bias[H + j]);
-        const float gg = std::tanh(gb[2 * H + j] + bias[2 * H + j]);
-        const float o = sigmoid(gb[3 * H + j] + bias[3 * H + j]);
+        const float i = sigmoid(g[j * B + b] + bias[j]);
+        const float f = sigmoid(g[(H + j) * B + b] + bias[H + j]);
+        const float gg = std::tanh(g[(2 * H + j) * B + b] + bias[2 * H + j]);
+        const float o = sigmoid(g[(3 * H + j) * B + b] + bias[3 * H + j]);
         const float c = f * cb[j] + i * gg;
         cb[j] = c;
         hb[j] = o * std::tanh(c);
@@ -166,10 +162,10 @@ std::span<const float> InferenceSession::step(std::span<const int> tokens, LstmS
     }
   }
   if (B == 1)
-    at::addmv_out(m.logits1, m.logits1, m.emb, m.top1, 0.0, 1.0);
+    VecMap(m.logits.data(), V).noalias() = m.emb * m.top.row(0).transpose();
   else
-    at::addmm_out(m.logits, m.logits, m.top, m.emb_t, 0.0, 1.0);
-  return {m.logits.data_ptr<float>(), static_cast<std::size_t>(B * V)};
+    m.logits.noalias() = m.top.lazyProduct(m.emb.transpose());
+  return {m.logits.data(), static_cast<std::size_t>(B * V)};
 }
 
 }  // namespace clara::model
