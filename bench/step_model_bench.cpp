@@ -1,16 +1,23 @@
 // Per-token inference step time of InferenceSession for the shipped sizes against
-// (a) torch::nn::LSTM modules driven one token at a time and (b) plain scalar loops
-// with no BLAS (not a true floor: without -ffast-math the reductions stay scalar).
-// Same weights, same tokens, warm-up first, fixed seed; p50/p99/max in us and ratios.
+// (a) torch::nn::LSTM modules driven one token at a time and (b) a hand-written Eigen
+// step, the floor for a single-stream CPU step: one fused gate mat-vec per layer, the
+// same pointwise gate math, one decoder mat-vec, nothing else. Same weights, same
+// tokens, one thread everywhere, warm-up first, fixed seed; p50/p99/max in us and
+// ratios. The floor's logits are checked against ours first, so it is an equivalent.
+//   step_model_bench [steps=2000]
 #include <torch/torch.h>
+
+#include <Eigen/Core>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/model/awd_lstm.hpp"
@@ -38,89 +45,62 @@ Stats measure(const std::function<void(int)>& step, const std::vector<int>& toke
   return {us[us.size() / 2], us[static_cast<std::size_t>(us.size() * 0.99)], us.back()};
 }
 
-// The floor: what the arithmetic costs with no library at all.
-struct PlainLoop {
+// The floor: the same arithmetic with nothing around it but Eigen.
+struct EigenFloor {
+  using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   struct Layer {
-    int in, out;
-    std::vector<float> w, b, h, c, x, g;  // w: [4 out][in + out]
+    RowMatrix w;  // [4 out, in + out] = [W_ih | W_hh]
+    Eigen::VectorXf b, x, g, h, c;  // x = [input; h]
   };
   std::vector<Layer> layers;
-  std::vector<float> emb, logits;
-  int E, V;
-  explicit PlainLoop(const AwdLstm& m) {
-    auto vec = [](const torch::Tensor& t) {
+  RowMatrix emb;
+  Eigen::VectorXf logits;
+  explicit EigenFloor(const AwdLstm& m) {
+    auto mat = [](const torch::Tensor& t) {
       auto c = t.detach().contiguous();
-      return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+      return RowMatrix(Eigen::Map<RowMatrix>(c.data_ptr<float>(), c.size(0), c.dim() > 1 ? c.size(1) : 1));
     };
-    E = static_cast<int>(m.config().emb);
-    V = static_cast<int>(m.config().vocab_size);
-    emb = vec(m.embedding);
-    logits.resize(V);
+    emb = mat(m.embedding);
+    logits = Eigen::VectorXf::Zero(emb.rows());
     for (std::int64_t l = 0; l < m.config().layers; ++l) {
+      const auto in = m.config().layer_input(l), out = m.config().layer_output(l);
       Layer L;
-      L.in = static_cast<int>(m.config().layer_input(l));
-      L.out = static_cast<int>(m.config().layer_output(l));
-      auto wi = vec(m.weight_ih[l]), wh = vec(m.weight_hh[l]), bi = vec(m.bias_ih[l]), bh = vec(m.bias_hh[l]);
-      for (int r = 0; r < 4 * L.out; ++r) {
-        L.w.insert(L.w.end(), wi.begin() + r * L.in, wi.begin() + (r + 1) * L.in);
-        L.w.insert(L.w.end(), wh.begin() + r * L.out, wh.begin() + (r + 1) * L.out);
-        L.b.push_back(bi[r] + bh[r]);
-      }
-      L.h.assign(L.out, 0), L.c.assign(L.out, 0), L.x.assign(L.in + L.out, 0), L.g.assign(4 * L.out, 0);
+      L.w.resize(4 * out, in + out);
+      L.w << mat(m.weight_ih[l]), mat(m.weight_hh[l]);
+      L.b = mat(m.bias_ih[l]).col(0) + mat(m.bias_hh[l]).col(0);
+      L.x = Eigen::VectorXf::Zero(in + out);
+      L.g = Eigen::VectorXf::Zero(4 * out);
+      L.h = L.c = Eigen::VectorXf::Zero(out);
       layers.push_back(std::move(L));
     }
   }
   void step(int token) {
-    std::copy(emb.begin() + token * E, emb.begin() + (token + 1) * E, layers[0].x.begin());
-    const float* top = nullptr;
+    layers[0].x.head(emb.cols()) = emb.row(token).transpose();
     for (std::size_t l = 0; l < layers.size(); ++l) {
       auto& L = layers[l];
-      std::copy(L.h.begin(), L.h.end(), L.x.begin() + L.in);
-      const int n = L.in + L.out;
-      for (int r = 0; r < 4 * L.out; ++r) {
-        const float* w = L.w.data() + static_cast<std::size_t>(r) * n;
-        float s = L.b[r];
-        for (int k = 0; k < n; ++k) s += w[k] * L.x[k];
-        L.g[r] = s;
-      }
-      const int H = L.out;
+      const auto H = L.h.size();
+      L.x.tail(H) = L.h;
+      L.g.noalias() = L.w * L.x;
+      L.g += L.b;
       auto sg = [](float v) { return 1.0f / (1.0f + std::exp(-v)); };
-      for (int j = 0; j < H; ++j) {
+      for (Eigen::Index j = 0; j < H; ++j) {  // i, f, g, o
         L.c[j] = sg(L.g[H + j]) * L.c[j] + sg(L.g[j]) * std::tanh(L.g[2 * H + j]);
         L.h[j] = sg(L.g[3 * H + j]) * std::tanh(L.c[j]);
       }
-      if (l + 1 < layers.size()) std::copy(L.h.begin(), L.h.end(), layers[l + 1].x.begin());
-      top = L.h.data();
+      if (l + 1 < layers.size()) layers[l + 1].x.head(H) = L.h;
     }
-    for (int v = 0; v < V; ++v) {
-      float s = 0;
-      for (int k = 0; k < E; ++k) s += emb[v * E + k] * top[k];
-      logits[v] = s;
-    }
+    logits.noalias() = emb * layers.back().h;
   }
 };
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  const int steps = argc > 1 ? std::max(100, std::atoi(argv[1])) : 2000;
-  const int vocab = 153;  // piano notewise at sf 12 (SPEC §9)
-  std::mt19937 rng(1);
-  std::vector<int> tokens(steps);
-  for (auto& t : tokens) t = static_cast<int>(rng() % vocab);
-  std::printf("per-token step, %d steps after %d warm-up, %d intra-op threads\n", steps, 200, at::get_num_threads());
-  std::printf("%-6s %-26s %9s %9s %9s %8s\n", "size", "method", "p50 us", "p99 us", "max us", "p50 x");
-  for (const char* preset : {"tiny", "small", "seed"}) {
-    torch::manual_seed(1);
-    AwdLstm model(AwdLstmConfig::preset(preset, vocab));
-    model.eval();
-    InferenceSession session(model);
-    auto state = session.zero_state();
-    const Stats ours = measure([&](int t) { session.step(t, state); }, tokens, 200);
-
-    torch::InferenceMode guard;
-    std::vector<torch::nn::LSTM> lstms;
-    std::vector<std::tuple<torch::Tensor, torch::Tensor>> hc;
+// The module path: torch::nn::LSTM per layer, one token at a time, as a caller
+// without InferenceSession would drive LibTorch.
+struct ModulePath {
+  std::vector<torch::nn::LSTM> lstms;
+  std::vector<std::tuple<torch::Tensor, torch::Tensor>> hc;
+  torch::Tensor emb, logits;
+  explicit ModulePath(const AwdLstm& model) {
+    torch::NoGradGuard ng;
     const auto& c = model.config();
     for (std::int64_t l = 0; l < c.layers; ++l) {
       torch::nn::LSTM m(torch::nn::LSTMOptions(c.layer_input(l), c.layer_output(l)));
@@ -132,27 +112,79 @@ int main(int argc, char** argv) {
       lstms.push_back(m);
       hc.emplace_back(torch::zeros({1, 1, c.layer_output(l)}), torch::zeros({1, 1, c.layer_output(l)}));
     }
-    auto emb = model.embedding.detach();
-    const Stats module = measure(
-        [&](int t) {
-          auto x = emb[t].view({1, 1, -1});
-          for (std::size_t l = 0; l < lstms.size(); ++l) {
-            auto [y, s] = lstms[l]->forward(x, hc[l]);
-            hc[l] = s;
-            x = y;
-          }
-          auto logits = torch::matmul(x.view({-1}), emb.t());
-          (void)logits;
-        },
-        tokens, 200);
-    PlainLoop plain(model);
-    const Stats floor = measure([&](int t) { plain.step(t); }, tokens, 200);
+    emb = model.embedding.detach().clone();
+  }
+  void step(int t) {
+    torch::InferenceMode guard;
+    auto x = emb[t].view({1, 1, -1});
+    for (std::size_t l = 0; l < lstms.size(); ++l) {
+      auto [y, s] = lstms[l]->forward(x, hc[l]);
+      hc[l] = s;
+      x = y;
+    }
+    logits = torch::matmul(x.view({-1}), emb.t());
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int steps = argc > 1 ? std::max(100, std::atoi(argv[1])) : 2000;
+  const int warmup = 200, check_steps = 500;
+  const int vocab = 153;  // piano notewise at sf 12 (SPEC §9)
+  at::set_num_threads(1);
+  Eigen::setNbThreads(1);
+  std::mt19937 rng(1);
+  std::vector<int> tokens(steps);
+  for (auto& t : tokens) t = static_cast<int>(rng() % vocab);
+  std::printf("per-token step, batch 1, vocab %d, %d steps after %d warm-up; threads: torch intra-op %d, Eigen %d\n",
+              vocab, steps, warmup, at::get_num_threads(), Eigen::nbThreads());
+  std::printf("%-6s %-26s %9s %9s %9s %10s\n", "size", "method", "p50 us", "p99 us", "max us", "p50/ours");
+  bool agree = true;
+  for (const char* preset : {"tiny", "small", "seed"}) {
+    torch::manual_seed(1);
+    AwdLstm model(AwdLstmConfig::preset(preset, vocab));
+    model.eval();
+
+    // Equivalence first, on fresh states: ours against the floor and the module path.
+    double diff_floor = 0, diff_module = 0;
+    {
+      InferenceSession session(model);
+      auto state = session.zero_state();
+      EigenFloor floor(model);
+      ModulePath module(model);
+      for (int i = 0; i < check_steps; ++i) {
+        const int t = tokens[i % tokens.size()];
+        auto ours = session.step(t, state);
+        floor.step(t);
+        module.step(t);
+        const float* ml = module.logits.data_ptr<float>();
+        for (int v = 0; v < vocab; ++v) {
+          diff_floor = std::max(diff_floor, static_cast<double>(std::abs(ours[v] - floor.logits[v])));
+          diff_module = std::max(diff_module, static_cast<double>(std::abs(ours[v] - ml[v])));
+        }
+      }
+    }
+
+    InferenceSession session(model);
+    auto state = session.zero_state();
+    const Stats ours = measure([&](int t) { session.step(t, state); }, tokens, warmup);
+    ModulePath module(model);
+    const Stats mod = measure([&](int t) { module.step(t); }, tokens, warmup);
+    EigenFloor floor(model);
+    const Stats flo = measure([&](int t) { floor.step(t); }, tokens, warmup);
     auto row = [&](const char* name, const Stats& s) {
-      std::printf("%-6s %-26s %9.1f %9.1f %9.1f %8.2f\n", preset, name, s.p50, s.p99, s.max, s.p50 / ours.p50);
+      std::printf("%-6s %-26s %9.2f %9.2f %9.2f %10.2f\n", preset, name, s.p50, s.p99, s.max, s.p50 / ours.p50);
     };
     row("InferenceSession::step", ours);
-    row("torch::nn::LSTM per token", module);
-    row("plain loops (no BLAS)", floor);
+    row("torch::nn::LSTM per token", mod);
+    row("Eigen floor", flo);
+    std::printf("%-6s ours/floor p50 %.2f (goal <= 1.2), p99 %.2f; module/ours p50 %.2f (goal >= 3)\n", preset,
+                ours.p50 / flo.p50, ours.p99 / flo.p99, mod.p50 / ours.p50);
+    std::printf("%-6s max |logit diff| over %d steps: vs floor %.2e, vs module %.2e (must be < 1e-4)\n", preset,
+                check_steps, diff_floor, diff_module);
+    agree = agree && diff_floor < 1e-4 && diff_module < 1e-4;
   }
-  return 0;
+  if (!agree) std::printf("FAIL: a baseline does not compute the same logits\n");
+  return agree ? 0 : 1;
 }
