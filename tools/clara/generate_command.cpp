@@ -6,11 +6,8 @@
 
 #include "core/codec.hpp"
 #include "core/midi_file.hpp"
-#include "core/model/inference_session.hpp"
-#include "core/model/model_files.hpp"
-#include "core/note_grammar.hpp"
-#include "core/sampler.hpp"
 #include "tools/clara/cli.hpp"
+#include "tools/clara/continuation.hpp"
 #include "tools/clara/model_access.hpp"
 #include "tools/clara/token_io.hpp"
 
@@ -32,29 +29,25 @@ int run(const Args& args) {
     throw UsageError("give --prompt or --prompt-tokens, not both");
   const long length = args.get_int("--length", 500, 1, 10'000'000);
   fs::path dir = resolve_model_dir(args.require("--model"));
-  model::LoadedModel loaded;
-  try {
-    loaded = model::load_model_folder(dir);
-  } catch (const model::ModelFileError& e) {
-    throw DataError(e.what());
-  }
-  const EncodingSpec spec = spec_of(loaded.card);
-  const Vocabulary& vocab = loaded.vocab;
+  const ContinuationModel model(dir);
+  const EncodingSpec& spec = model.spec();
 
-  std::vector<std::string> prompt;
+  ContinuationRequest request;
+  request.length = length;
   if (auto p = args.get("--prompt")) {
     if (!fs::exists(*p)) throw NoInputError(*p + ": no such file");
     try {
       EncodeCounts counts;
-      prompt = encode_score(read_midi_file(*p), spec, counts);
+      request.prompt = encode_score(read_midi_file(*p), spec, counts);
     } catch (const std::exception& e) {
       throw DataError(e.what());
     }
   } else if (auto p = args.get("--prompt-tokens")) {
-    for (auto& line : read_token_lines(*p)) prompt.insert(prompt.end(), line.begin(), line.end());
+    for (auto& line : read_token_lines(*p)) request.prompt.insert(request.prompt.end(), line.begin(), line.end());
   }
+  const auto& prompt = request.prompt;
 
-  SamplerConfig sc;
+  SamplerConfig& sc = request.sampler;
   const bool chordwise = spec.encoding == Encoding::chordwise;
   sc.policy = parse_policy(args.get_or("--policy", "seed"));
   sc.temperature = args.get_double("--temperature", 1.0, -1e300, 1e300);
@@ -68,43 +61,16 @@ int run(const Args& args) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
-  Sampler sampler(vocab.size(), sc);
-
-  std::optional<NoteGrammar> grammar;
   if (!chordwise && !args.flag("--no-guard-rails")) {
     GrammarConfig gc;
     gc.max_note_steps = static_cast<int>(args.get_int("--max-note-steps", 8L * spec.sample_freq, 0, 1'000'000));
     gc.max_polyphony = static_cast<int>(args.get_int("--polyphony", 10, 0, 128));
-    grammar.emplace(vocab, gc);
+    request.grammar = gc;
   }
-
-  model::InferenceSession session(*loaded.model, 1);
-  model::LstmState state = session.zero_state();
-  std::size_t unknown = 0;
-  std::span<const float> logits = session.step(Vocabulary::kEos, state);
-  for (const auto& t : prompt) {
-    int id = vocab.id(t);
-    unknown += id == Vocabulary::kUnk;
-    if (grammar) grammar->observe(id);
-    logits = session.step(id, state);
-  }
-  std::vector<std::string> generated;
-  bool ended = false;
-  for (long i = 0; i < length; ++i) {
-    int id;
-    try {
-      id = sampler.sample(logits, grammar ? &*grammar : nullptr);
-    } catch (const NoAdmissibleToken& e) {
-      throw DataError(std::string("sampling stopped after ") + std::to_string(i) + " tokens: " + e.what());
-    }
-    if (id == Vocabulary::kEos) {
-      ended = true;
-      break;
-    }
-    generated.push_back(vocab.token(id));
-    if (grammar) grammar->observe(id);
-    logits = session.step(id, state);
-  }
+  const Continuation result = model.run(request);
+  const auto& generated = result.tokens;
+  const std::size_t unknown = result.unknown_prompt_tokens;
+  const bool ended = result.ended;
 
   std::vector<std::string> written = generated;
   if (args.flag("--with-prompt")) written.insert(written.begin(), prompt.begin(), prompt.end());

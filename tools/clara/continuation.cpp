@@ -1,0 +1,68 @@
+#include "tools/clara/continuation.hpp"
+
+#include <chrono>
+
+#include "core/model/inference_session.hpp"
+#include "core/model/model_files.hpp"
+#include "tools/clara/cli.hpp"
+#include "tools/clara/model_access.hpp"
+
+namespace clara::cli {
+
+struct ContinuationModel::Impl {
+  model::LoadedModel loaded;
+  EncodingSpec spec;
+};
+
+ContinuationModel::ContinuationModel(const std::filesystem::path& dir) : impl_(std::make_unique<Impl>()) {
+  try {
+    impl_->loaded = model::load_model_folder(dir);
+  } catch (const model::ModelFileError& e) {
+    throw DataError(e.what());
+  }
+  impl_->spec = spec_of(impl_->loaded.card);
+}
+
+ContinuationModel::~ContinuationModel() = default;
+
+const EncodingSpec& ContinuationModel::spec() const { return impl_->spec; }
+
+Continuation ContinuationModel::run(const ContinuationRequest& request) const {
+  const Vocabulary& vocab = impl_->loaded.vocab;
+  Sampler sampler(vocab.size(), request.sampler);
+  std::optional<NoteGrammar> grammar;
+  if (request.grammar) grammar.emplace(vocab, *request.grammar);
+
+  model::InferenceSession session(*impl_->loaded.model, 1);
+  model::LstmState state = session.zero_state();
+  Continuation out;
+  std::span<const float> logits = session.step(Vocabulary::kEos, state);
+  for (const auto& t : request.prompt) {
+    int id = vocab.id(t);
+    out.unknown_prompt_tokens += id == Vocabulary::kUnk;
+    if (grammar) grammar->observe(id);
+    logits = session.step(id, state);
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  for (long i = 0; i < request.length; ++i) {
+    int id;
+    try {
+      id = sampler.sample(logits, grammar ? &*grammar : nullptr);
+    } catch (const NoAdmissibleToken& e) {
+      throw DataError("sampling stopped after " + std::to_string(i) + " tokens: " + e.what());
+    }
+    if (id == Vocabulary::kEos) {
+      out.ended = true;
+      break;
+    }
+    out.tokens.push_back(vocab.token(id));
+    if (grammar) grammar->observe(id);
+    logits = session.step(id, state);
+  }
+  if (!out.tokens.empty())
+    out.seconds_per_step = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() /
+                           static_cast<double>(out.tokens.size());
+  return out;
+}
+
+}  // namespace clara::cli

@@ -1,0 +1,44 @@
+#pragma once
+// Continuing a token prompt with a model folder: prime with <eos> + prompt, then
+// sample one token per inference step under the guard rails. Shared by
+// `clara generate` and `clara demo`. Torch-free header.
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/encoding_spec.hpp"
+#include "core/note_grammar.hpp"
+#include "core/sampler.hpp"
+
+namespace clara::cli {
+
+struct ContinuationRequest {
+  std::vector<std::string> prompt;
+  long length = 500;
+  SamplerConfig sampler;
+  std::optional<GrammarConfig> grammar;  // nullopt: raw model output
+};
+
+struct Continuation {
+  std::vector<std::string> tokens;  // the continuation only
+  std::size_t unknown_prompt_tokens = 0;
+  bool ended = false;               // the model emitted <eos>
+  double seconds_per_step = 0;      // mean inference step + sampling time
+};
+
+// Loads (and verifies) a model folder; DataError naming the file when it is bad.
+class ContinuationModel {
+ public:
+  explicit ContinuationModel(const std::filesystem::path& model_dir);
+  ~ContinuationModel();
+  const EncodingSpec& spec() const;
+  Continuation run(const ContinuationRequest& request) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace clara::cli
