@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/model/awd_lstm.hpp"
+#include "core/model/training_step.hpp"
 
 namespace {
 
@@ -71,22 +72,9 @@ struct Ours {
       : model(c), opt(model.parameters(), adam_options()), hidden(model.init_hidden(bs)), data(stream, bs, bptt) {
     model.train();
   }
-  double iteration() {  // trainer.cpp's loop body, less logging and the LR schedule
+  double iteration() {  // exactly the trainer's iteration, less logging and the LR schedule
     auto [x, y] = data.next();
-    const auto& arch = model.config();
-    hidden = AwdLstm::detach(hidden);
-    auto r = model.forward(x, hidden);
-    hidden = r.hidden;
-    auto ce = F::cross_entropy(r.logits.reshape({-1, arch.vocab_size}), y);
-    auto loss = ce;
-    if (arch.alpha > 0) loss = loss + arch.alpha * r.dropped_output.pow(2).mean();
-    if (arch.beta > 0 && r.raw_output.size(0) > 1)
-      loss = loss + arch.beta * (r.raw_output.slice(0, 1) - r.raw_output.slice(0, 0, -1)).pow(2).mean();
-    opt.zero_grad();
-    loss.backward();
-    torch::nn::utils::clip_grad_norm_(model.parameters(), kClip);
-    opt.step();
-    return ce.item<double>();
+    return training_step(model, opt, hidden, x, y, kClip);
   }
 };
 

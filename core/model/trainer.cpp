@@ -13,6 +13,7 @@
 #include "core/model/lm_loader.hpp"
 #include "core/model/loss_svg.hpp"
 #include "core/model/model_files.hpp"
+#include "core/model/training_step.hpp"
 
 namespace clara::model {
 namespace fs = std::filesystem;
@@ -230,7 +231,6 @@ TrainResult train_on_tokens(const std::vector<int>& train, const std::vector<int
   std::int64_t window_n = 0;
   const auto run_start_tokens = pos.tokens_seen;
   LmBatch batch;
-  namespace F = torch::nn::functional;
 
   while (pos.stage < static_cast<std::int64_t>(o.schedule.peaks.size()) && !stopped) {
     while (pos.stage < static_cast<std::int64_t>(o.schedule.peaks.size()) && pos.epoch_in_stage < o.epochs_per_stage &&
@@ -239,21 +239,8 @@ TrainResult train_on_tokens(const std::vector<int>& train, const std::vector<int
         const double lr = o.schedule.at(pos.stage, pos.iter_in_stage, stage_iters);
         for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
         auto x = to_tensor(batch.input, batch.rows, batch.columns, device);
-        auto y = to_tensor(batch.target, batch.rows, batch.columns, device).reshape({-1});
-        hidden = AwdLstm::detach(hidden);
-        auto r = model.forward(x, hidden);
-        hidden = r.hidden;
-        auto ce = F::cross_entropy(r.logits.reshape({-1, arch.vocab_size}), y);
-        auto loss = ce;
-        if (arch.alpha > 0) loss = loss + arch.alpha * r.dropped_output.pow(2).mean();
-        if (arch.beta > 0 && r.raw_output.size(0) > 1)
-          loss = loss + arch.beta * (r.raw_output.slice(0, 1) - r.raw_output.slice(0, 0, -1)).pow(2).mean();
-        opt.zero_grad();
-        loss.backward();
-        torch::nn::utils::clip_grad_norm_(model.parameters(), o.clip);
-        opt.step();
-
-        const double ce_value = ce.item<double>();
+        auto y = to_tensor(batch.target, batch.rows, batch.columns, device);
+        const double ce_value = training_step(model, opt, hidden, x, y, o.clip);
         if (!std::isfinite(ce_value))
           throw TrainError("training diverged at iteration " + std::to_string(pos.iterations) + " (loss is not finite)");
         result.losses.push_back(ce_value);
