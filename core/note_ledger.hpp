@@ -10,12 +10,9 @@
 #include <array>
 #include <cstdint>
 
-namespace clara {
+#include "core/short_message.hpp"
 
-struct ShortMessage {
-  std::uint8_t status = 0, data1 = 0, data2 = 0;
-  bool operator==(const ShortMessage&) const = default;
-};
+namespace clara {
 
 class NoteLedger {
  public:

@@ -1,0 +1,85 @@
+#pragma once
+// The daemon's view of a MIDI system: timestamped input from the human, output
+// written at the moment each message is due, and a panic that always gets out.
+// Two implementations: JACK (output written from the process callback at the
+// frame it is due) and ALSA through RtMidi (a real-time clock thread sleeping to
+// absolute deadlines). Both own a NoteLedger on their real-time side.
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/timed_message.hpp"
+
+namespace clara::daemon {
+
+class BackendError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct OutputPortSettings {
+  std::string name = "midi_out";         // JACK short name; ALSA: virtual port "Clara Out"
+  std::vector<std::string> connect;      // regexes of destination ports to connect to
+  int max_note_ms = 0;                   // 0 = off; longer notes are ended at output
+  int max_polyphony = 0;                 // 0 = off; note-ons beyond it are dropped (and their offs)
+};
+
+struct BackendSettings {
+  std::string client_name = "clara";
+  std::string input_name = "midi_in";    // ALSA: "Clara In"
+  std::vector<std::string> connect_input;  // regexes of source ports to connect from
+  std::vector<OutputPortSettings> outputs{OutputPortSettings{}};
+  std::uint16_t startup_panic_channels = 0xFFFF;  // CC64/123/120 sent on these at start
+  std::string jack_server;               // empty: default server
+};
+
+// Figures the real-time side counts with atomics; read from any thread.
+struct OutputStats {
+  std::uint64_t messages = 0;
+  std::uint64_t late = 0;                // written after their due frame/moment
+  std::int64_t max_late_ns = 0;
+  std::int64_t onset_error_p99_ns = 0;   // |written - due|, from a fixed histogram
+  std::int64_t onset_error_max_ns = 0;
+  std::uint64_t dropped = 0;             // queue full or beyond the polyphony cap
+  std::uint64_t input_messages = 0;
+  std::uint64_t input_dropped = 0;
+};
+
+class MidiBackend {
+ public:
+  virtual ~MidiBackend() = default;
+  virtual std::string_view kind() const = 0;  // "jack" or "alsa"
+
+  // Activates, connects ports by regex, sends the start-up panic.
+  virtual void start() = 0;
+  // Panic on every output port (note-off for each sounding note, then CC64 0,
+  // CC123, CC120 on every channel used), waits until it is out (bounded, 200 ms),
+  // then closes. Idempotent.
+  virtual void stop() = 0;
+
+  // The clock TimedMessage times are on, in ns (JACK: jack_get_time()).
+  virtual std::int64_t now_ns() const = 0;
+  // Granularity of output: the JACK period, or the ALSA clock thread's tick.
+  virtual std::int64_t period_ns() const = 0;
+
+  // Single consumer (the inference thread). Times are when the message arrived.
+  virtual bool pop_input(TimedMessage& m) = 0;
+  // Single producer (the inference thread); time_ns = due time; false when full.
+  virtual bool push_output(const TimedMessage& m) = 0;
+  // Ends everything sounding on every output port at the next cycle (mode or
+  // model change): drops queued-but-unsent output and sends the panic.
+  virtual void request_panic() = 0;
+  // True once every panic requested so far has been written.
+  virtual bool panic_done() const = 0;
+
+  virtual OutputStats stats() const = 0;
+  virtual bool connected() const = 0;  // false after the server went away
+};
+
+std::unique_ptr<MidiBackend> make_jack_backend(const BackendSettings& settings);
+std::unique_ptr<MidiBackend> make_alsa_backend(const BackendSettings& settings);
+
+}  // namespace clara::daemon
