@@ -1,38 +1,25 @@
 #include "tools/clara/model_access.hpp"
 
+#include "core/model/model_search.hpp"
 #include "tools/clara/cli.hpp"
 
 namespace clara::cli {
 namespace fs = std::filesystem;
 
 fs::path resolve_model_dir(const std::string& name) {
-  if (fs::is_directory(name)) return name;
-  for (fs::path root : {fs::current_path(), fs::path(CLARA_SOURCE_DIR)}) {
-    if (fs::is_directory(root / "models" / name)) return root / "models" / name;
+  try {
+    return model::find_model_folder(name, {fs::current_path(), fs::path(CLARA_SOURCE_DIR)});
+  } catch (const model::ModelFileError& e) {
+    throw NoInputError(e.what());
   }
-  std::string shipped;
-  if (fs::is_directory(fs::path(CLARA_SOURCE_DIR) / "models"))
-    for (const auto& e : fs::directory_iterator(fs::path(CLARA_SOURCE_DIR) / "models"))
-      if (e.is_directory()) shipped += (shipped.empty() ? "" : ", ") + e.path().filename().string();
-  throw NoInputError("model '" + name + "' not found (a folder path, or one of: " +
-                     (shipped.empty() ? "none shipped" : shipped) + ")");
 }
 
 EncodingSpec spec_of(const model::ModelCard& card) {
-  EncodingSpec spec;
   try {
-    spec = EncodingSpec::defaults(parse_encoding(card.encoding));
-    if (card.sample_freq > 0) spec.sample_freq = static_cast<int>(card.sample_freq);
-    if (card.note_high > card.note_low) {
-      spec.range.lowest = static_cast<int>(card.note_low);
-      spec.range.size = static_cast<int>(card.note_high - card.note_low + 1);
-    }
-    if (!card.instruments.empty()) spec.parts = PartTable::by_name(card.instruments.front());
-    spec.validate();
-  } catch (const std::exception& e) {
-    throw DataError("model card of '" + card.name + "': " + e.what());
+    return model::encoding_spec_of(card);
+  } catch (const model::ModelFileError& e) {
+    throw DataError(e.what());
   }
-  return spec;
 }
 
 std::vector<int> ids_of(const std::vector<std::vector<std::string>>& lines, const Vocabulary& vocab,
