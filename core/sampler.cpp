@@ -42,6 +42,8 @@ void Sampler::set_config(const SamplerConfig& config) {
   rng_.seed(config.seed);
 }
 
+void Sampler::reseed(std::uint64_t seed) { rng_.seed(seed); }
+
 void Sampler::set_mask(const TokenMask& mask) {
   if (mask.size() != work_.size())
     throw std::invalid_argument("Sampler::set_mask: mask has " + std::to_string(mask.size()) +

@@ -52,6 +52,9 @@ class Sampler {
   const SamplerConfig& config() const { return config_; }
   // Validates, then replaces policy and parameters; the random stream restarts from config.seed.
   void set_config(const SamplerConfig& config);
+  // Restarts the random stream from `seed`, keeping policy and parameters: the duet engine
+  // reseeds per token so a token does not depend on how many were drawn before it.
+  void reseed(std::uint64_t seed);
 
   // The mask must have one entry per id (1 = allowed); throws std::invalid_argument otherwise.
   void set_mask(const TokenMask& mask);

@@ -146,6 +146,25 @@ TEST(Sampler, SameSeedSameSequenceDifferentSeedDiffers) {
   EXPECT_EQ(a.sample(logits), sa[0]);
 }
 
+TEST(Sampler, ReseedRestartsTheStreamAndKeepsThePolicy) {
+  const std::vector<float> logits{0.0f, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f};
+  SamplerConfig c = config(SamplingPolicy::kTopK, 42);
+  c.top_k = 3;
+  Sampler a(logits.size(), c);
+  c.seed = 99;
+  Sampler fresh(logits.size(), c);
+  std::vector<int> from_fresh, from_reseeded;
+  for (int i = 0; i < 100; ++i) from_fresh.push_back(fresh.sample(logits));
+  for (int i = 0; i < 37; ++i) a.sample(logits);  // wherever its own stream stands
+  a.reseed(99);
+  for (int i = 0; i < 100; ++i) from_reseeded.push_back(a.sample(logits));
+  EXPECT_EQ(from_reseeded, from_fresh);
+  EXPECT_EQ(a.config().seed, 42u);  // the configured seed is not replaced
+  EXPECT_EQ(a.config().policy, SamplingPolicy::kTopK);
+  // Still top-k: only the 3 best ids ever come out.
+  for (int id : from_reseeded) EXPECT_GE(id, 5);
+}
+
 TEST(Sampler, ValidatesParameters) {
   auto rejects = [](auto edit, const char* name) {
     SamplerConfig c;
