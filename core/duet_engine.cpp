@@ -116,7 +116,6 @@ struct DuetEngine::Impl {
   struct WaitCut {
     std::int64_t step;            // where the wait was sampled
     std::size_t token_index;      // its place in the stream
-    std::vector<float> logits;
     NoteGrammar grammar;
     std::unique_ptr<TokenModel::State> model;
   };
@@ -319,7 +318,7 @@ struct DuetEngine::Impl {
         if (mode == DuetMode::answer) n = static_cast<int>(std::min<std::int64_t>(n, head.answer_end - s));
         const int wid = wait_id[static_cast<std::size_t>(n)];
         if (n > 1) {
-          rec.wait.emplace(WaitCut{s, static_cast<std::size_t>(head.ntokens), head.logits, grammar, model.save()});
+          rec.wait.emplace(WaitCut{s, static_cast<std::size_t>(head.ntokens), grammar, model.save()});
         }
         emit(wid);
         head.cursor = s + n;
@@ -498,7 +497,7 @@ std::int64_t DuetEngine::human(const ShortMessage& msg) {
   m.rollback();
   Impl::Head& h = m.head;
   const std::int64_t f = m.frontier;
-  m.log.push_back(DuetInput{DuetInput::Kind::human, f, msg, m.mode, 0});
+  m.log.push_back(DuetInput{DuetInput::Kind::human, f, msg, DuetMode::answer, 0});
   ++m.stats.human_messages;
   const bool in_stream = m.mode != DuetMode::solo;
   const int key = msg.data1 & 0x7F;
@@ -537,7 +536,7 @@ std::int64_t DuetEngine::human(const ShortMessage& msg) {
       --h.keys_down;
       h.last_off = f;
       auto& down = h.human_cell_down[static_cast<std::size_t>(index)];
-      if (in_stream && down > 0 && --down == 0) {
+      if (down > 0 && --down == 0 && in_stream) {
         const int id = m.table.end_id(m.human_prefix, index);
         if (id >= 0 && m.grammar.sounding(m.human_prefix, index)) {
           m.ensure_writable();
@@ -596,7 +595,7 @@ void DuetEngine::set_tempo(double bpm) {
     m.grid.back() = g;
   else
     m.grid.push_back(g);
-  if (m.started) m.log.push_back(DuetInput{DuetInput::Kind::tempo, m.frontier, {}, m.mode, bpm});
+  if (m.started) m.log.push_back(DuetInput{DuetInput::Kind::tempo, m.frontier, {}, DuetMode::answer, bpm});
 }
 
 void DuetEngine::stop(std::vector<TimedMessage>& out) {
@@ -604,7 +603,7 @@ void DuetEngine::stop(std::vector<TimedMessage>& out) {
   m.require_started("stop");
   if (m.stopped) return;
   m.rollback();
-  m.log.push_back(DuetInput{DuetInput::Kind::stop, m.frontier, {}, m.mode, 0});
+  m.log.push_back(DuetInput{DuetInput::Kind::stop, m.frontier, {}, DuetMode::answer, 0});
   if (m.head.clara_sounding > 0) {
     m.ensure_writable();
     m.end_clara_notes(m.frontier, &out);

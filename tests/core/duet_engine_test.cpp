@@ -213,6 +213,29 @@ TEST(DuetEngine, AnswerLastsAtMostItsBars) {
   expect_balanced(out);
 }
 
+TEST(DuetEngine, SampledEosEndsTheAnswer) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  // <eos> is the model's favourite, but the answer's first token must be an onset.
+  ConstModel model(preferring(v, {"<eos>", "p30", "wait1"}));
+  DuetEngine e(model, v, kPiano, argmax_config(DuetMode::answer));
+  e.start(0);
+  std::vector<TimedMessage> out;
+  e.human(on(60));
+  e.commit_until(3, out);
+  e.human(off(60));
+  e.commit_until(100, out);
+  // Phrase end at 15, onset at 16, <eos> right after it: the note ends with its step.
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_TRUE(out[0].msg.is_note_on());
+  EXPECT_EQ(out[0].time_ns, e.time_of_step(16));
+  EXPECT_TRUE(out[1].msg.is_note_off());
+  EXPECT_EQ(out[1].time_ns, e.time_of_step(17));
+  const auto& tokens = e.committed_tokens();
+  EXPECT_EQ(std::count(tokens.begin(), tokens.end(), Vocabulary::kEos), 1) << "<eos> stays out of the stream";
+  EXPECT_EQ(std::count(tokens.begin(), tokens.end(), v.id("endp30")), 1);
+  EXPECT_EQ(e.stats().answers, 1u);
+}
+
 TEST(DuetEngine, PedalReleaseEndsThePhraseAtTheNextStep) {
   Vocabulary v = notewise_vocabulary(kPiano);
   ConstModel model = holding_model(v);
