@@ -1,0 +1,24 @@
+#include "daemon/midi/port_patterns.hpp"
+
+#include "daemon/midi/midi_backend.hpp"
+
+namespace clara::daemon {
+
+PortPatterns::PortPatterns(const std::string& where, const std::vector<std::string>& patterns) {
+  for (std::size_t i = 0; i < patterns.size(); ++i) {
+    try {
+      regexes_.emplace_back(patterns[i], std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      throw BackendError(where + "[" + std::to_string(i) + "]: bad port pattern '" + patterns[i] +
+                         "': " + e.what());
+    }
+  }
+}
+
+bool PortPatterns::matches(std::string_view port_name) const {
+  for (const auto& r : regexes_)
+    if (std::regex_search(port_name.begin(), port_name.end(), r)) return true;
+  return false;
+}
+
+}  // namespace clara::daemon
