@@ -1,0 +1,287 @@
+// ALSA sequencer backend through RtMidi: virtual ports "Clara In" / "Clara Out"
+// plus ports opened onto existing ones whose names match the settings' patterns.
+// ALSA has no process cycle, so a clock thread (SCHED_FIFO when allowed) sleeps
+// to absolute CLOCK_MONOTONIC deadlines, a 1 ms tick or earlier when something
+// is due, and sends what the OutputScheduler says is due.
+#include <pthread.h>
+#include <sched.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <RtMidi.h>
+
+#include <atomic>
+#include <boost/lockfree/spsc_queue.hpp>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <iostream>
+#include <limits>
+#include <memory>
+#include <thread>
+
+#include "daemon/midi/midi_backend.hpp"
+#include "daemon/midi/output_scheduler.hpp"
+#include "daemon/midi/port_patterns.hpp"
+
+namespace clara::daemon {
+namespace {
+
+constexpr std::size_t kQueueCapacity = 4096;
+constexpr std::int64_t kTickNs = 1'000'000;
+constexpr int kClockPriority = 70;
+constexpr const char* kSequencerDevice = "/dev/snd/seq";
+
+std::int64_t monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// The JACK short names double as defaults; ALSA users see the names the issue promises.
+std::string alsa_port_name(const std::string& name) {
+  if (name == "midi_in") return "Clara In";
+  if (name == "midi_out") return "Clara Out";
+  return name;
+}
+
+template <class F>
+auto rtmidi(const std::string& doing, F&& f) {
+  try {
+    return f();
+  } catch (const RtMidiError& e) {
+    throw BackendError("ALSA (RtMidi): " + doing + ": " + e.getMessage());
+  }
+}
+
+class AlsaBackend final : public MidiBackend {
+ public:
+  explicit AlsaBackend(const BackendSettings& settings)
+      : settings_(settings),
+        input_patterns_("connect_input", settings.connect_input),
+        output_queue_(kQueueCapacity) {
+    if (settings.outputs.empty() || settings.outputs.size() > OutputScheduler::kMaxPorts)
+      throw BackendError("ALSA backend: " + std::to_string(settings.outputs.size()) +
+                         " output ports configured; between 1 and " +
+                         std::to_string(OutputScheduler::kMaxPorts) + " are supported");
+    if (::access(kSequencerDevice, R_OK | W_OK) != 0)
+      throw BackendError(std::string("ALSA sequencer unavailable: ") + kSequencerDevice + " " +
+                         (errno == ENOENT ? "is missing (load the snd-seq kernel module)"
+                                          : std::string("cannot be opened: ") + std::strerror(errno)) +
+                         "; or use --backend jack");
+    for (std::size_t i = 0; i < settings.outputs.size(); ++i)
+      output_patterns_.emplace_back("outputs[" + std::to_string(i) + "].connect",
+                                    settings.outputs[i].connect);
+    scheduler_ = std::make_unique<OutputScheduler>(settings.outputs, settings.startup_panic_channels);
+
+    // The virtual ports exist from construction, like JACK's registered ports.
+    add_input(-1, alsa_port_name(settings.input_name));
+    outputs_.resize(settings.outputs.size());
+    for (std::size_t i = 0; i < settings.outputs.size(); ++i) {
+      auto out = rtmidi("creating an output", [&] {
+        return std::make_unique<RtMidiOut>(RtMidi::LINUX_ALSA, settings_.client_name);
+      });
+      const std::string name = alsa_port_name(settings.outputs[i].name);
+      rtmidi("opening virtual port '" + name + "'", [&] { out->openVirtualPort(name); });
+      outputs_[i].push_back(std::move(out));
+    }
+  }
+
+  ~AlsaBackend() override {
+    try {
+      stop();
+    } catch (...) {  // a destructor must not throw
+    }
+  }
+
+  std::string_view kind() const override { return "alsa"; }
+
+  void start() override {
+    if (started_ || closed_) return;
+    connect_inputs();
+    connect_outputs();
+    running_ = true;
+    clock_ = std::thread([this] { clock_loop(); });
+    report_priority();
+    started_ = true;
+  }
+
+  void stop() override {
+    if (closed_.exchange(true)) return;
+    if (started_) {
+      scheduler_->request_panic();
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+      while (!scheduler_->panic_done() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::microseconds(500));
+      running_ = false;
+      clock_.join();
+    }
+    inputs_.clear();  // cancels the callbacks before the queues go
+    outputs_.clear();
+  }
+
+  std::int64_t now_ns() const override { return monotonic_ns(); }
+  std::int64_t period_ns() const override { return kTickNs; }
+
+  // Several inputs, each with its own queue (RtMidi gives each its own thread,
+  // and an spsc queue has one producer): the earliest message goes first.
+  bool pop_input(TimedMessage& m) override {
+    Input* best = nullptr;
+    for (auto& in : inputs_)
+      if (in->queue.read_available() > 0 && (!best || in->queue.front().time_ns < best->queue.front().time_ns))
+        best = in.get();
+    return best && best->queue.pop(m);
+  }
+  bool push_output(const TimedMessage& m) override {
+    if (output_queue_.push(m)) return true;
+    scheduler_->count_dropped();
+    return false;
+  }
+  void request_panic() override { scheduler_->request_panic(); }
+  bool panic_done() const override { return scheduler_->panic_done(); }
+
+  OutputStats stats() const override {
+    OutputStats s = scheduler_->stats();
+    s.input_messages = input_messages_.load(std::memory_order_relaxed);
+    s.input_dropped = input_dropped_.load(std::memory_order_relaxed);
+    return s;
+  }
+  bool connected() const override { return !closed_; }
+
+ private:
+  struct Input {
+    AlsaBackend* owner = nullptr;
+    std::uint8_t index = 0;
+    std::unique_ptr<RtMidiIn> midi;
+    boost::lockfree::spsc_queue<TimedMessage> queue{kQueueCapacity};
+  };
+
+  // source < 0: the virtual port; else the RtMidi port number to connect from.
+  void add_input(int source, const std::string& name) {
+    auto in = std::make_unique<Input>();
+    in->owner = this;
+    in->index = static_cast<std::uint8_t>(inputs_.size());
+    in->midi = rtmidi("creating an input",
+                      [&] { return std::make_unique<RtMidiIn>(RtMidi::LINUX_ALSA, settings_.client_name); });
+    rtmidi("opening input port '" + name + "'", [&] {
+      if (source < 0)
+        in->midi->openVirtualPort(name);
+      else
+        in->midi->openPort(static_cast<unsigned>(source), name);
+    });
+    in->midi->ignoreTypes(true, true, true);
+    in->midi->setCallback(&AlsaBackend::on_input, in.get());
+    inputs_.push_back(std::move(in));
+  }
+
+  void connect_inputs() {
+    if (input_patterns_.empty()) return;
+    RtMidiIn& probe = *inputs_.front()->midi;
+    const unsigned count = probe.getPortCount();
+    for (unsigned i = 0; i < count; ++i) {
+      const std::string name = probe.getPortName(i);
+      if (is_own(name) || !input_patterns_.matches(name)) continue;
+      add_input(static_cast<int>(i), alsa_port_name(settings_.input_name) + " <- " + name);
+    }
+  }
+
+  void connect_outputs() {
+    for (std::size_t p = 0; p < outputs_.size(); ++p) {
+      if (output_patterns_[p].empty()) continue;
+      RtMidiOut& probe = *outputs_[p].front();
+      const unsigned count = probe.getPortCount();
+      for (unsigned i = 0; i < count; ++i) {
+        const std::string name = probe.getPortName(i);
+        if (is_own(name) || !output_patterns_[p].matches(name)) continue;
+        auto out = rtmidi("creating an output", [&] {
+          return std::make_unique<RtMidiOut>(RtMidi::LINUX_ALSA, settings_.client_name);
+        });
+        rtmidi("connecting to '" + name + "'", [&] {
+          out->openPort(i, alsa_port_name(settings_.outputs[p].name) + " -> " + name);
+        });
+        outputs_[p].push_back(std::move(out));
+      }
+    }
+  }
+
+  // RtMidi's ALSA names read "client name:port name client:port".
+  bool is_own(const std::string& port_name) const {
+    return port_name.rfind(settings_.client_name + ":", 0) == 0;
+  }
+
+  // RtMidi's input thread. Real-time rules: timestamp, copy, push, count.
+  static void on_input(double, std::vector<unsigned char>* message, void* user) {
+    auto* in = static_cast<Input*>(user);
+    if (!message || message->size() < 2 || message->size() > 3) return;
+    const unsigned char status = (*message)[0];
+    if (status < 0x80 || status > 0xEF) return;
+    const int type = status & 0xF0;
+    const std::size_t expected = type == 0xC0 || type == 0xD0 ? 2 : 3;
+    if (message->size() != expected) return;
+    TimedMessage m;
+    m.time_ns = monotonic_ns();
+    m.msg = ShortMessage{status, static_cast<std::uint8_t>((*message)[1] & 0x7F),
+                         static_cast<std::uint8_t>(expected == 3 ? (*message)[2] & 0x7F : 0)};
+    m.port = in->index;
+    in->owner->input_messages_.fetch_add(1, std::memory_order_relaxed);
+    if (!in->queue.push(m)) in->owner->input_dropped_.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  void report_priority() {
+    sched_param param{};
+    param.sched_priority = kClockPriority;
+    const int rc = pthread_setschedparam(clock_.native_handle(), SCHED_FIFO, &param);
+    if (rc == 0)
+      std::cerr << "clarad: ALSA clock thread at SCHED_FIFO priority " << kClockPriority << "\n";
+    else
+      std::cerr << "clarad: ALSA clock thread at normal priority (SCHED_FIFO refused: "
+                << std::strerror(rc) << "; grant rtprio to run real-time)\n";
+  }
+
+  // Real-time: no allocation, lock, log or throw below (RtMidi's ALSA send
+  // encodes into a buffer it sized when the port opened).
+  void clock_loop() {
+    std::int64_t next_tick = monotonic_ns();
+    while (running_.load(std::memory_order_acquire)) {
+      TimedMessage m;
+      while (output_queue_.pop(m)) scheduler_->accept(m);
+      const std::int64_t now = monotonic_ns();
+      scheduler_->run_now(now, kTickNs, [&](int port, std::uint32_t, ShortMessage msg) {
+        const unsigned char bytes[3] = {msg.status, msg.data1, msg.data2};
+        const int type = msg.type();
+        const std::size_t size = type == 0xC0 || type == 0xD0 ? 2 : 3;
+        for (auto& out : outputs_[static_cast<std::size_t>(port)]) {
+          try {
+            out->sendMessage(bytes, size);
+          } catch (...) {  // RtMidi reports send errors by exception; never let one out of here
+          }
+        }
+      });
+      next_tick += kTickNs;
+      if (next_tick <= now) next_tick = now + kTickNs;  // slept through ticks: do not race to catch up
+      const std::int64_t deadline = std::min(next_tick, scheduler_->next_due_ns());
+      timespec ts{static_cast<time_t>(deadline / 1'000'000'000), static_cast<long>(deadline % 1'000'000'000)};
+      while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+      }
+    }
+  }
+
+  BackendSettings settings_;
+  PortPatterns input_patterns_;
+  std::vector<PortPatterns> output_patterns_;
+  std::unique_ptr<OutputScheduler> scheduler_;
+  boost::lockfree::spsc_queue<TimedMessage> output_queue_;
+  std::vector<std::unique_ptr<Input>> inputs_;
+  std::vector<std::vector<std::unique_ptr<RtMidiOut>>> outputs_;
+  std::thread clock_;
+  std::atomic<bool> running_{false}, started_{false}, closed_{false};
+  std::atomic<std::uint64_t> input_messages_{0}, input_dropped_{0};
+};
+
+}  // namespace
+
+std::unique_ptr<MidiBackend> make_alsa_backend(const BackendSettings& settings) {
+  return std::make_unique<AlsaBackend>(settings);
+}
+
+}  // namespace clara::daemon
