@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <random>
 
 #include "core/notewise_codec.hpp"
 #include "core/token_table.hpp"
@@ -395,9 +396,9 @@ struct LiveInput {
 std::pair<std::vector<int>, std::vector<TimedMessage>> replay_steps(TokenModel& model, const Vocabulary& v,
                                                                      const EncodingSpec& spec, DuetConfig c,
                                                                      const std::vector<DuetInput>& log,
-                                                                     std::int64_t end_step) {
+                                                                     std::int64_t end_step, std::int64_t origin = 0) {
   DuetEngine e(model, v, spec, c);
-  e.start(0);
+  e.start(origin);
   std::vector<TimedMessage> out;
   for (const DuetInput& in : log) {
     e.commit_until(in.step, out);
@@ -458,6 +459,45 @@ TEST(DuetEngine, CommittedStreamDoesNotDependOnSpeculationOrCallTimes) {
     EXPECT_EQ(tokens, live.committed_tokens()) << to_string(start_mode);
     EXPECT_EQ(out, live_out) << to_string(start_mode);
     EXPECT_FALSE(note_ons(out).empty());
+    expect_balanced(out);
+  }
+}
+
+TEST(DuetEngine, RandomisedLiveSessionsMatchTheirStepReplay) {
+  // Irregular advance intervals, every mode, tempo changes, chords, pedal and stray note-offs:
+  // whatever the timing, the live committed stream equals the step-driven replay of its log.
+  Vocabulary v = notewise_vocabulary(kPiano);
+  const DuetMode modes[] = {DuetMode::answer, DuetMode::accompany, DuetMode::solo, DuetMode::listen};
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    std::mt19937_64 rng(seed);
+    auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    DuetConfig c = random_config(modes[seed % 4], seed);
+    c.commit_steps = static_cast<int>(seed % 3);
+    c.lookahead_steps = uniform(0, 40);
+    c.answer_silence_beats = 0.25 * uniform(1, 6);
+    c.answer_bars = uniform(1, 2);
+    c.sampler.policy = seed % 2 ? SamplingPolicy::kSeed : SamplingPolicy::kTopP;
+    HashModel live_model(v.size(), seed);
+    DuetEngine live(live_model, v, kPiano, c);
+    live.start(static_cast<std::int64_t>(seed) * 1'000'000);
+    std::vector<TimedMessage> live_out;
+    std::int64_t now = static_cast<std::int64_t>(seed) * 1'000'000;
+    for (int i = 0; i < 6000; ++i) {
+      now += uniform(300'000, 5'000'000);
+      const int r = uniform(0, 999);
+      if (r < 25) live.human(on(uniform(20, 108), uniform(1, 127)));
+      else if (r < 50) live.human(off(uniform(20, 108)));
+      else if (r < 55) live.human(pedal(uniform(0, 127)));
+      else if (r < 57) live.set_mode(modes[uniform(0, 3)], live_out);
+      else if (r < 58) live.set_tempo(uniform(40, 240));
+      live.advance(now, live_out);
+    }
+    live.stop(live_out);
+    HashModel replay_model(v.size(), seed);
+    auto [tokens, out] = replay_steps(replay_model, v, kPiano, c, live.log(), live.frontier(),
+                                     static_cast<std::int64_t>(seed) * 1'000'000);
+    ASSERT_EQ(tokens, live.committed_tokens()) << "seed " << seed;
+    ASSERT_EQ(out, live_out) << "seed " << seed;
     expect_balanced(out);
   }
 }
