@@ -184,9 +184,16 @@ int main(int argc, char** argv) {
     }
   }
 
-  duet.stop();       // Clara's note-offs into the queue
-  backend->stop();   // then the panic, written before the ports close
+  const auto t_stop = std::chrono::steady_clock::now();
   const std::int64_t end_ns = backend->now_ns();
+  duet.stop();       // Clara's note-offs into the queue
+  const auto t_duet = std::chrono::steady_clock::now();
+  backend->stop();   // then the panic, written before the ports close
+  auto ms_since = [](auto t) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+  };
+  std::fprintf(stderr, "clarad: stopped in %.0f ms (duet %.0f ms), every note ended, ports closed\n", ms_since(t_stop),
+               std::chrono::duration<double, std::milli>(t_duet - t_stop).count());
 
   fs::path session;
   if (recorder) {
@@ -196,6 +203,7 @@ int main(int argc, char** argv) {
       SessionLog log;
       log.model_name = loaded.card.name;
       log.model_sha256 = model_sha;
+      log.spec = spec;
       log.config = engine.config();
       log.origin_ns = origin;
       log.inputs = engine.log();
