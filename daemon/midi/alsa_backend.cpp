@@ -116,15 +116,22 @@ class AlsaBackend final : public MidiBackend {
       running_ = false;
       clock_.join();
     }
-    inputs_.clear();  // cancels the callbacks before the queues go
-    outputs_.clear();
+    // Ports close now; the objects (and the input queues, which the inference
+    // thread may still be reading) live until the backend does.
+    for (auto& in : inputs_) {
+      in->midi->cancelCallback();
+      in->midi->closePort();
+    }
+    for (auto& port : outputs_)
+      for (auto& out : port) out->closePort();
   }
 
   std::int64_t now_ns() const override { return monotonic_ns(); }
   std::int64_t period_ns() const override { return kTickNs; }
 
   // Several inputs, each with its own queue (RtMidi gives each its own thread,
-  // and an spsc queue has one producer): the earliest message goes first.
+  // and an spsc queue has one producer): the earliest message goes first. The
+  // list grows only in start(), before the inference thread reads.
   bool pop_input(TimedMessage& m) override {
     Input* best = nullptr;
     for (auto& in : inputs_)
