@@ -98,9 +98,11 @@ struct DuetEngine::Impl {
     std::vector<int> human_cell_down;  // per pitch index of the human part
     bool pedal = false;
     bool had_phrase = false;           // the human played since the last answer started
-    std::int64_t last_off = kNever;    // step of the human's last note-off
+    std::int64_t last_off = kNever;    // grid step the human's last note-off was played in
+    std::int64_t last_off_ns = 0;      // and when
     bool answering = false;
-    std::int64_t answer_start = 0, answer_end = 0, phrase_end = 0;
+    std::int64_t answer_start = 0, answer_end = 0;
+    std::int64_t phrase_end_ns = 0;    // when the phrase-end condition held
     bool need_first_onset = false;
     double velocity = 80.0;
   };
@@ -127,7 +129,7 @@ struct DuetEngine::Impl {
     std::vector<Pending> msgs;
     std::optional<WaitCut> wait;
     bool answer_onset = false;       // holds the first note-on of an answer
-    std::int64_t phrase_end = 0;
+    std::int64_t phrase_end_ns = 0;
   };
 
   Impl(TokenModel& m, const Vocabulary& v, const EncodingSpec& s, DuetConfig c)
@@ -148,6 +150,7 @@ struct DuetEngine::Impl {
   std::size_t step_token_cap = 0;
 
   DuetMode mode = DuetMode::answer;
+  std::int64_t heard_ns = -1;  // set by human(msg, heard_ns) for the duration of the call
   bool started = false, stopped = false;
   std::int64_t frontier = 0;
   Head head;
@@ -338,7 +341,7 @@ struct DuetEngine::Impl {
         if (head.need_first_onset) {
           head.need_first_onset = false;
           rec.answer_onset = true;
-          rec.phrase_end = head.phrase_end;
+          rec.phrase_end_ns = head.phrase_end_ns;
         }
       } else if (t.kind == TokenKind::kEnd) {
         emit(id);
@@ -370,7 +373,7 @@ struct DuetEngine::Impl {
       if (head.cursor <= s) {
         if (mode == DuetMode::answer && !head.answering && head.had_phrase && head.keys_down == 0 &&
             !head.pedal && head.last_off != kNever && s >= head.last_off + silence_steps)
-          begin_answer(s);
+          begin_answer(s, head.last_off_ns + silence_ns());
         if (s + 1 - head.cursor >= max_wait) {
           emit(wait_id[static_cast<std::size_t>(max_wait)]);
           head.cursor += max_wait;
@@ -386,10 +389,14 @@ struct DuetEngine::Impl {
     return rec;
   }
 
-  void begin_answer(std::int64_t phrase_end_step) {
+  std::int64_t silence_ns() const {
+    return static_cast<std::int64_t>(std::llround(config.answer_silence_beats * 60e9 / grid.back().bpm));
+  }
+
+  void begin_answer(std::int64_t phrase_end_step, std::int64_t phrase_end_ns) {
     head.answering = true;
     head.had_phrase = false;
-    head.phrase_end = phrase_end_step;
+    head.phrase_end_ns = std::min(phrase_end_ns, time_of(phrase_end_step + 1));
     head.answer_start = phrase_end_step + 1;
     head.answer_end = head.answer_start + answer_steps;
     head.need_first_onset = true;
@@ -404,7 +411,7 @@ struct DuetEngine::Impl {
     if (rec.wait) committed_wait = std::move(rec.wait);
     if (rec.answer_onset) {
       ++stats.answers;
-      stats.last_reaction_ns = time_of(rec.step) - time_of(rec.phrase_end);
+      stats.last_reaction_ns = time_of(rec.step) - rec.phrase_end_ns;
     }
     frontier = rec.step + 1;
   }
@@ -492,12 +499,29 @@ void DuetEngine::start(std::int64_t origin_ns) {
 std::int64_t DuetEngine::human(const ShortMessage& msg) {
   Impl& m = *impl_;
   m.require_started("human");
+  return human_at_step(msg, m.frontier);
+}
+
+std::int64_t DuetEngine::human(const ShortMessage& msg, std::int64_t heard_ns) {
+  Impl& m = *impl_;
+  m.require_started("human");
+  // Only the statistics use the exact time; the stream depends on the step alone.
+  m.heard_ns = heard_ns;
+  const std::int64_t step = human_at_step(msg, static_cast<std::int64_t>(std::floor(m.step_at_time(heard_ns))));
+  m.heard_ns = -1;
+  return step;
+}
+
+std::int64_t DuetEngine::human_at_step(const ShortMessage& msg, std::int64_t heard_step) {
+  Impl& m = *impl_;
+  m.require_started("human");
   const bool on = msg.is_note_on(), off = msg.is_note_off(), pedal = msg.is_control(64);
   if (m.stopped || !(on || off || pedal)) return m.frontier;
   m.rollback();
   Impl::Head& h = m.head;
   const std::int64_t f = m.frontier;
-  m.log.push_back(DuetInput{DuetInput::Kind::human, f, msg, DuetMode::answer, 0});
+  const std::int64_t heard = std::clamp<std::int64_t>(heard_step, 0, f);
+  m.log.push_back(DuetInput{DuetInput::Kind::human, f, msg, heard, DuetMode::answer, 0});
   ++m.stats.human_messages;
   const bool in_stream = m.mode != DuetMode::solo;
   const int key = msg.data1 & 0x7F;
@@ -534,7 +558,8 @@ std::int64_t DuetEngine::human(const ShortMessage& msg) {
     if (h.key_down[static_cast<std::size_t>(key)] > 0) {
       --h.key_down[static_cast<std::size_t>(key)];
       --h.keys_down;
-      h.last_off = f;
+      h.last_off = heard;
+      h.last_off_ns = m.heard_ns >= 0 ? m.heard_ns : m.time_of(heard);
       auto& down = h.human_cell_down[static_cast<std::size_t>(index)];
       if (down > 0 && --down == 0 && in_stream) {
         const int id = m.table.end_id(m.human_prefix, index);
@@ -550,7 +575,7 @@ std::int64_t DuetEngine::human(const ShortMessage& msg) {
     const bool released = h.pedal && !down;
     h.pedal = down;
     if (released && m.mode == DuetMode::answer && !h.answering && h.had_phrase && h.keys_down == 0)
-      m.begin_answer(f);
+      m.begin_answer(std::max(heard, f - 1), m.heard_ns >= 0 ? m.heard_ns : m.time_of(heard));
   }
   return f;
 }
@@ -576,7 +601,7 @@ void DuetEngine::set_mode(DuetMode mode, std::vector<TimedMessage>& out) {
   m.require_started("set_mode");
   if (m.stopped) return;
   m.rollback();
-  m.log.push_back(DuetInput{DuetInput::Kind::mode, m.frontier, {}, mode, 0});
+  m.log.push_back(DuetInput{DuetInput::Kind::mode, m.frontier, {}, 0, mode, 0});
   if (m.head.clara_sounding > 0) {
     m.ensure_writable();
     m.end_clara_notes(m.frontier, &out);
@@ -595,7 +620,7 @@ void DuetEngine::set_tempo(double bpm) {
     m.grid.back() = g;
   else
     m.grid.push_back(g);
-  if (m.started) m.log.push_back(DuetInput{DuetInput::Kind::tempo, m.frontier, {}, DuetMode::answer, bpm});
+  if (m.started) m.log.push_back(DuetInput{DuetInput::Kind::tempo, m.frontier, {}, 0, DuetMode::answer, bpm});
 }
 
 void DuetEngine::stop(std::vector<TimedMessage>& out) {
@@ -603,7 +628,7 @@ void DuetEngine::stop(std::vector<TimedMessage>& out) {
   m.require_started("stop");
   if (m.stopped) return;
   m.rollback();
-  m.log.push_back(DuetInput{DuetInput::Kind::stop, m.frontier, {}, DuetMode::answer, 0});
+  m.log.push_back(DuetInput{DuetInput::Kind::stop, m.frontier, {}, 0, DuetMode::answer, 0});
   if (m.head.clara_sounding > 0) {
     m.ensure_writable();
     m.end_clara_notes(m.frontier, &out);

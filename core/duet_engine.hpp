@@ -76,6 +76,7 @@ struct DuetInput {
   Kind kind = Kind::human;
   std::int64_t step = 0;  // the frontier when it took effect
   ShortMessage msg;       // human
+  std::int64_t heard = 0; // human: the grid step it was played in (<= step)
   DuetMode mode = DuetMode::answer;  // mode
   double bpm = 0;         // tempo
   bool operator==(const DuetInput&) const = default;
@@ -87,8 +88,9 @@ struct DuetStats {
   std::uint64_t rollbacks = 0;         // speculative tails thrown away
   std::uint64_t human_messages = 0;
   std::uint64_t answers = 0;
-  // Phrase end (the moment the silence or pedal condition held) to the due time
-  // of Clara's first note-on of that answer; -1 before the first answer.
+  // Phrase end (the moment the silence or pedal condition held: the last
+  // note-off as heard plus the silence, or the pedal release) to the due time of
+  // Clara's first note-on of that answer; -1 before the first answer.
   std::int64_t last_reaction_ns = -1;
 };
 
@@ -103,8 +105,14 @@ class DuetEngine {
 
   // Time-driven API (the daemon's inference thread).
   // A human message (note on/off, CC64; others ignored) taken at the frontier.
-  // Returns the step it was assigned to.
+  // Returns the step it was assigned to. `heard_ns`, when given, is when it was
+  // played: the phrase-end silence counts from there, not from the frontier
+  // (which runs commit_steps + 1 steps ahead of the clock), so the answer is
+  // not late by the commit horizon.
   std::int64_t human(const ShortMessage& m);
+  std::int64_t human(const ShortMessage& m, std::int64_t heard_ns);
+  // The same with the grid step it was played in (replay); clamped to the frontier.
+  std::int64_t human_at_step(const ShortMessage& m, std::int64_t heard_step);
   // Commits every step due before now + commit_steps (their Clara messages go
   // to `out` in due-time order, time_ns = due time) and generates ahead to the
   // lookahead horizon.

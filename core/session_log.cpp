@@ -215,6 +215,7 @@ void write_session_log(const std::filesystem::path& path, const SessionLog& log)
     switch (in.kind) {
       case DuetInput::Kind::human:
         text << "human " << int(in.msg.status) << ' ' << int(in.msg.data1) << ' ' << int(in.msg.data2);
+        if (in.heard != in.step) text << " heard " << in.heard;
         break;
       case DuetInput::Kind::mode: text << "mode " << to_string(in.mode); break;
       case DuetInput::Kind::tempo: text << "tempo " << format_double(in.bpm); break;
@@ -303,8 +304,11 @@ SessionLog read_session_log(const std::filesystem::path& path) {
     if (in.step < last_step) throw bad("steps go back");
     if (w[2] == "human") {
       int b[3];
-      if (w.size() != 6 || !parse_number(w[3], b[0]) || !parse_number(w[4], b[1]) || !parse_number(w[5], b[2]))
-        throw bad("expected 'step <n> human <status> <data1> <data2>'");
+      in.heard = in.step;
+      if ((w.size() != 6 && w.size() != 8) || !parse_number(w[3], b[0]) || !parse_number(w[4], b[1]) ||
+          !parse_number(w[5], b[2]) || (w.size() == 8 && (w[6] != "heard" || !parse_number(w[7], in.heard))))
+        throw bad("expected 'step <n> human <status> <data1> <data2> [heard <step>]'");
+      if (in.heard < 0 || in.heard > in.step) throw bad("heard step outside 0..step");
       if (b[0] < 0x80 || b[0] > 0xEF || b[1] < 0 || b[1] > 127 || b[2] < 0 || b[2] > 127)
         throw bad("not a channel message (status 128..239, data 0..127)");
       in.kind = DuetInput::Kind::human;
@@ -356,7 +360,7 @@ std::vector<int> replay_session(const SessionLog& log, TokenModel& model, const 
       throw SessionLogError("replay: input " + std::to_string(i + 1) + " is at step " + std::to_string(in.step) +
                             " but the engine stands at " + std::to_string(engine->frontier()));
     switch (in.kind) {
-      case DuetInput::Kind::human: engine->human(in.msg); break;
+      case DuetInput::Kind::human: engine->human_at_step(in.msg, in.heard); break;
       case DuetInput::Kind::mode: engine->set_mode(in.mode, sink); break;
       case DuetInput::Kind::tempo: engine->set_tempo(in.bpm); break;
       case DuetInput::Kind::stop: engine->stop(sink); break;

@@ -118,7 +118,7 @@ void DuetThread::run() {
         }
       }
       while (backend_.pop_input(in)) {
-        engine_.human(in.msg);
+        engine_.human(in.msg, in.time_ns);
         if (recorder_) recorder_->human(in);
       }
       engine_.advance(backend_.now_ns(), out);

@@ -157,6 +157,32 @@ TEST(DuetEngine, AnswerStartsTheStepAfterTheSilenceWithAnOnset) {
   expect_balanced(out);
 }
 
+TEST(DuetEngine, SilenceCountsFromWhenTheNoteOffWasPlayed) {
+  // The frontier runs commit_steps + 1 steps ahead of the clock; a note-off played at step
+  // 20.5 but taken at the frontier (22) must not delay the answer by those two steps.
+  Vocabulary v = notewise_vocabulary(kPiano);
+  HashModel model(v.size());
+  DuetEngine e(model, v, kPiano, random_config(DuetMode::answer));
+  e.start(0);
+  std::vector<TimedMessage> out;
+  e.advance(e.time_of_step(8) + 1, out);  // clock in step 8: frontier 10
+  ASSERT_EQ(e.frontier(), 10);
+  e.human(on(60), e.time_of_step(8) + 1);
+  const std::int64_t played = (e.time_of_step(20) + e.time_of_step(21)) / 2;
+  e.advance(played, out);
+  ASSERT_EQ(e.frontier(), 22);
+  EXPECT_EQ(e.human(off(60), played), 22);
+  EXPECT_EQ(e.log().back().heard, 20);
+  // Condition holds at 20.5 + 12 = step 32.5; the answer starts at step 33.
+  e.commit_until(34, out);
+  const auto ons = note_ons(out);
+  ASSERT_FALSE(ons.empty());
+  EXPECT_EQ(ons.front().time_ns, e.time_of_step(33));
+  EXPECT_EQ(e.stats().last_reaction_ns, e.time_of_step(33) - (played + e.time_of_step(12)));
+  e.stop(out);
+  expect_balanced(out);
+}
+
 TEST(DuetEngine, SecondPhraseInterruptsTheAnswerAtTheFrontier) {
   Vocabulary v = notewise_vocabulary(kPiano);
   ConstModel model = holding_model(v);
@@ -403,7 +429,7 @@ std::pair<std::vector<int>, std::vector<TimedMessage>> replay_steps(TokenModel& 
   for (const DuetInput& in : log) {
     e.commit_until(in.step, out);
     switch (in.kind) {
-      case DuetInput::Kind::human: EXPECT_EQ(e.human(in.msg), in.step); break;
+      case DuetInput::Kind::human: EXPECT_EQ(e.human_at_step(in.msg, in.heard), in.step); break;
       case DuetInput::Kind::mode: e.set_mode(in.mode, out); break;
       case DuetInput::Kind::tempo: e.set_tempo(in.bpm); break;
       case DuetInput::Kind::stop: e.stop(out); break;
@@ -485,8 +511,10 @@ TEST(DuetEngine, RandomisedLiveSessionsMatchTheirStepReplay) {
     for (int i = 0; i < 6000; ++i) {
       now += uniform(300'000, 5'000'000);
       const int r = uniform(0, 999);
-      if (r < 25) live.human(on(uniform(20, 108), uniform(1, 127)));
-      else if (r < 50) live.human(off(uniform(20, 108)));
+      // Half the messages carry when they were played (up to 80 ms before they are taken).
+      const std::int64_t heard = now - uniform(0, 80'000'000);
+      if (r < 25) (r % 2) ? live.human(on(uniform(20, 108), uniform(1, 127)), heard) : live.human(on(uniform(20, 108), uniform(1, 127)));
+      else if (r < 50) (r % 2) ? live.human(off(uniform(20, 108)), heard) : live.human(off(uniform(20, 108)));
       else if (r < 55) live.human(pedal(uniform(0, 127)));
       else if (r < 57) live.set_mode(modes[uniform(0, 3)], live_out);
       else if (r < 58) live.set_tempo(uniform(40, 240));

@@ -89,11 +89,11 @@ SessionLog unusual_log() {
                .max_polyphony = 4, .forbid_unk_pad = false};
   log.origin_ns = 987'654'321'012;
   log.inputs = {
-      {DuetInput::Kind::human, 3, {0x91, 60, 100}},
-      {DuetInput::Kind::human, 3, {0x81, 60, 0}},
-      {DuetInput::Kind::mode, 10, {}, DuetMode::listen},
-      {DuetInput::Kind::tempo, 12, {}, DuetMode::answer, 132.5},
-      {DuetInput::Kind::tempo, 13, {}, DuetMode::answer, 0.1 + 100.2},
+      {DuetInput::Kind::human, 3, {0x91, 60, 100}, 1},  // played two steps before it was taken
+      {DuetInput::Kind::human, 3, {0x81, 60, 0}, 3},
+      {DuetInput::Kind::mode, 10, {}, 0, DuetMode::listen},
+      {DuetInput::Kind::tempo, 12, {}, 0, DuetMode::answer, 132.5},
+      {DuetInput::Kind::tempo, 13, {}, 0, DuetMode::answer, 0.1 + 100.2},
       {DuetInput::Kind::stop, 20, {}},
   };
   log.end_step = 20;
@@ -116,7 +116,7 @@ TEST_F(SessionLogTest, RoundTripsEveryField) {
   EXPECT_EQ(back.committed_tokens, log.committed_tokens);
   // The inputs are readable lines, as documented.
   const std::string text = slurp(path("a.log"));
-  EXPECT_NE(text.find("\nstep 3 human 145 60 100\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nstep 3 human 145 60 100 heard 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\nstep 10 mode listen\n"), std::string::npos);
   EXPECT_NE(text.find("\nstep 12 tempo 132.5\n"), std::string::npos);
   EXPECT_NE(text.find("\nstep 20 stop\nend 20\n"), std::string::npos);
@@ -238,7 +238,7 @@ TEST_F(SessionLogTest, ReplayRefusesAnotherSpecOrAnInputOffTheGrid) {
   log.config.human_prefix = log.config.clara_prefix = "p";
   EXPECT_THROW(replay_session(log, model, v, piano), SessionLogError);
   log.spec = piano;
-  log.inputs = {{DuetInput::Kind::stop, 5, {}}, {DuetInput::Kind::mode, 9, {}, DuetMode::solo}};
+  log.inputs = {{DuetInput::Kind::stop, 5, {}}, {DuetInput::Kind::mode, 9, {}, 0, DuetMode::solo}};
   log.end_step = 9;
   EXPECT_THROW(replay_session(log, model, v, piano), SessionLogError);  // nothing moves after stop
 }
