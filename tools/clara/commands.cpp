@@ -12,13 +12,14 @@ extern const Command train_command;
 extern const Command generate_command;
 extern const Command eval_lm_command;
 extern const Command baseline_command;
+extern const Command replay_command;
 #endif
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table{
       demo_command, encode_command, decode_command, stats_command,
 #ifdef CLARA_HAVE_MODEL
-      train_command,  generate_command, eval_lm_command, baseline_command,
+      train_command,  generate_command, eval_lm_command, baseline_command, replay_command,
 #endif
   };
   return table;
