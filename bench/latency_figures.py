@@ -186,7 +186,7 @@ def main():
     for label, s in (('answer', answer), ('solo', solo)):
         lines.append(f'   clarad\'s own ({label}): onset_error_p99 {fmt(s["onset_error_p99_us"])} us, '
                      f'onset_error_max {fmt(s["onset_error_max_us"])} us over {s["output_messages"]} messages')
-    lines.append(f'   RtMidi JACK lateness against its own deadlines (message's time on JACK's clock - its deadline): '
+    lines.append(f'   RtMidi JACK lateness against its own deadlines (time on JACK clock minus deadline): '
                  f'min {fmt(min(base_late))} us, p50 {fmt(percentile(base_late, 50))} us, '
                  f'p99 {fmt(percentile(base_late, 99))} us, max {fmt(max(base_late))} us')
     if solo_grid['notes'] and base_grid['notes']:
