@@ -16,7 +16,8 @@ struct StepTiming {
 };
 
 // Feeds `steps` tokens (cycling through the vocabulary's ids from 3) after warm-up and
-// times each, in three rounds; returns the round with the lowest p99. The model is reset afterwards.
+// times each in the thread's CPU time, in three rounds; returns the round with the lowest p99.
+// The model is reset afterwards.
 StepTiming measure_step(TokenModel& model, int steps = 400);
 
 struct BudgetVerdict {

@@ -9,6 +9,7 @@
 #include "core/codec.hpp"
 #include "core/midi_file.hpp"
 #include "tools/clara/cli.hpp"
+#include "tools/clara/live_demo.hpp"
 #ifdef CLARA_HAVE_MODEL
 #include "tools/clara/continuation.hpp"
 #include "tools/clara/model_access.hpp"
@@ -71,6 +72,16 @@ int continue_with_model(const Args& args, const std::vector<std::string>& prompt
 #endif
 
 int run(const Args& args) {
+  if (!args.flag("--offline")) {
+    LiveDemoOptions o;
+    o.sample = args.get_or("--input", default_sample().string());
+    o.model = args.get_or("--model", o.model);
+    o.out_midi = args.get_or("--duet", "demo-duet.mid");
+    o.out_svg = fs::path(o.out_midi).replace_extension(".svg");
+    o.server = args.get_or("--server", "");
+    o.seed = static_cast<unsigned>(args.get_int("--seed", 0, 0, 1L << 30));
+    return run_live_demo(o);
+  }
   fs::path input = args.get_or("--input", default_sample().string());
   fs::path out = args.get_or("--out", "demo-roundtrip.mid");
   if (!fs::exists(input)) throw NoInputError(input.string() + ": no such file");
@@ -117,7 +128,8 @@ int run(const Args& args) {
 
 OptionSpec options() {
   OptionSpec o;
-  o.valued = {"--input", "--out", "--model", "--duet", "--length", "--seed"};
+  o.valued = {"--input", "--out", "--model", "--duet", "--length", "--seed", "--server"};
+  o.flags = {"--offline"};
   return o;
 }
 
@@ -125,11 +137,18 @@ OptionSpec options() {
 
 extern const Command demo_command{
     "demo", "show Clara at work on its defaults and shipped sample",
-    "usage: clara demo [--input FILE.mid] [--out demo-roundtrip.mid] [--model notewise-piano]\n"
-    "                  [--duet demo-continuation.mid] [--length 400] [--seed 0]\n\n"
-    "Encodes the shipped sample (tools/samples/anna-magdalena-20a.mid) to notewise tokens,\n"
-    "decodes them back to MIDI and checks that every note survived; then the default model\n"
-    "continues the piece, and the piece and Clara's continuation are written on two tracks.\n",
+    "usage: clara demo [--model notewise-piano] [--input FILE.mid] [--duet demo-duet.mid] [--seed 0]\n"
+    "                  [--server NAME]\n"
+    "       clara demo --offline [--input FILE.mid] [--out demo-roundtrip.mid] [--duet demo-continuation.mid]\n"
+    "                  [--length 400]\n\n"
+    "A live duet on real JACK ports, with no MIDI hardware needed: starts a JACK dummy server if\n"
+    "none runs, starts clarad with the model in answer mode, plays bars 1-4 of the shipped sample\n"
+    "(tools/samples/anna-magdalena-20a.mid) into clarad's input as a person would, then bars 5-8\n"
+    "while Clara is still answering, records what Clara plays, and writes the duet as MIDI\n"
+    "(demo-duet.mid: human and Clara on two tracks) and as a piano-roll picture (demo-duet.svg).\n"
+    "Prints the reaction at the ports and clarad's timing figures; stops everything it started.\n\n"
+    "--offline: no ports; encodes the sample to notewise tokens, decodes it back (checking that\n"
+    "every note survived) and lets the model continue it into demo-continuation.mid.\n",
     options(), run};
 
 }  // namespace clara::cli

@@ -1,0 +1,24 @@
+#pragma once
+// `clara demo`: a real duet on real ports, on a machine with no MIDI hardware.
+// Starts a JACK dummy server if none runs, starts clarad with the default model,
+// plays the shipped phrase into clara:midi_in as a person would, records what
+// Clara plays back, writes the duet as MIDI and as a piano-roll picture, prints
+// the reaction and timing figures, and stops everything it started.
+#include <filesystem>
+#include <string>
+
+namespace clara::cli {
+
+struct LiveDemoOptions {
+  std::filesystem::path sample;            // the phrase file
+  std::string model = "notewise-piano";
+  std::filesystem::path out_midi = "demo-duet.mid";
+  std::filesystem::path out_svg = "demo-duet.svg";
+  std::string server;                      // JACK server; empty: default, or our own dummy one
+  unsigned seed = 0;
+};
+
+// Returns an exit code; prints what it does. Throws NoInputError / DataError.
+int run_live_demo(const LiveDemoOptions& options);
+
+}  // namespace clara::cli
