@@ -5,6 +5,8 @@
     probe_tsv.py panic REC [PERIOD]      after the last note message: CC64 0, CC123, CC120, in that
                                          order, on every channel that carried notes; with PERIOD, also
                                          prints how many notes the stop ended ("ended_by_stop N")
+    probe_tsv.py stopped REC PERIOD      notes, ledger and panic in one go (one interpreter start per
+                                         round of the SIGTERM test)
     probe_tsv.py channels REC CH...      note messages only on these channels (1..16)
     probe_tsv.py notes REC MIN           at least MIN note-ons
     probe_tsv.py answer REC PLAYED BPM RATE PERIOD SILENCE_BEATS
@@ -199,6 +201,10 @@ def main(argv):
             ledger(path)
         elif cmd == "panic":
             panic(path, int(argv[3]) if len(argv) > 3 else None)
+        elif cmd == "stopped":
+            count_notes(path, 0)
+            ledger(path)
+            panic(path, int(argv[3]))
         elif cmd == "channels":
             channels(path, [int(c) for c in argv[3:]])
         elif cmd == "notes":

@@ -29,14 +29,15 @@ for ((round = 1; round <= ROUNDS; round++)); do
   [ "$CLARAD_STOP_MS" -le "$STOP_LIMIT_MS" ] ||
     fail "round $round: clarad took $CLARAD_STOP_MS ms to exit after SIGTERM (limit $STOP_LIMIT_MS ms; $(grep '^clarad: stopped' "$WORK/clarad$round.err" || true))"
   ((CLARAD_STOP_MS > worst_ms)) && worst_ms=$CLARAD_STOP_MS
-  tsv notes "$WORK/rec$round.tsv" 1 >"$WORK/check$round.txt" || fail "round $round: $(cat "$WORK/check$round.txt")"
-  tsv ledger "$WORK/rec$round.tsv" >>"$WORK/check$round.txt" || fail "round $round (SIGTERM at +$delay_ms ms)"
-  tsv panic "$WORK/rec$round.tsv" "$PERIOD" >>"$WORK/check$round.txt" || fail "round $round (SIGTERM at +$delay_ms ms)"
+  # Some seeds open with a rest longer than the delay: such a round checks the exit time only.
+  tsv stopped "$WORK/rec$round.tsv" "$PERIOD" >"$WORK/check$round.txt" ||
+    fail "round $round (SIGTERM at +$delay_ms ms): $(cat "$WORK/check$round.txt")"
   ended=$(awk '/^ended_by_stop/ {print $2}' "$WORK/check$round.txt")
   ((ended > 0)) && mid_note_rounds=$((mid_note_rounds + 1))
   echo "round $round: SIGTERM at +$delay_ms ms, exit in $CLARAD_STOP_MS ms; $(grep -h '^notes\|^ledger' "$WORK/check$round.txt" | tr '\n' ' '); $ended note(s) ended by the stop"
 done
 note "worst exit after SIGTERM: $worst_ms ms (limit $STOP_LIMIT_MS); $mid_note_rounds of $ROUNDS rounds stopped with notes sounding"
-# Solo mode plays continuously: a run where no round ever caught a note sounding tested nothing.
-((mid_note_rounds > 0)) || fail "no round stopped clarad while a note was sounding"
+# Solo mode plays on and on: most rounds must have caught Clara with notes sounding, or the test
+# tested little.
+((mid_note_rounds * 2 >= ROUNDS)) || fail "only $mid_note_rounds of $ROUNDS rounds stopped clarad while a note was sounding"
 echo "PASS"
