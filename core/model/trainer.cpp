@@ -232,6 +232,23 @@ TrainResult train_on_tokens(const std::vector<int>& train, const std::vector<int
   const auto run_start_tokens = pos.tokens_seen;
   LmBatch batch;
 
+  // The card of the model as it stands (final folder and stage snapshots).
+  auto make_card = [&](bool finished) {
+    ModelCard card = o.card;
+    card.architecture = arch;
+    card.training_seconds = pos.seconds;
+    card.tokens_seen = pos.tokens_seen;
+    card.iterations = pos.iterations;
+    card.epochs = static_cast<double>(pos.stage * o.epochs_per_stage + pos.epoch_in_stage) +
+                  static_cast<double>(loader.position()) / std::max<std::int64_t>(1, loader.rows() - 1);
+    card.batch_size = o.batch_size;
+    card.bptt = o.bptt;
+    card.peak_lrs = o.schedule.peaks;
+    card.finished = finished;
+    card.valid_loss = pos.valid_loss;
+    card.valid_accuracy = pos.valid_accuracy;
+    return card;
+  };
   while (pos.stage < static_cast<std::int64_t>(o.schedule.peaks.size()) && !stopped) {
     while (pos.stage < static_cast<std::int64_t>(o.schedule.peaks.size()) && pos.epoch_in_stage < o.epochs_per_stage &&
            !stopped) {
@@ -276,6 +293,14 @@ TrainResult train_on_tokens(const std::vector<int>& train, const std::vector<int
         ++pos.stage;
         pos.epoch_in_stage = 0;
         pos.iter_in_stage = 0;
+        if (o.snapshot_dir) {
+          pos.seconds = seconds_before + elapsed();
+          ModelCard card = make_card(pos.stage == static_cast<std::int64_t>(o.schedule.peaks.size()));
+          card.name = card.name + "-" + stage_snapshot_name(pos.stage - 1);
+          model.to(torch::kCPU);
+          save_model_folder(*o.snapshot_dir / stage_snapshot_name(pos.stage - 1), model, card, vocab);
+          model.to(device);
+        }
       }
       pos.seconds = seconds_before + elapsed();
       if (o.checkpoint_dir) save_checkpoint(*o.checkpoint_dir, model, opt, hidden, loader, pos, arch);
@@ -298,23 +323,15 @@ TrainResult train_on_tokens(const std::vector<int>& train, const std::vector<int
     std::ofstream svg(o.out_dir / "loss.svg", std::ios::trunc);
     svg << loss_curve_svg(read_points(log_path, 3), read_points(log_path, 4));
     svg.close();
-    ModelCard card = o.card;
-    card.architecture = arch;
-    card.training_seconds = pos.seconds;
-    card.tokens_seen = pos.tokens_seen;
-    card.iterations = pos.iterations;
-    card.epochs = static_cast<double>(pos.stage * o.epochs_per_stage + pos.epoch_in_stage) +
-                  static_cast<double>(loader.position()) / std::max<std::int64_t>(1, loader.rows() - 1);
-    card.batch_size = o.batch_size;
-    card.bptt = o.bptt;
-    card.peak_lrs = o.schedule.peaks;
-    card.finished = result.finished;
-    card.valid_loss = pos.valid_loss;
-    card.valid_accuracy = pos.valid_accuracy;
     model.to(torch::kCPU);
-    save_model_folder(o.out_dir, model, card, vocab);
+    save_model_folder(o.out_dir, model, make_card(result.finished), vocab);
   }
   return result;
+}
+
+std::string stage_snapshot_name(std::int64_t stage) {
+  static const char* const kNames[] = {"light", "med", "full", "extra"};
+  return stage >= 0 && stage < 4 ? kNames[stage] : "stage" + std::to_string(stage + 1);
 }
 
 TrainResult train_language_model(const fs::path& data_dir, TrainOptions options) {

@@ -38,6 +38,9 @@ struct TrainOptions {
   const std::atomic<bool>* stop = nullptr;  // set by a signal handler
 
   std::filesystem::path out_dir;  // model folder; empty = write none
+  // When set, the model as it stands at the end of each stage is written as a model folder
+  // here, named as the seed named its checkpoints: light, med, full, extra (then stage5, ...).
+  std::optional<std::filesystem::path> snapshot_dir;
   ModelCard card;                 // data description; training fields are filled in
   std::int64_t log_every = 10;    // iterations between CSV rows
   bool progress = true;           // progress line on stderr
@@ -54,6 +57,9 @@ struct TrainResult {
 };
 
 // Thrown for unusable data or checkpoints; the message names the file.
+// "light", "med", "full", "extra", then "stage5", "stage6", ...
+std::string stage_snapshot_name(std::int64_t stage);
+
 class TrainError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

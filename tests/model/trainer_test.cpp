@@ -168,5 +168,34 @@ TEST(Trainer, FinishesAllStagesAndLogsValidationPerEpoch) {
   fs::remove_all(out);
 }
 
+TEST(Trainer, WritesASnapshotAtTheEndOfEachStage) {
+  Fixture f;
+  auto o = tiny_options();
+  o.schedule.peaks = {5e-3, 5e-4};
+  o.epochs_per_stage = 1;
+  const auto out = temp_dir("snap_out"), snaps = temp_dir("snaps");
+  o.out_dir = out;
+  o.snapshot_dir = snaps;
+  o.card.name = "tiny";
+  auto r = train_on_tokens(f.train, f.valid, f.vocab, o);
+  ASSERT_TRUE(r.finished);
+  // The seed's names, each a complete verified folder.
+  const LoadedModel light = load_model_folder(snaps / "light");
+  const LoadedModel med = load_model_folder(snaps / "med");
+  EXPECT_FALSE(fs::exists(snaps / "full"));
+  EXPECT_EQ(light.card.name, "tiny-light");
+  EXPECT_FALSE(light.card.finished);
+  EXPECT_TRUE(med.card.finished);
+  EXPECT_LT(light.card.iterations, med.card.iterations);
+  // The last stage's snapshot is the final model; the first differs from it.
+  const LoadedModel final_model = load_model_folder(out);
+  EXPECT_EQ(serialize_weights(*med.model), serialize_weights(*final_model.model));
+  EXPECT_NE(serialize_weights(*light.model), serialize_weights(*final_model.model));
+  EXPECT_EQ(stage_snapshot_name(3), "extra");
+  EXPECT_EQ(stage_snapshot_name(4), "stage5");
+  fs::remove_all(out);
+  fs::remove_all(snaps);
+}
+
 }  // namespace
 }  // namespace clara::model

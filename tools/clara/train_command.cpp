@@ -73,6 +73,7 @@ int run_train(const Args& args) {
   o.max_minutes = args.get_double("--max-minutes", 0.0, 0.0, 1e7);
   o.max_iterations = args.get_int("--max-iterations", 0, 0, 1L << 40);
   if (args.has("--checkpoint")) o.checkpoint_dir = fs::path(args.require("--checkpoint"));
+  if (args.has("--snapshots")) o.snapshot_dir = fs::path(args.require("--snapshots"));
   o.resume = args.flag("--resume");
   if (o.resume && !o.checkpoint_dir) throw UsageError("--resume needs --checkpoint DIR");
   o.out_dir = out;
@@ -115,18 +116,20 @@ extern const Command train_command{
     "train the AWD-LSTM generator on an encoded data folder",
     "usage: clara train --data DIR (--preset seed|small|tiny | --emb E --hidden H --layers L) --out models/NAME\n"
     "                   [--epochs N] [--stages K] [--stage-lrs a,b,..] [--lr X] [--bs 32] [--bptt 200]\n"
-    "                   [--dropout M] [--threads N] [--seed S] [--checkpoint DIR] [--resume]\n"
+    "                   [--dropout M] [--threads N] [--seed S] [--checkpoint DIR] [--resume] [--snapshots DIR]\n"
     "                   [--max-minutes M] [--max-iterations N] [--quiet]\n"
     "\n"
     "Reads DIR/train.txt, valid.txt, vocab.txt (and manifest.toml for the card). Each of K stages\n"
     "(default 4, peaks 3e-3,3e-4,3e-6,3e-8) is one triangular LR cycle of N epochs (default 3).\n"
     "--lr scales all peaks so the first is X. --max-minutes, --max-iterations or Ctrl-C stop cleanly:\n"
     "a checkpoint (with --checkpoint) and the model folder are written either way.\n"
+    "--snapshots DIR writes the model at the end of each stage as DIR/light, med, full, extra (the\n"
+    "seed's per-stage checkpoints), each a complete model folder that generate and eval-lm accept.\n"
     "Writes OUT/weights.pt, model.toml, vocab.txt, train_log.csv, loss.svg and SHA256SUMS, then\n"
     "baseline.ngram: a Kneser-Ney 5-gram of the same training split for `clara eval-lm`\n"
     "(--no-baseline skips it; `clara baseline` builds it for an existing model).\n",
     OptionSpec{{"--data", "--preset", "--emb", "--hidden", "--layers", "--out", "--epochs", "--stages", "--stage-lrs",
-                "--lr", "--bs", "--bptt", "--dropout", "--threads", "--seed", "--checkpoint", "--max-minutes",
+                "--lr", "--bs", "--bptt", "--dropout", "--threads", "--seed", "--checkpoint", "--snapshots", "--max-minutes",
                 "--max-iterations"},
                {"--resume", "--quiet", "--no-baseline"},
                0,
