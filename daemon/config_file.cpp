@@ -87,8 +87,6 @@ void load_config_file(const std::filesystem::path& path, DaemonSettings& s) {
     r.get(*m, "midi", "client_name", s.midi.client_name);
     r.get(*m, "midi", "jack_server", s.midi.jack_server);
     r.strings(*m, "midi", "connect_input", s.midi.connect_input);
-    std::vector<std::string> panic;
-    r.strings(*m, "midi", "startup_panic_channels", panic);
     if (const toml::node* n = m->get("startup_panic_channels")) {
       const toml::array* a = n->as_array();
       if (!a) r.fail("midi.startup_panic_channels", "must be an array of channels 1..16");

@@ -44,6 +44,7 @@ TEST(ConfigFile, ShippedDefaultLoadsAndMatchesTheBuiltInDefaults) {
   EXPECT_EQ(s.duet.mode, d.duet.mode);
   EXPECT_EQ(s.duet.bpm, d.duet.bpm);
   EXPECT_EQ(s.duet.human_prefix, "p");
+  EXPECT_EQ(s.midi.startup_panic_channels, d.midi.startup_panic_channels);
   ASSERT_EQ(s.midi.outputs.size(), 1u);
   EXPECT_EQ(s.midi.outputs[0].name, "midi_out");
   EXPECT_EQ(s.midi.outputs[0].max_polyphony, 16);
