@@ -219,7 +219,11 @@ def main():
     lines.append(f'   peak RSS: {max(rss) / 1024:.1f} MB (start-up runs), answer run '
                  f'{answer["peak_rss_kb"] / 1024:.1f} MB, solo run {solo["peak_rss_kb"] / 1024:.1f} MB')
     loadavg = open(os.path.join(d, 'load.txt')).read().split('\n')
-    lines.append('')
+    jack_log = os.path.join(d, 'jackd.log')
+    if os.path.exists(jack_log):
+        xruns = sum('XRun' in line for line in open(jack_log, errors='replace'))
+        lines.append('')
+        lines.append(f'jackd reported {xruns} xruns (late cycles of the dummy driver) over the whole bench')
     lines.append('load at start: ' + loadavg[0].split('load average:')[-1].strip() +
                  '; at end: ' + loadavg[1].split('load average:')[-1].strip() + ' (1, 5, 15 min)')
     print('\n'.join(lines))
