@@ -55,7 +55,7 @@ check "another seed and policy: other tokens" bash -c "! cmp -s '$tmp/a.txt' '$t
 "$clara" decode "$tmp/a.txt" --encoding notewise --out "$tmp/a2.mid" > /dev/null
 check "generated tokens decode" test -s "$tmp/a2.mid"
 
-(cd "$tmp" && "$clara" demo --model "$tmp/m" --duet "$tmp/duet.mid" > demo.log)
+(cd "$tmp" && "$clara" demo --offline --model "$tmp/m" --duet "$tmp/duet.mid" > demo.log)
 check "demo continues the sample with the given model" grep -q "m continued it with 400 tokens" "$tmp/demo.log"
 check "demo writes the piece and Clara's part on their own tracks" /usr/bin/python3 -c "
 import mido
@@ -63,7 +63,7 @@ names = [n.name for t in mido.MidiFile('$tmp/duet.mid').tracks for n in t if n.t
 assert 'human' in names and any(n.startswith('Clara (m)') for n in names), names
 "
 check "demo without the named model still round-trips and says so" \
-  bash -c "cd '$tmp' && '$clara' demo --model no-such-model | grep -q 'no model to continue with'"
+  bash -c "cd '$tmp' && '$clara' demo --offline --model no-such-model | grep -q 'no model to continue with'"
 
 check "temperature outside 0.05..5 -> 64" \
   test "$(rc_of "$clara" generate --model "$tmp/m" --out "$tmp/x.mid" --temperature 0)" -eq 64
