@@ -24,10 +24,11 @@ start_clarad clarad --config "$WORK/chamber.toml" --model "$MODEL" --seed 0 --se
   --stats-file "$WORK/stats.json"
 note "$(grep '^clarad: ready' "$WORK/clarad.err")"
 
-# The violin line runs 0.5-8.5 s after the probe starts; SIGTERM at 7 s stops Clara mid-phrase.
+# The violin line runs 0.5-8.5 s after the probe starts (the probe counts a line cut short as a
+# failure); Clara plays on after it, and SIGTERM at 9.5 s stops it mid-phrase.
 start_probe probe --play "$DATA/violin_phrase.mid" --play-to clara:midi_in --record-from clara:midi_out \
   --seconds 60 --out "$WORK/rec.tsv" --played-out "$WORK/played.tsv"
-sleep 7
+sleep 9.5
 stop_clarad
 note "clarad exit $CLARAD_RC, $CLARAD_STOP_MS ms after SIGTERM"
 sleep 0.2
