@@ -1,13 +1,17 @@
 // Per-token inference step time of InferenceSession for the shipped sizes against
-// (a) torch::nn::LSTM modules driven one token at a time and (b) a hand-written Eigen
-// step, the floor for a single-stream CPU step: one fused gate mat-vec per layer, the
-// same pointwise gate math, one decoder mat-vec, nothing else. Same weights, same
-// tokens, one thread everywhere, warm-up first, fixed seed; p50/p99/max in us and
-// ratios. The floor's logits are checked against ours first, so it is an equivalent.
+// (a) torch::nn::LSTM modules driven one token at a time and (b) two hand-written
+// floors for a single-stream CPU step: one fused gate mat-vec per layer, the same
+// pointwise gate math, one decoder mat-vec, nothing else, once with Eigen (our SSE2
+// build) and once with cblas_sgemv (the system BLAS, OpenBLAS's run-time kernels).
+// Same weights, same tokens, one thread everywhere (torch, Eigen and the BLAS), warm-up
+// first, fixed seed; p50/p99/max in us and ratios. The floors' logits are checked
+// against ours first, so they are equivalents.
 //   step_model_bench [steps=2000]
 #include <torch/torch.h>
 
 #include <Eigen/Core>
+#include <cblas.h>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <chrono>
@@ -21,6 +25,7 @@
 #include <vector>
 
 #include "core/model/awd_lstm.hpp"
+#include "core/model/blas_kernel.hpp"
 #include "core/model/inference_session.hpp"
 
 namespace {
@@ -45,8 +50,9 @@ Stats measure(const std::function<void(int)>& step, const std::vector<int>& toke
   return {us[us.size() / 2], us[static_cast<std::size_t>(us.size() * 0.99)], us.back()};
 }
 
-// The floor: the same arithmetic with nothing around it but Eigen.
-struct EigenFloor {
+// The floors: the same arithmetic with nothing around it but Eigen, or the BLAS for
+// the two kinds of mat-vec (the pointwise loop is the same plain C++ in both).
+struct Floor {
   using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   struct Layer {
     RowMatrix w;  // [4 out, in + out] = [W_ih | W_hh]
@@ -55,7 +61,8 @@ struct EigenFloor {
   std::vector<Layer> layers;
   RowMatrix emb;
   Eigen::VectorXf logits;
-  explicit EigenFloor(const AwdLstm& m) {
+  bool blas;
+  Floor(const AwdLstm& m, bool use_blas) : blas(use_blas) {
     auto mat = [](const torch::Tensor& t) {
       auto c = t.detach().contiguous();
       return RowMatrix(Eigen::Map<RowMatrix>(c.data_ptr<float>(), c.size(0), c.dim() > 1 ? c.size(1) : 1));
@@ -80,7 +87,11 @@ struct EigenFloor {
       auto& L = layers[l];
       const auto H = L.h.size();
       L.x.tail(H) = L.h;
-      L.g.noalias() = L.w * L.x;
+      if (blas)
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(L.w.rows()), static_cast<int>(L.w.cols()), 1.0f,
+                    L.w.data(), static_cast<int>(L.w.cols()), L.x.data(), 1, 0.0f, L.g.data(), 1);
+      else
+        L.g.noalias() = L.w * L.x;
       L.g += L.b;
       auto sg = [](float v) { return 1.0f / (1.0f + std::exp(-v)); };
       for (Eigen::Index j = 0; j < H; ++j) {  // i, f, g, o
@@ -89,7 +100,11 @@ struct EigenFloor {
       }
       if (l + 1 < layers.size()) layers[l + 1].x.head(H) = L.h;
     }
-    logits.noalias() = emb * layers.back().h;
+    if (blas)
+      cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(emb.rows()), static_cast<int>(emb.cols()), 1.0f,
+                  emb.data(), static_cast<int>(emb.cols()), layers.back().h.data(), 1, 0.0f, logits.data(), 1);
+    else
+      logits.noalias() = emb * layers.back().h;
   }
 };
 
@@ -134,11 +149,18 @@ int main(int argc, char** argv) {
   const int vocab = 153;  // piano notewise at sf 12 (SPEC §9)
   at::set_num_threads(1);
   Eigen::setNbThreads(1);
+  // Before anything runs, so the module path (LibTorch calls the same BLAS) is on one
+  // thread too; InferenceSession pins it again when it uses the BLAS.
+  const bool blas_pinned = clara::model::blas::pin_to_one_thread();
+  const char* blas_core = "unknown";
+  if (auto corename = reinterpret_cast<char* (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_corename"))) blas_core = corename();
   std::mt19937 rng(1);
   std::vector<int> tokens(steps);
   for (auto& t : tokens) t = static_cast<int>(rng() % vocab);
-  std::printf("per-token step, batch 1, vocab %d, %d steps after %d warm-up; threads: torch intra-op %d, Eigen %d\n",
-              vocab, steps, warmup, at::get_num_threads(), Eigen::nbThreads());
+  std::printf("per-token step, batch 1, vocab %d, %d steps after %d warm-up; threads: torch intra-op %d, Eigen %d, "
+              "BLAS %s (OpenBLAS kernels: %s)\n",
+              vocab, steps, warmup, at::get_num_threads(), Eigen::nbThreads(), blas_pinned ? "pinned to 1" : "not pinned",
+              blas_core);
   std::printf("%-6s %-26s %9s %9s %9s %10s\n", "size", "method", "p50 us", "p99 us", "max us", "p50/ours");
   bool agree = true;
   for (const char* preset : {"tiny", "small", "seed"}) {
@@ -147,20 +169,22 @@ int main(int argc, char** argv) {
     model.eval();
 
     // Equivalence first, on fresh states: ours against the floor and the module path.
-    double diff_floor = 0, diff_module = 0;
+    double diff_floor = 0, diff_blas = 0, diff_module = 0;
     {
       InferenceSession session(model);
       auto state = session.zero_state();
-      EigenFloor floor(model);
+      Floor floor(model, false), blas_floor(model, true);
       ModulePath module(model);
       for (int i = 0; i < check_steps; ++i) {
         const int t = tokens[i % tokens.size()];
         auto ours = session.step(t, state);
         floor.step(t);
+        blas_floor.step(t);
         module.step(t);
         const float* ml = module.logits.data_ptr<float>();
         for (int v = 0; v < vocab; ++v) {
           diff_floor = std::max(diff_floor, static_cast<double>(std::abs(ours[v] - floor.logits[v])));
+          diff_blas = std::max(diff_blas, static_cast<double>(std::abs(ours[v] - blas_floor.logits[v])));
           diff_module = std::max(diff_module, static_cast<double>(std::abs(ours[v] - ml[v])));
         }
       }
@@ -171,19 +195,25 @@ int main(int argc, char** argv) {
     const Stats ours = measure([&](int t) { session.step(t, state); }, tokens, warmup);
     ModulePath module(model);
     const Stats mod = measure([&](int t) { module.step(t); }, tokens, warmup);
-    EigenFloor floor(model);
+    Floor floor(model, false);
     const Stats flo = measure([&](int t) { floor.step(t); }, tokens, warmup);
+    Floor blas_floor(model, true);
+    const Stats bla = measure([&](int t) { blas_floor.step(t); }, tokens, warmup);
     auto row = [&](const char* name, const Stats& s) {
       std::printf("%-6s %-26s %9.2f %9.2f %9.2f %10.2f\n", preset, name, s.p50, s.p99, s.max, s.p50 / ours.p50);
     };
     row("InferenceSession::step", ours);
     row("torch::nn::LSTM per token", mod);
     row("Eigen floor", flo);
-    std::printf("%-6s ours/floor p50 %.2f (goal <= 1.2), p99 %.2f; module/ours p50 %.2f (goal >= 3)\n", preset,
-                ours.p50 / flo.p50, ours.p99 / flo.p99, mod.p50 / ours.p50);
-    std::printf("%-6s max |logit diff| over %d steps: vs floor %.2e, vs module %.2e (must be < 1e-4)\n", preset,
-                check_steps, diff_floor, diff_module);
-    agree = agree && diff_floor < 1e-4 && diff_module < 1e-4;
+    row("BLAS floor", bla);
+    std::printf("%-6s p50 ratios: ours/Eigen floor %.2f, ours/BLAS floor %.2f (goal <= 1.2 against the faster: %.2f); "
+                "module/ours %.2f (goal >= 3)\n",
+                preset, ours.p50 / flo.p50, ours.p50 / bla.p50, ours.p50 / std::min(flo.p50, bla.p50),
+                mod.p50 / ours.p50);
+    std::printf("%-6s max |logit diff| over %d steps: vs Eigen floor %.2e, vs BLAS floor %.2e, vs module %.2e "
+                "(must be < 1e-4)\n",
+                preset, check_steps, diff_floor, diff_blas, diff_module);
+    agree = agree && diff_floor < 1e-4 && diff_blas < 1e-4 && diff_module < 1e-4;
   }
   if (!agree) std::printf("FAIL: a baseline does not compute the same logits\n");
   return agree ? 0 : 1;

@@ -62,6 +62,57 @@ TEST(InferenceSession, MatchesTorchLstmStepByStep) {
   EXPECT_LT(worst, 1e-5);
 }
 
+// Large enough that every product of the step goes to the BLAS (gate layers and the
+// decoder at batch 1 and batched), so that path is held to the same reference.
+AwdLstmConfig blas_config() {
+  AwdLstmConfig c;
+  c.vocab_size = 153, c.emb = 64, c.hidden = 160, c.layers = 3;
+  return c;
+}
+
+TEST(InferenceSession, MatchesTorchLstmWhereTheBlasRunsTheProducts) {
+  torch::manual_seed(12);
+  AwdLstm model(blas_config());
+  model.eval();
+  const auto tokens = random_tokens(40, 153, 4);
+  auto ref = reference_logits(model, tokens);
+  for (std::int64_t batch : {1, 3}) {
+    InferenceSession session(model, batch);
+    auto state = session.zero_state();
+    double worst = 0;
+    for (std::size_t t = 0; t < tokens.size(); ++t) {
+      auto logits = session.step(std::vector<int>(static_cast<std::size_t>(batch), tokens[t]), state);
+      ASSERT_EQ(logits.size(), static_cast<std::size_t>(153 * batch));
+      for (std::int64_t b = 0; b < batch; ++b)
+        for (int v = 0; v < 153; ++v)
+          worst = std::max(worst, std::abs(static_cast<double>(logits[b * 153 + v]) - ref[t][v].item<double>()));
+    }
+    EXPECT_LT(worst, 1e-5) << "batch " << batch;
+  }
+}
+
+// Candidates are compared and replayed, so a step must give the same bits every run.
+TEST(InferenceSession, SameInputGivesBitIdenticalLogitsAcrossSessions) {
+  for (const AwdLstmConfig& config : {small_config(), blas_config()}) {
+    torch::manual_seed(13);
+    AwdLstm model(config);
+    model.eval();
+    const auto tokens = random_tokens(30, static_cast<int>(config.vocab_size), 5);
+    std::vector<std::vector<float>> runs;
+    for (int run = 0; run < 2; ++run) {
+      InferenceSession session(model);
+      auto state = session.zero_state();
+      std::vector<float> all;
+      for (int t : tokens) {
+        auto logits = session.step(t, state);
+        all.insert(all.end(), logits.begin(), logits.end());
+      }
+      runs.push_back(std::move(all));
+    }
+    EXPECT_EQ(runs[0], runs[1]) << "vocab " << config.vocab_size;
+  }
+}
+
 TEST(InferenceSession, MatchesTrainingModuleInEvalMode) {
   torch::manual_seed(8);
   AwdLstm model(small_config());
