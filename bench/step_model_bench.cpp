@@ -4,8 +4,8 @@
 // pointwise gate math, one decoder mat-vec, nothing else, once with Eigen (our SSE2
 // build) and once with cblas_sgemv (the system BLAS, OpenBLAS's run-time kernels).
 // Same weights, same tokens, one thread everywhere (torch, Eigen and the BLAS), warm-up
-// first, fixed seed; p50/p99/max in us and ratios. The floors' logits are checked
-// against ours first, so they are equivalents.
+// first, methods interleaved in blocks of 100 steps, fixed seed; p50/p99/max in us and
+// ratios. The floors' logits are checked against ours first, so they are equivalents.
 //   step_model_bench [steps=2000]
 #include <torch/torch.h>
 
@@ -37,17 +37,30 @@ struct Stats {
   double p50, p99, max;
 };
 
-Stats measure(const std::function<void(int)>& step, const std::vector<int>& tokens, int warmup) {
-  for (int i = 0; i < warmup; ++i) step(tokens[i % tokens.size()]);
-  std::vector<double> us;
-  us.reserve(tokens.size());
-  for (int t : tokens) {
-    const auto a = Clock::now();
-    step(t);
-    us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - a).count());
+// All methods in one interleaved run: blocks of `block` steps in turn, so a change of
+// load on the machine (other jobs run beside us) falls on every method alike rather
+// than on whichever happened to be measured then.
+std::vector<Stats> measure(const std::vector<std::function<void(int)>>& steps, const std::vector<int>& tokens,
+                           int warmup, std::size_t block = 100) {
+  for (const auto& step : steps)
+    for (int i = 0; i < warmup; ++i) step(tokens[i % tokens.size()]);
+  std::vector<std::vector<double>> us(steps.size());
+  for (auto& u : us) u.reserve(tokens.size());
+  for (std::size_t start = 0; start < tokens.size(); start += block) {
+    const std::size_t end = std::min(tokens.size(), start + block);
+    for (std::size_t m = 0; m < steps.size(); ++m)
+      for (std::size_t i = start; i < end; ++i) {
+        const auto a = Clock::now();
+        steps[m](tokens[i]);
+        us[m].push_back(std::chrono::duration<double, std::micro>(Clock::now() - a).count());
+      }
   }
-  std::sort(us.begin(), us.end());
-  return {us[us.size() / 2], us[static_cast<std::size_t>(us.size() * 0.99)], us.back()};
+  std::vector<Stats> out;
+  for (auto& u : us) {
+    std::sort(u.begin(), u.end());
+    out.push_back({u[u.size() / 2], u[static_cast<std::size_t>(u.size() * 0.99)], u.back()});
+  }
+  return out;
 }
 
 // The floors: the same arithmetic with nothing around it but Eigen, or the BLAS for
@@ -192,13 +205,12 @@ int main(int argc, char** argv) {
 
     InferenceSession session(model);
     auto state = session.zero_state();
-    const Stats ours = measure([&](int t) { session.step(t, state); }, tokens, warmup);
     ModulePath module(model);
-    const Stats mod = measure([&](int t) { module.step(t); }, tokens, warmup);
-    Floor floor(model, false);
-    const Stats flo = measure([&](int t) { floor.step(t); }, tokens, warmup);
-    Floor blas_floor(model, true);
-    const Stats bla = measure([&](int t) { blas_floor.step(t); }, tokens, warmup);
+    Floor floor(model, false), blas_floor(model, true);
+    const auto stats = measure({[&](int t) { session.step(t, state); }, [&](int t) { module.step(t); },
+                                [&](int t) { floor.step(t); }, [&](int t) { blas_floor.step(t); }},
+                               tokens, warmup);
+    const Stats &ours = stats[0], &mod = stats[1], &flo = stats[2], &bla = stats[3];
     auto row = [&](const char* name, const Stats& s) {
       std::printf("%-6s %-26s %9.2f %9.2f %9.2f %10.2f\n", preset, name, s.p50, s.p99, s.max, s.p50 / ours.p50);
     };
