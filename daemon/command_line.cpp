@@ -82,8 +82,8 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
     } else if (a == "--connect-out") {
       if (!outputs_connect_cleared) s.midi.outputs.front().connect.clear(), outputs_connect_cleared = true;
       s.midi.outputs.front().connect.push_back(value());
-    } else if (a == "--human-instrument") s.duet.human_prefix = value();
-    else if (a == "--clara-instrument") s.duet.clara_prefix = value();
+    } else if (a == "--human-instrument") s.duet.human_prefix = value(), s.human_instrument_given = true;
+    else if (a == "--clara-instrument") s.duet.clara_prefix = value(), s.clara_instrument_given = true;
     else if (a == "--channel") {
       const int c = integer(a, value());
       if (c < 1 || c > 16) throw SettingsError("--channel must be 1..16");

@@ -145,6 +145,8 @@ void load_config_file(const std::filesystem::path& path, DaemonSettings& s) {
     r.get(*d, "duet", "commit_steps", s.duet.commit_steps);
     r.get(*d, "duet", "human_instrument", s.duet.human_prefix);
     r.get(*d, "duet", "clara_instrument", s.duet.clara_prefix);
+    s.human_instrument_given |= d->contains("human_instrument");
+    s.clara_instrument_given |= d->contains("clara_instrument");
     r.get(*d, "duet", "velocity", s.duet.fixed_velocity);
   }
   if (const auto* p = r.table(root, "", "sampler")) {

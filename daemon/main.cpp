@@ -48,10 +48,10 @@ std::vector<fs::path> model_roots() {
 
 // Chamber models: unless told otherwise the human plays the solo instrument
 // (the table's first entry) and Clara the piano.
-void default_instruments(DaemonSettings& s, const EncodingSpec& spec, bool human_set, bool clara_set) {
+void default_instruments(DaemonSettings& s, const EncodingSpec& spec) {
   if (spec.parts.entries.size() < 2) return;
-  if (!human_set) s.duet.human_prefix = spec.parts.entries.front().prefix;
-  if (!clara_set) s.duet.clara_prefix = spec.parts.entries.back().prefix;
+  if (!s.human_instrument_given) s.duet.human_prefix = spec.parts.entries.front().prefix;
+  if (!s.clara_instrument_given) s.duet.clara_prefix = spec.parts.entries.back().prefix;
 }
 
 void write_stats(const fs::path& file, double startup_ms, const std::vector<std::int64_t>& reactions,
@@ -84,8 +84,6 @@ static int run_daemon(int argc, char** argv) {
 
   DaemonSettings settings;
   std::vector<std::string> args(argv + 1, argv + argc);
-  const bool human_set = std::find(args.begin(), args.end(), "--human-instrument") != args.end();
-  const bool clara_set = std::find(args.begin(), args.end(), "--clara-instrument") != args.end();
   CommandLine cl;
   try {
     cl = parse_command_line(args, settings);
@@ -119,7 +117,7 @@ static int run_daemon(int argc, char** argv) {
                  loaded.card.name.c_str());
     return kDataErr;
   }
-  default_instruments(settings, spec, human_set, clara_set);
+  default_instruments(settings, spec);
   settings.duet.lookahead_steps = std::max(1, static_cast<int>(std::lround(settings.lookahead_beats * spec.sample_freq)));
   try {
     settings.duet.validate(spec);

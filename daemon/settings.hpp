@@ -34,6 +34,9 @@ struct DaemonSettings {
   int threads = 1;               // CPU threads for the model
   DuetConfig duet;
   double lookahead_beats = 2.0;  // becomes duet.lookahead_steps once the model's grid is known
+  // Whether the file or a flag named the instruments; if not, a chamber model's table decides
+  // (the human its solo instrument, Clara the piano).
+  bool human_instrument_given = false, clara_instrument_given = false;
   BackendSettings midi;
   std::vector<InstrumentRoute> routes;  // empty: Clara's instrument on output 0, channel 1
   bool record_sessions = true;

@@ -97,6 +97,8 @@ dir = "/tmp/x"
   EXPECT_EQ(s.duet.mode, DuetMode::accompany);
   EXPECT_DOUBLE_EQ(s.duet.bpm, 96.5);
   EXPECT_EQ(s.duet.human_prefix, "v");
+  EXPECT_TRUE(s.human_instrument_given);
+  EXPECT_FALSE(s.clara_instrument_given);
   EXPECT_EQ(s.duet.fixed_velocity, 90);
   EXPECT_EQ(s.duet.sampler.policy, SamplingPolicy::kTopP);
   EXPECT_EQ(s.duet.sampler.seed, 7u);
@@ -143,6 +145,9 @@ TEST(CommandLine, FlagsOverrideTheConfigWhereverTheyStand) {
   EXPECT_DOUBLE_EQ(s.duet.bpm, 140);
   EXPECT_EQ(s.duet.mode, DuetMode::solo);  // from the file
   EXPECT_EQ(s.midi.outputs[0].connect, std::vector<std::string>{"synth:.*"});
+  EXPECT_FALSE(s.human_instrument_given);
+  parse_command_line({"--clara-instrument", "p"}, s);
+  EXPECT_TRUE(s.clara_instrument_given);
   fs::remove(p);
 }
 
