@@ -174,7 +174,9 @@ int run_live_demo(const LiveDemoOptions& o) {
   }
 
   // 2. clarad with the default model, in answer mode.
-  const std::string client = server_running(server) ? "clara-demo-" + std::to_string(::getpid() % 10000) : "clara";
+  // On our own server the ports are clara:midi_in/out, as the README says; on the user's
+  // server a clarad may already hold the name "clara".
+  const std::string client = jackd ? std::string("clara") : "clara-demo-" + std::to_string(::getpid() % 10000);
   const fs::path stats = work / "stats.json";
   std::vector<std::string> cmd{clarad.string(), "--model", o.model, "--mode", "answer", "--tempo", "120",
                                "--client-name", client, "--sessions", (work / "sessions").string(),
