@@ -16,8 +16,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/codec.hpp"
-#include "core/midi_file.hpp"
+#include "core/encoding/codec.hpp"
+#include "core/midi/midi_file.hpp"
 
 namespace fs = std::filesystem;
 

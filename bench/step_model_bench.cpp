@@ -24,9 +24,9 @@
 #include <tuple>
 #include <vector>
 
-#include "core/model/awd_lstm.hpp"
-#include "core/model/blas_kernel.hpp"
-#include "core/model/inference_session.hpp"
+#include "core/model/network/awd_lstm.hpp"
+#include "core/model/inference/blas_kernel.hpp"
+#include "core/model/inference/inference_session.hpp"
 
 namespace {
 

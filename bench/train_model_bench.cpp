@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "core/model/awd_lstm.hpp"
-#include "core/model/training_step.hpp"
+#include "core/model/network/awd_lstm.hpp"
+#include "core/model/training/training_step.hpp"
 
 namespace {
 

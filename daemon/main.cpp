@@ -12,15 +12,15 @@
 #include <string>
 #include <vector>
 
-#include "core/model/lstm_token_model.hpp"
-#include "core/model/model_files.hpp"
-#include "core/model/model_search.hpp"
-#include "core/session_log.hpp"
-#include "core/sha256.hpp"
-#include "daemon/command_line.hpp"
-#include "daemon/duet_thread.hpp"
-#include "daemon/session_recorder.hpp"
-#include "daemon/step_budget.hpp"
+#include "core/model/inference/lstm_token_model.hpp"
+#include "core/model/files/model_files.hpp"
+#include "core/model/files/model_search.hpp"
+#include "core/duet/session_log.hpp"
+#include "core/hash/sha256.hpp"
+#include "daemon/config/command_line.hpp"
+#include "daemon/engine/duet_thread.hpp"
+#include "daemon/session/session_recorder.hpp"
+#include "daemon/engine/step_budget.hpp"
 
 namespace fs = std::filesystem;
 using namespace clara;

@@ -11,7 +11,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${CLARA_FUZZ_BUILD:-$root/build-fuzz}
 
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja \
-  -DCLARA_FUZZ=ON -DCLARA_WITH_TORCH=OFF -DCLARA_TESTS=OFF -DCLARA_BENCH=OFF >/dev/null
+  -DCLARA_FUZZ=ON -DCLARA_WERROR=ON -DCLARA_WITH_TORCH=OFF -DCLARA_TESTS=OFF -DCLARA_BENCH=OFF >/dev/null
 cmake --build "$build" --target midi_fuzz -j2
 fuzzer=$build/bin/midi_fuzz
 [[ -x $fuzzer ]] || fuzzer=$build/tests/fuzz/midi_fuzz

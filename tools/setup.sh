@@ -11,6 +11,8 @@ packages=(
   libssl-dev                                  # sha256 of model files (libcrypto)
   librtmidi-dev libasio-dev libboost-dev      # MIDI ports, OSC sockets, lock-free queues
   libtomlplusplus-dev                         # config files, model cards, manifests
+  libcli11-dev                                # command-line flags (clara and clarad)
+  nlohmann-json3-dev                          # JSON outputs (stats file, --json)
   libgtest-dev libgmock-dev                   # tests
   jackd2 libjack-jackd2-dev                   # JACK backend (tests use the dummy driver)
   liblo-tools                                 # oscsend/oscdump: real OSC clients in tests

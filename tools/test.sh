@@ -11,13 +11,13 @@ fuzz_seconds=${FUZZ_SECONDS:-60}
 status=0
 
 echo "== build (RelWithDebInfo, LibTorch) =="
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLARA_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
 echo "== tests =="
 ctest --test-dir build -j"$jobs" --output-on-failure --timeout 600 || status=1
 
 echo "== torch-free suites under ASan/UBSan =="
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCLARA_SANITIZE=ON \
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCLARA_SANITIZE=ON -DCLARA_WERROR=ON \
   -DCLARA_WITH_TORCH=OFF -DCLARA_BENCH=OFF >/dev/null
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/timed_message.hpp"
+#include "core/midi/timed_message.hpp"
 
 namespace clara::daemon {
 

@@ -17,8 +17,8 @@
 #include <limits>
 #include <span>
 
-#include "core/note_ledger.hpp"
-#include "core/timed_message.hpp"
+#include "core/midi/note_ledger.hpp"
+#include "core/midi/timed_message.hpp"
 #include "daemon/midi/midi_backend.hpp"
 
 namespace clara::daemon {

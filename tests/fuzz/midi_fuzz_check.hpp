@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/midi_file.hpp"
+#include "core/midi/midi_file.hpp"
 
 namespace clara::fuzz {
 

@@ -2,9 +2,9 @@
 
 #include <chrono>
 
-#include "core/model/model_files.hpp"
-#include "core/ngram_model.hpp"
-#include "core/vocabulary.hpp"
+#include "core/model/files/model_files.hpp"
+#include "core/generation/ngram_model.hpp"
+#include "core/encoding/vocabulary.hpp"
 #include "tools/clara/cli.hpp"
 #include "tools/clara/token_io.hpp"
 

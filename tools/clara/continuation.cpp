@@ -2,8 +2,8 @@
 
 #include <chrono>
 
-#include "core/model/inference_session.hpp"
-#include "core/model/model_files.hpp"
+#include "core/model/inference/inference_session.hpp"
+#include "core/model/files/model_files.hpp"
 #include "tools/clara/cli.hpp"
 #include "tools/clara/model_access.hpp"
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "core/encoding_spec.hpp"
-#include "core/note_grammar.hpp"
-#include "core/sampler.hpp"
+#include "core/encoding/encoding_spec.hpp"
+#include "core/generation/note_grammar.hpp"
+#include "core/generation/sampler.hpp"
 
 namespace clara::cli {
 

@@ -4,8 +4,8 @@
 #include <iostream>
 #include <sstream>
 
-#include "core/codec.hpp"
-#include "core/midi_file.hpp"
+#include "core/encoding/codec.hpp"
+#include "core/midi/midi_file.hpp"
 #include "tools/clara/cli.hpp"
 #include "tools/clara/manifest_spec.hpp"
 #include "tools/clara/spec_options.hpp"

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <iostream>
 
-#include "core/codec.hpp"
-#include "core/midi_file.hpp"
+#include "core/encoding/codec.hpp"
+#include "core/midi/midi_file.hpp"
 #include "tools/clara/cli.hpp"
 #include "tools/clara/live_demo.hpp"
 #ifdef CLARA_HAVE_MODEL

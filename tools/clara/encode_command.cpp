@@ -14,13 +14,13 @@
 
 #include <toml++/toml.h>
 
-#include "core/chordwise_codec.hpp"
-#include "core/codec.hpp"
-#include "core/encoding_spec_toml.hpp"
-#include "core/midi_file.hpp"
-#include "core/notewise_codec.hpp"
-#include "core/sha256.hpp"
-#include "core/split.hpp"
+#include "core/encoding/chordwise_codec.hpp"
+#include "core/encoding/codec.hpp"
+#include "core/encoding/encoding_spec_toml.hpp"
+#include "core/midi/midi_file.hpp"
+#include "core/encoding/notewise_codec.hpp"
+#include "core/hash/sha256.hpp"
+#include "core/encoding/split.hpp"
 #include "tools/clara/cli.hpp"
 #include "tools/clara/corpus_sources.hpp"
 #include "tools/clara/progress.hpp"

@@ -9,8 +9,8 @@
 #include <cstdio>
 #include <iostream>
 
-#include "core/model/model_files.hpp"
-#include "core/ngram_model.hpp"
+#include "core/model/files/model_files.hpp"
+#include "core/generation/ngram_model.hpp"
 #include "tools/clara/cli.hpp"
 #include "tools/clara/model_access.hpp"
 #include "tools/clara/token_io.hpp"

@@ -4,8 +4,8 @@
 #include <fstream>
 #include <iostream>
 
-#include "core/codec.hpp"
-#include "core/midi_file.hpp"
+#include "core/encoding/codec.hpp"
+#include "core/midi/midi_file.hpp"
 #include "tools/clara/cli.hpp"
 #include "tools/clara/continuation.hpp"
 #include "tools/clara/model_access.hpp"

@@ -19,8 +19,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/midi_file.hpp"
-#include "core/piano_roll_svg.hpp"
+#include "core/midi/midi_file.hpp"
+#include "core/render/piano_roll_svg.hpp"
 #include "tools/clara/cli.hpp"
 #include "tools/jackio/jack_probe.hpp"
 #include "tools/jackio/probe_events.hpp"

@@ -2,8 +2,8 @@
 
 #include <toml++/toml.h>
 
-#include "core/encoding_spec_toml.hpp"
-#include "core/codec.hpp"
+#include "core/encoding/encoding_spec_toml.hpp"
+#include "core/encoding/codec.hpp"
 #include "tools/clara/cli.hpp"
 #include "tools/clara/spec_options.hpp"
 

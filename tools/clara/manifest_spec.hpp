@@ -6,7 +6,7 @@
 #include <span>
 #include <string>
 
-#include "core/encoding_spec.hpp"
+#include "core/encoding/encoding_spec.hpp"
 
 namespace clara::cli {
 

@@ -1,6 +1,6 @@
 #include "tools/clara/model_access.hpp"
 
-#include "core/model/model_search.hpp"
+#include "core/model/files/model_search.hpp"
 #include "tools/clara/cli.hpp"
 
 namespace clara::cli {

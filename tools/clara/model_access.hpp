@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "core/encoding_spec.hpp"
-#include "core/model/model_card.hpp"
-#include "core/vocabulary.hpp"
+#include "core/encoding/encoding_spec.hpp"
+#include "core/model/files/model_card.hpp"
+#include "core/encoding/vocabulary.hpp"
 
 namespace clara::cli {
 

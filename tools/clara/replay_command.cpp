@@ -5,12 +5,12 @@
 #include <iostream>
 #include <map>
 
-#include "core/midi_file.hpp"
-#include "core/model/lstm_token_model.hpp"
-#include "core/model/model_files.hpp"
-#include "core/model/model_search.hpp"
-#include "core/session_log.hpp"
-#include "core/sha256.hpp"
+#include "core/midi/midi_file.hpp"
+#include "core/model/inference/lstm_token_model.hpp"
+#include "core/model/files/model_files.hpp"
+#include "core/model/files/model_search.hpp"
+#include "core/duet/session_log.hpp"
+#include "core/hash/sha256.hpp"
 #include "tools/clara/cli.hpp"
 #include "tools/clara/model_access.hpp"
 #include "tools/clara/token_io.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 // --encoding / --sample-freq / --parts / --range, shared by every command that
 // reads or writes tokens.
-#include "core/encoding_spec.hpp"
+#include "core/encoding/encoding_spec.hpp"
 #include "tools/clara/cli.hpp"
 
 namespace clara::cli {

@@ -7,9 +7,9 @@
 
 #include <toml++/toml.h>
 
-#include "core/codec.hpp"
-#include "core/notewise_codec.hpp"
-#include "core/vocabulary.hpp"
+#include "core/encoding/codec.hpp"
+#include "core/encoding/notewise_codec.hpp"
+#include "core/encoding/vocabulary.hpp"
 #include "tools/clara/cli.hpp"
 #include "tools/clara/manifest_spec.hpp"
 #include "tools/clara/spec_options.hpp"

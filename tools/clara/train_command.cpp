@@ -7,7 +7,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "core/model/trainer.hpp"
+#include "core/model/training/trainer.hpp"
 #include "tools/clara/baseline.hpp"
 #include "tools/clara/cli.hpp"
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "core/timed_message.hpp"
+#include "core/midi/timed_message.hpp"
 #include "tools/jackio/probe_events.hpp"
 
 namespace clara::jackio {

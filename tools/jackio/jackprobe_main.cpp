@@ -9,7 +9,7 @@
 #include <iostream>
 #include <thread>
 
-#include "core/midi_file.hpp"
+#include "core/midi/midi_file.hpp"
 #include "tools/clara/cli.hpp"
 #include "tools/jackio/jack_probe.hpp"
 #include "tools/jackio/score_messages.hpp"

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "core/short_message.hpp"
+#include "core/midi/short_message.hpp"
 
 namespace clara::jackio {
 

@@ -4,8 +4,8 @@
 // start through the score's tempo map.
 #include <vector>
 
-#include "core/score.hpp"
-#include "core/timed_message.hpp"
+#include "core/midi/score.hpp"
+#include "core/midi/timed_message.hpp"
 
 namespace clara::jackio {
 

@@ -1,0 +1,144 @@
+#pragma once
+// The duet: the human's playing and Clara's continuation as one notewise token
+// stream on the sample grid, generated ahead of the clock and committed one grid
+// step before it is due.
+//
+// Determinism (what `clara replay` relies on): the committed stream is a pure
+// function of the model, the config, and the inputs with the grid step each was
+// assigned to (human messages and controls take effect at the frontier, the
+// first uncommitted step). Sampling is reseeded per token from (seed, token
+// index), so a tail generated speculatively and then committed is identical to
+// one generated fresh; speculation only saves time. Every input is appended to
+// log() with its step, and replay_session() (session_log.hpp) re-runs it.
+//
+// Stream rules:
+//  - the human's notes enter as onsets/ends of `human_prefix` at the frontier;
+//    silence becomes wait tokens, each as long as possible (max_wait), as the
+//    encoder writes them;
+//  - when Clara plays, the model samples under the mask of `clara_prefix` and
+//    the grammar; its onsets/ends become note-on/off due at time_of_step(step);
+//    a sampled wait that the human interrupts is cut at the frontier (state
+//    restored to before it, the shorter wait fed instead);
+//  - answer: a phrase ends after `answer_silence_beats` with no key down and
+//    the pedal up, or at a pedal release with no key down; Clara then plays
+//    from the next step (its first token must be an onset) for at most
+//    answer_bars bars or until it samples <eos>, and yields when the human plays
+//    again: its sounding notes end at the frontier;
+//  - accompany: Clara plays all the time, the human's notes in its context;
+//  - solo: Clara plays all the time, human input is not added to the context;
+//  - listen: context only, Clara silent.
+// Clara never sends a note-off for a note it did not start (the piano model may
+// sample the end of a human note: it stays in the context, not on the port).
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/encoding/encoding_spec.hpp"
+#include "core/generation/note_grammar.hpp"
+#include "core/generation/sampler.hpp"
+#include "core/midi/timed_message.hpp"
+#include "core/generation/token_model.hpp"
+#include "core/encoding/vocabulary.hpp"
+
+namespace clara {
+
+enum class DuetMode { answer, accompany, solo, listen };
+std::string_view to_string(DuetMode mode);
+// "answer", "accompany", "solo" or "listen"; std::invalid_argument listing them.
+DuetMode parse_duet_mode(std::string_view name);
+
+struct DuetConfig {
+  DuetMode mode = DuetMode::answer;
+  double bpm = 120.0;                 // in [20, 400]
+  int lookahead_steps = 0;            // generated beyond the frontier; 0 = two beats
+  int commit_steps = 1;               // output is fixed this many steps before it is due
+  double answer_silence_beats = 1.0;  // > 0
+  int answer_bars = 2;                // >= 1
+  int beats_per_bar = 4;              // >= 1
+  std::string human_prefix = "p";     // instrument the human's notes are encoded as
+  std::string clara_prefix = "p";     // instrument Clara plays (sampler mask)
+  int fixed_velocity = 0;             // 1..127, or 0: follow the human's recent dynamics
+  int clara_channel = 0;              // 0..15, channel of Clara's messages
+  std::uint8_t clara_port = 0;        // output port of Clara's messages
+  SamplerConfig sampler;
+  GrammarConfig grammar{.forbid_unmatched_end = true, .forbid_double_onset = true,
+                        .max_note_steps = 96, .max_polyphony = 10, .forbid_unk_pad = true};
+
+  // Throws std::invalid_argument naming the field and its value.
+  void validate(const EncodingSpec& spec) const;
+};
+
+// One input as the engine took it: what replay needs.
+struct DuetInput {
+  enum class Kind { human, mode, tempo, stop };
+  Kind kind = Kind::human;
+  std::int64_t step = 0;  // the frontier when it took effect
+  ShortMessage msg;       // human
+  std::int64_t heard = 0; // human: the grid step it was played in (<= step)
+  DuetMode mode = DuetMode::answer;  // mode
+  double bpm = 0;         // tempo
+  bool operator==(const DuetInput&) const = default;
+};
+
+struct DuetStats {
+  std::uint64_t tokens_generated = 0;  // sampled, speculative ones included
+  std::uint64_t tokens_committed = 0;
+  std::uint64_t rollbacks = 0;         // speculative tails thrown away
+  std::uint64_t human_messages = 0;
+  std::uint64_t answers = 0;
+  // Phrase end (the moment the silence or pedal condition held: the last
+  // note-off as heard plus the silence, or the pedal release) to the due time of
+  // Clara's first note-on of that answer; -1 before the first answer.
+  std::int64_t last_reaction_ns = -1;
+};
+
+class DuetEngine {
+ public:
+  // Validates the config (std::invalid_argument); the model must share the vocabulary.
+  DuetEngine(TokenModel& model, const Vocabulary& vocab, const EncodingSpec& spec, DuetConfig config);
+  ~DuetEngine();
+
+  // Grid step 0 falls at origin_ns. Resets the model and feeds <eos>.
+  void start(std::int64_t origin_ns);
+
+  // Time-driven API (the daemon's inference thread).
+  // A human message (note on/off, CC64; others ignored) taken at the frontier.
+  // Returns the step it was assigned to. `heard_ns`, when given, is when it was
+  // played: the phrase-end silence counts from there, not from the frontier
+  // (which runs commit_steps + 1 steps ahead of the clock), so the answer is
+  // not late by the commit horizon.
+  std::int64_t human(const ShortMessage& m);
+  std::int64_t human(const ShortMessage& m, std::int64_t heard_ns);
+  // The same with the grid step it was played in (replay); clamped to the frontier.
+  std::int64_t human_at_step(const ShortMessage& m, std::int64_t heard_step);
+  // Commits every step due before now + commit_steps (their Clara messages go
+  // to `out` in due-time order, time_ns = due time) and generates ahead to the
+  // lookahead horizon.
+  void advance(std::int64_t now_ns, std::vector<TimedMessage>& out);
+
+  // Step-driven API (replay, tests): commit steps until frontier() == step.
+  void commit_until(std::int64_t step, std::vector<TimedMessage>& out);
+
+  // Controls take effect at the frontier; Clara's sounding notes end there.
+  void set_mode(DuetMode mode, std::vector<TimedMessage>& out);
+  void set_tempo(double bpm);  // re-anchors the grid at the frontier: no committed step moves
+  // Ends Clara's sounding notes at the frontier; the engine stays stopped.
+  void stop(std::vector<TimedMessage>& out);
+
+  std::int64_t frontier() const;
+  std::int64_t time_of_step(std::int64_t step) const;  // ns
+  double step_at(std::int64_t time_ns) const;          // fractional step
+  DuetMode mode() const;
+  const DuetConfig& config() const;
+  const std::vector<int>& committed_tokens() const;    // ids, from the first <eos>
+  const std::vector<DuetInput>& log() const;
+  const DuetStats& stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace clara

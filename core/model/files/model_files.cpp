@@ -1,0 +1,191 @@
+#include "core/model/files/model_files.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "core/hash/sha256.hpp"
+
+namespace clara::model {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kSums = "SHA256SUMS";
+constexpr const char* kWeights = "weights.pt";
+constexpr const char* kCard = "model.toml";
+
+void write_atomically(const fs::path& path, std::string_view bytes) {
+  const fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw ModelFileError(tmp.string() + ": cannot create");
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) throw ModelFileError(tmp.string() + ": write failed");
+  }
+  fs::rename(tmp, path);
+}
+
+std::string read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ModelFileError(path.string() + ": cannot open");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string hex_of(const std::string& bytes) {
+  return sha256_hex({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
+}
+
+bool is_hex64(std::string_view s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+// name -> hex, in file order; rejects anything but plain file names in this folder.
+std::map<std::string, std::string> parse_sums(const std::string& text, const fs::path& where) {
+  std::map<std::string, std::string> sums;
+  std::istringstream in(text);
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    if (line.empty()) continue;
+    const auto here = where.string() + ":" + std::to_string(n);
+    if (line.size() < 67 || line.compare(64, 2, "  ") != 0 || !is_hex64(line.substr(0, 64)))
+      throw ModelFileError(here + ": expected '<64 lowercase hex>  <file name>'");
+    std::string name = line.substr(66);
+    if (name.empty() || name.find('/') != std::string::npos || name.find('\\') != std::string::npos ||
+        name == "." || name == ".." || name == kSums)
+      throw ModelFileError(here + ": '" + name + "' is not a plain file name in the model folder");
+    if (!sums.emplace(name, line.substr(0, 64)).second)
+      throw ModelFileError(here + ": '" + name + "' listed twice");
+  }
+  return sums;
+}
+
+}  // namespace
+
+std::vector<char> serialize_weights(const AwdLstm& model) {
+  c10::impl::GenericDict dict(c10::StringType::get(), c10::TensorType::get());
+  for (const auto& p : model.named_parameters())
+    dict.insert(p.key(), p.value().detach().to(torch::kCPU, torch::kFloat32).contiguous());
+  return torch::pickle_save(c10::IValue(dict));
+}
+
+void write_sha256sums(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.is_regular_file() && e.path().filename() != kSums) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  std::string text;
+  for (const auto& n : names) text += sha256_file(dir / n) + "  " + n + "\n";
+  write_atomically(dir / kSums, text);
+}
+
+void save_model_folder(const fs::path& dir, const AwdLstm& model, const ModelCard& card, const Vocabulary& vocab) {
+  if (card.architecture.vocab_size != static_cast<std::int64_t>(vocab.size()))
+    throw ModelFileError(dir.string() + ": card says vocab_size " + std::to_string(card.architecture.vocab_size) +
+                         " but the vocabulary has " + std::to_string(vocab.size()) + " tokens");
+  fs::create_directories(dir);
+  const auto w = serialize_weights(model);
+  write_atomically(dir / kWeights, std::string_view(w.data(), w.size()));
+  write_atomically(dir / kCard, card.to_toml());
+  const fs::path vtmp = dir / (card.vocabulary_file + ".tmp");
+  vocab.save(vtmp);
+  fs::rename(vtmp, dir / card.vocabulary_file);
+  write_sha256sums(dir);
+}
+
+LoadedModel load_model_folder(const fs::path& dir) {
+  if (!fs::is_directory(dir)) throw ModelFileError(dir.string() + ": not a model folder");
+  const fs::path sums_path = dir / kSums;
+  if (!fs::exists(sums_path)) throw ModelFileError(sums_path.string() + ": missing");
+  const auto sums = parse_sums(read_bytes(sums_path), sums_path);
+
+  // 1. Checksums of every listed file, on the very bytes parsed below.
+  std::map<std::string, std::string> contents;
+  for (const auto& [name, hex] : sums) {
+    const fs::path p = dir / name;
+    if (!fs::is_regular_file(p)) throw ModelFileError(p.string() + ": listed in SHA256SUMS but missing");
+    std::string bytes = read_bytes(p);
+    const auto actual = hex_of(bytes);
+    if (actual != hex)
+      throw ModelFileError(p.string() + ": sha256 mismatch (SHA256SUMS says " + hex + ", file is " + actual + ")");
+    contents.emplace(name, std::move(bytes));
+  }
+  // 2. Nothing unlisted.
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const auto name = e.path().filename().string();
+    if (name != kSums && !sums.count(name))
+      throw ModelFileError(e.path().string() + ": not listed in SHA256SUMS");
+  }
+  for (const char* required : {kWeights, kCard})
+    if (!contents.count(required)) throw ModelFileError((dir / required).string() + ": missing (not listed in SHA256SUMS)");
+
+  // 3. Card, vocabulary, then weights against both.
+  LoadedModel out;
+  out.card = ModelCard::parse(contents.at(kCard), (dir / kCard).string());
+  const fs::path vocab_path = dir / out.card.vocabulary_file;
+  if (!contents.count(out.card.vocabulary_file))
+    throw ModelFileError(vocab_path.string() + ": vocabulary named by model.toml is not listed in SHA256SUMS");
+  try {
+    out.vocab = Vocabulary::load(vocab_path);
+  } catch (const std::exception& e) {
+    throw ModelFileError(std::string(e.what()));
+  }
+  if (hex_of(read_bytes(vocab_path)) != sums.at(out.card.vocabulary_file))
+    throw ModelFileError(vocab_path.string() + ": changed while loading");
+  const auto& arch = out.card.architecture;
+  if (static_cast<std::int64_t>(out.vocab.size()) != arch.vocab_size)
+    throw ModelFileError(vocab_path.string() + ": " + std::to_string(out.vocab.size()) +
+                         " tokens but model.toml says vocab_size = " + std::to_string(arch.vocab_size));
+
+  const std::string wpath = (dir / kWeights).string();
+  const std::string& wbytes = contents.at(kWeights);
+  c10::IValue loaded;
+  try {
+    loaded = torch::pickle_load(std::vector<char>(wbytes.begin(), wbytes.end()));
+  } catch (const std::exception& e) {
+    std::string what = e.what();
+    throw ModelFileError(wpath + ": not a readable weights file (" + what.substr(0, what.find('\n')) + ")");
+  }
+  if (!loaded.isGenericDict()) throw ModelFileError(wpath + ": expected a dictionary of named tensors");
+  std::map<std::string, torch::Tensor> weights;
+  for (const auto& entry : loaded.toGenericDict()) {
+    if (!entry.key().isString() || !entry.value().isTensor())
+      throw ModelFileError(wpath + ": expected a dictionary of named tensors");
+    weights[entry.key().toStringRef()] = entry.value().toTensor();
+  }
+  const auto expected = expected_weight_shapes(arch);
+  std::set<std::string> expected_names;
+  for (const auto& [name, shape] : expected) {
+    expected_names.insert(name);
+    auto it = weights.find(name);
+    if (it == weights.end()) throw ModelFileError(wpath + ": weight '" + name + "' missing");
+    const auto& t = it->second;
+    if (t.sizes().vec() != shape) {
+      std::ostringstream os;
+      os << wpath << ": weight '" << name << "' has shape " << t.sizes() << " but model.toml implies "
+         << c10::IntArrayRef(shape);
+      throw ModelFileError(os.str());
+    }
+    if (t.scalar_type() != torch::kFloat32) throw ModelFileError(wpath + ": weight '" + name + "' is not float32");
+    if (!torch::isfinite(t).all().item<bool>())
+      throw ModelFileError(wpath + ": weight '" + name + "' has a non-finite value");
+  }
+  for (const auto& [name, t] : weights)
+    if (!expected_names.count(name)) throw ModelFileError(wpath + ": unexpected weight '" + name + "'");
+
+  out.model = std::make_shared<AwdLstm>(arch);
+  {
+    torch::NoGradGuard ng;
+    for (auto& p : out.model->named_parameters()) p.value().copy_(weights.at(p.key()));
+  }
+  out.model->eval();
+  return out;
+}
+
+}  // namespace clara::model

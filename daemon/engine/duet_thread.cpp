@@ -1,0 +1,143 @@
+#include "daemon/engine/duet_thread.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+namespace clara::daemon {
+
+TimedMessage apply_route(const InstrumentRoute& r, TimedMessage m) {
+  m.port = static_cast<std::uint8_t>(r.output);
+  const int type = m.msg.type();
+  m.msg.status = static_cast<std::uint8_t>(type | r.channel);
+  if (type == 0x80 || type == 0x90) {
+    int key = m.msg.data1;
+    while (key < r.note_low) key += 12;
+    while (key > r.note_high) key -= 12;
+    m.msg.data1 = static_cast<std::uint8_t>(key);
+    if (m.msg.is_note_on() && r.velocity_curve != 1.0) {
+      const double v = 127.0 * std::pow(m.msg.data2 / 127.0, r.velocity_curve);
+      m.msg.data2 = static_cast<std::uint8_t>(std::clamp(static_cast<int>(std::lround(v)), 1, 127));
+    }
+  }
+  return m;
+}
+
+DuetThread::DuetThread(MidiBackend& backend, DuetEngine& engine, SessionRecorder* recorder, InstrumentRoute route)
+    : backend_(backend), engine_(engine), recorder_(recorder), route_(std::move(route)) {}
+
+DuetThread::~DuetThread() { stop(); }
+
+void DuetThread::start() {
+  running_ = true;
+  thread_ = std::thread([this] { run(); });
+}
+
+void DuetThread::request_mode(DuetMode mode) {
+  std::lock_guard lock(mutex_);
+  controls_.emplace_back(0, static_cast<double>(static_cast<int>(mode)));
+}
+
+void DuetThread::request_tempo(double bpm) {
+  std::lock_guard lock(mutex_);
+  controls_.emplace_back(1, bpm);
+}
+
+std::optional<std::string> DuetThread::failure() const {
+  std::lock_guard lock(mutex_);
+  return failure_;
+}
+
+std::vector<std::int64_t> DuetThread::reactions_ns() const {
+  std::lock_guard lock(mutex_);
+  return reactions_;
+}
+
+void DuetThread::emit(std::vector<TimedMessage>& out) {
+  for (const auto& m : out) {
+    const TimedMessage routed = apply_route(route_, m);
+    if (!backend_.push_output(routed)) ++queue_full_;
+    if (recorder_) recorder_->clara(route_.instrument, route_.program, routed);
+  }
+  out.clear();
+}
+
+void DuetThread::stop() {
+  if (!thread_.joinable()) return;
+  running_ = false;
+  thread_.join();
+  std::vector<TimedMessage> out;
+  bool ok;
+  {
+    std::lock_guard lock(mutex_);
+    ok = !failure_;
+  }
+  if (ok) {
+    try {
+      engine_.stop(out);
+      emit(out);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "clarad: stopping the duet: %s\n", e.what());
+    }
+  }
+}
+
+void DuetThread::run() {
+  using clock = std::chrono::steady_clock;
+  constexpr auto tick = std::chrono::milliseconds(1);
+  auto deadline = clock::now();
+  std::vector<TimedMessage> out;
+  out.reserve(256);
+  std::uint64_t answers_seen = 0;
+  bool failed = false;
+  while (running_.load(std::memory_order_relaxed)) {
+    deadline += tick;
+    std::this_thread::sleep_until(deadline);
+    if (clock::now() - deadline > 50 * tick) deadline = clock::now();  // suspended: do not race to catch up
+
+    TimedMessage in;
+    if (failed) {  // keep draining input so the queue never fills; stay silent
+      while (backend_.pop_input(in)) {
+        if (recorder_) recorder_->human(in);
+      }
+      continue;
+    }
+    try {
+      std::deque<std::pair<int, double>> controls;
+      {
+        std::lock_guard lock(mutex_);
+        controls.swap(controls_);
+      }
+      for (const auto& [kind, value] : controls) {
+        if (kind == 0) {
+          engine_.set_mode(static_cast<DuetMode>(static_cast<int>(value)), out);
+        } else {
+          engine_.set_tempo(value);
+          if (recorder_) recorder_->tempo(engine_.time_of_step(engine_.frontier()), value);
+        }
+      }
+      while (backend_.pop_input(in)) {
+        engine_.human(in.msg, in.time_ns);
+        if (recorder_) recorder_->human(in);
+      }
+      engine_.advance(backend_.now_ns(), out);
+      emit(out);
+      const auto& st = engine_.stats();
+      if (st.answers != answers_seen && st.last_reaction_ns >= 0) {
+        answers_seen = st.answers;
+        std::lock_guard lock(mutex_);
+        reactions_.push_back(st.last_reaction_ns);
+      }
+    } catch (const std::exception& e) {
+      // The model path failed: keep the ports, end what sounds, stay silent.
+      failed = true;
+      backend_.request_panic();
+      std::fprintf(stderr, "clarad: the model path failed, Clara stays silent: %s\n", e.what());
+      std::lock_guard lock(mutex_);
+      failure_ = e.what();
+    }
+  }
+}
+
+}  // namespace clara::daemon

@@ -1,0 +1,598 @@
+#include "core/duet/duet_engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <random>
+
+#include "core/encoding/notewise_codec.hpp"
+#include "core/encoding/token_table.hpp"
+#include "tests/core/generation/fake_token_models.hpp"
+
+namespace clara {
+namespace {
+
+using testing::ConstModel;
+using testing::HashModel;
+using testing::preferring;
+
+const EncodingSpec kPiano = EncodingSpec::defaults(Encoding::notewise);
+const EncodingSpec kChamber = EncodingSpec::defaults(Encoding::chamber);
+
+ShortMessage on(int key, int velocity = 90) {
+  return {0x90, static_cast<std::uint8_t>(key), static_cast<std::uint8_t>(velocity)};
+}
+ShortMessage off(int key) { return {0x80, static_cast<std::uint8_t>(key), 0}; }
+ShortMessage pedal(int value) { return {0xB0, 64, static_cast<std::uint8_t>(value)}; }
+
+DuetConfig argmax_config(DuetMode mode) {
+  DuetConfig c;
+  c.mode = mode;
+  c.sampler.policy = SamplingPolicy::kSeed;
+  c.sampler.random_freq = 0.0;
+  return c;
+}
+
+DuetConfig random_config(DuetMode mode, std::uint64_t seed = 5) {
+  DuetConfig c;
+  c.mode = mode;
+  c.sampler.policy = SamplingPolicy::kTemperature;
+  c.sampler.seed = seed;
+  return c;
+}
+
+std::vector<TimedMessage> note_ons(const std::vector<TimedMessage>& out) {
+  std::vector<TimedMessage> r;
+  for (const auto& m : out)
+    if (m.msg.is_note_on()) r.push_back(m);
+  return r;
+}
+
+// Every note-off matches an earlier note-on of Clara's, every note-on is closed, and the
+// output comes in due-time order.
+void expect_balanced(const std::vector<TimedMessage>& out) {
+  std::map<int, int> depth;
+  std::int64_t last = std::numeric_limits<std::int64_t>::min();
+  for (const auto& m : out) {
+    EXPECT_GE(m.time_ns, last) << "output not in due-time order";
+    last = m.time_ns;
+    if (m.msg.is_note_on()) ++depth[m.msg.data1];
+    if (m.msg.is_note_off()) {
+      EXPECT_GT(depth[m.msg.data1], 0) << "note-off for key " << int(m.msg.data1) << " Clara did not start";
+      --depth[m.msg.data1];
+    }
+  }
+  for (auto [key, d] : depth) EXPECT_EQ(d, 0) << "key " << key << " left sounding";
+}
+
+int count_kind(const std::vector<int>& tokens, const Vocabulary& v, TokenKind kind, const std::string& prefix) {
+  TokenTable table(v);
+  int n = 0;
+  for (int id : tokens) {
+    const TokenInfo& t = table.info(id);
+    if (t.kind == kind && (prefix.empty() || table.prefixes()[static_cast<std::size_t>(t.prefix)] == prefix)) ++n;
+  }
+  return n;
+}
+
+TEST(DuetEngine, GridTimesAndInverse) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  HashModel model(v.size());
+  DuetEngine e(model, v, kPiano, argmax_config(DuetMode::listen));
+  e.start(1'000'000'000);
+  const double step_ns = 60e9 / (120.0 * 12);
+  EXPECT_EQ(e.time_of_step(0), 1'000'000'000);
+  EXPECT_EQ(e.time_of_step(7), 1'000'000'000 + std::llround(7 * step_ns));
+  EXPECT_NEAR(e.step_at(e.time_of_step(40)), 40.0, 1e-6);
+  EXPECT_EQ(e.committed_tokens(), std::vector<int>{Vocabulary::kEos});
+}
+
+TEST(DuetEngine, ConfigValidationNamesTheField) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  HashModel model(v.size());
+  auto rejects = [&](auto edit, const char* name) {
+    DuetConfig c;
+    edit(c);
+    try {
+      DuetEngine e(model, v, kPiano, c);
+      ADD_FAILURE() << name << " accepted";
+    } catch (const std::invalid_argument& ex) {
+      EXPECT_NE(std::string(ex.what()).find(name), std::string::npos) << ex.what();
+    }
+  };
+  rejects([](DuetConfig& c) { c.bpm = 10; }, "bpm");
+  rejects([](DuetConfig& c) { c.answer_silence_beats = 0; }, "answer_silence_beats");
+  rejects([](DuetConfig& c) { c.answer_bars = 0; }, "answer_bars");
+  rejects([](DuetConfig& c) { c.clara_prefix = "v"; }, "clara_prefix");
+  rejects([](DuetConfig& c) { c.clara_channel = 16; }, "clara_channel");
+  rejects([](DuetConfig& c) { c.fixed_velocity = 128; }, "fixed_velocity");
+  rejects([](DuetConfig& c) { c.sampler.temperature = 0; }, "temperature");
+  HashModel wrong(v.size() + 1);
+  EXPECT_THROW(DuetEngine(wrong, v, kPiano, DuetConfig{}), std::invalid_argument);
+  EXPECT_EQ(parse_duet_mode("accompany"), DuetMode::accompany);
+  EXPECT_THROW(parse_duet_mode("duet"), std::invalid_argument);
+}
+
+// Clara holds p30 as long as the grammar lets her: a known pattern to interrupt.
+ConstModel holding_model(const Vocabulary& v) { return ConstModel(preferring(v, {"p30", "wait1"})); }
+
+TEST(DuetEngine, AnswerStartsTheStepAfterTheSilenceWithAnOnset) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  HashModel model(v.size());
+  DuetConfig c = random_config(DuetMode::answer);
+  DuetEngine e(model, v, kPiano, c);
+  e.start(0);
+  std::vector<TimedMessage> out;
+  e.commit_until(10, out);
+  EXPECT_EQ(e.human(on(60)), 10);
+  e.commit_until(20, out);
+  EXPECT_EQ(e.human(off(60)), 20);
+  e.commit_until(32, out);
+  EXPECT_TRUE(out.empty()) << "Clara played during the phrase or its silence";
+  // Silence of one beat (12 steps) holds at step 32: the answer's first token is at 33.
+  const std::size_t before = e.committed_tokens().size();
+  e.commit_until(34, out);
+  ASSERT_FALSE(out.empty());
+  EXPECT_TRUE(out.front().msg.is_note_on());
+  EXPECT_EQ(out.front().time_ns, e.time_of_step(33));
+  EXPECT_EQ(out.front().msg.channel(), c.clara_channel);
+  TokenTable table(v);
+  bool saw_onset = false;
+  for (std::size_t i = before; i < e.committed_tokens().size(); ++i) {
+    const TokenInfo& t = table.info(e.committed_tokens()[i]);
+    if (t.kind == TokenKind::kWait) continue;  // the silence before the answer
+    EXPECT_EQ(t.kind, TokenKind::kOnset) << "the answer's first token must be an onset";
+    saw_onset = true;
+    break;
+  }
+  EXPECT_TRUE(saw_onset);
+  EXPECT_EQ(e.stats().answers, 1u);
+  EXPECT_LE(e.stats().last_reaction_ns, std::llround(60e9 / (120.0 * 12)));
+  EXPECT_GT(e.stats().last_reaction_ns, 0);
+  e.commit_until(200, out);
+  e.stop(out);
+  expect_balanced(out);
+}
+
+TEST(DuetEngine, SilenceCountsFromWhenTheNoteOffWasPlayed) {
+  // The frontier runs commit_steps + 1 steps ahead of the clock; a note-off played at step
+  // 20.5 but taken at the frontier (22) must not delay the answer by those two steps.
+  Vocabulary v = notewise_vocabulary(kPiano);
+  HashModel model(v.size());
+  DuetEngine e(model, v, kPiano, random_config(DuetMode::answer));
+  e.start(0);
+  std::vector<TimedMessage> out;
+  e.advance(e.time_of_step(8) + 1, out);  // clock in step 8: frontier 10
+  ASSERT_EQ(e.frontier(), 10);
+  e.human(on(60), e.time_of_step(8) + 1);
+  const std::int64_t played = (e.time_of_step(20) + e.time_of_step(21)) / 2;
+  e.advance(played, out);
+  ASSERT_EQ(e.frontier(), 22);
+  EXPECT_EQ(e.human(off(60), played), 22);
+  EXPECT_EQ(e.log().back().heard, 20);
+  // Condition holds at 20.5 + 12 = step 32.5; the answer starts at step 33.
+  e.commit_until(34, out);
+  const auto ons = note_ons(out);
+  ASSERT_FALSE(ons.empty());
+  EXPECT_EQ(ons.front().time_ns, e.time_of_step(33));
+  EXPECT_EQ(e.stats().last_reaction_ns, e.time_of_step(33) - (played + e.time_of_step(12)));
+  e.stop(out);
+  expect_balanced(out);
+}
+
+TEST(DuetEngine, SecondPhraseInterruptsTheAnswerAtTheFrontier) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  ConstModel model = holding_model(v);
+  DuetEngine e(model, v, kPiano, argmax_config(DuetMode::answer));
+  e.start(0);
+  std::vector<TimedMessage> out;
+  e.commit_until(2, out);
+  e.human(on(60));
+  e.commit_until(5, out);
+  e.human(off(60));
+  e.commit_until(25, out);  // answer from step 18
+  ASSERT_EQ(note_ons(out).size(), 1u);
+  EXPECT_EQ(out.front().time_ns, e.time_of_step(18));
+  EXPECT_EQ(out.front().msg.data1, kPiano.range.pitch_of(30));
+  EXPECT_EQ(e.human(on(64)), 25);
+  e.commit_until(26, out);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_TRUE(out[1].msg.is_note_off());
+  EXPECT_EQ(out[1].msg.data1, out[0].msg.data1);
+  EXPECT_EQ(out[1].time_ns, e.time_of_step(25));
+  // The human's onset follows Clara's end in the stream, in the same step.
+  const auto& tokens = e.committed_tokens();
+  const int human_onset = v.id("p" + std::to_string(64 - kPiano.range.lowest));
+  auto it = std::find(tokens.begin(), tokens.end(), human_onset);
+  ASSERT_NE(it, tokens.end());
+  EXPECT_EQ(*(it - 1), v.id("endp30"));
+  // The second phrase gets its own answer after its silence.
+  e.human(off(64));
+  e.commit_until(60, out);
+  EXPECT_EQ(e.stats().answers, 2u);
+  EXPECT_EQ(note_ons(out).size(), 2u);
+  EXPECT_EQ(note_ons(out)[1].time_ns, e.time_of_step(26 + 12 + 1));
+  e.stop(out);
+  expect_balanced(out);
+}
+
+TEST(DuetEngine, AnswerLastsAtMostItsBars) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  ConstModel model = holding_model(v);
+  DuetConfig c = argmax_config(DuetMode::answer);
+  c.answer_bars = 1;
+  c.beats_per_bar = 2;  // 24 steps
+  DuetEngine e(model, v, kPiano, c);
+  e.start(0);
+  std::vector<TimedMessage> out;
+  e.human(on(60));
+  e.commit_until(3, out);
+  e.human(off(60));
+  e.commit_until(200, out);
+  // Phrase end at 3 + 12 = 15, answer 16..39: Clara's note ends at 40 and nothing follows.
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].time_ns, e.time_of_step(16));
+  EXPECT_TRUE(out[1].msg.is_note_off());
+  EXPECT_EQ(out[1].time_ns, e.time_of_step(16 + 24));
+  expect_balanced(out);
+}
+
+TEST(DuetEngine, SampledEosEndsTheAnswer) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  // <eos> is the model's favourite, but the answer's first token must be an onset.
+  ConstModel model(preferring(v, {"<eos>", "p30", "wait1"}));
+  DuetEngine e(model, v, kPiano, argmax_config(DuetMode::answer));
+  e.start(0);
+  std::vector<TimedMessage> out;
+  e.human(on(60));
+  e.commit_until(3, out);
+  e.human(off(60));
+  e.commit_until(100, out);
+  // Phrase end at 15, onset at 16, <eos> right after it: the note ends with its step.
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_TRUE(out[0].msg.is_note_on());
+  EXPECT_EQ(out[0].time_ns, e.time_of_step(16));
+  EXPECT_TRUE(out[1].msg.is_note_off());
+  EXPECT_EQ(out[1].time_ns, e.time_of_step(17));
+  const auto& tokens = e.committed_tokens();
+  EXPECT_EQ(std::count(tokens.begin(), tokens.end(), Vocabulary::kEos), 1) << "<eos> stays out of the stream";
+  EXPECT_EQ(std::count(tokens.begin(), tokens.end(), v.id("endp30")), 1);
+  EXPECT_EQ(e.stats().answers, 1u);
+}
+
+TEST(DuetEngine, PedalReleaseEndsThePhraseAtTheNextStep) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  ConstModel model = holding_model(v);
+  DuetEngine e(model, v, kPiano, argmax_config(DuetMode::answer));
+  e.start(0);
+  std::vector<TimedMessage> out;
+  e.human(pedal(127));
+  e.commit_until(2, out);
+  e.human(on(60));
+  e.commit_until(4, out);
+  e.human(off(60));
+  e.commit_until(30, out);  // silence is long past, but the pedal holds the phrase
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(e.human(pedal(0)), 30);
+  e.commit_until(32, out);
+  ASSERT_EQ(note_ons(out).size(), 1u);
+  EXPECT_EQ(out[0].time_ns, e.time_of_step(31));
+  EXPECT_EQ(e.stats().last_reaction_ns, e.time_of_step(31) - e.time_of_step(30));
+  e.stop(out);
+  expect_balanced(out);
+}
+
+TEST(DuetEngine, AccompanyChamberClaraOnlyPlaysHerInstrument) {
+  Vocabulary v = notewise_vocabulary(kChamber);
+  HashModel model(v.size(), 3);
+  DuetConfig c = random_config(DuetMode::accompany, 11);
+  c.human_prefix = "v";
+  c.clara_prefix = "p";
+  DuetEngine e(model, v, kChamber, c);
+  e.start(0);
+  std::vector<TimedMessage> out;
+  int human_onsets = 0;
+  for (int s = 0; s < 400; s += 7) {
+    e.commit_until(s, out);
+    const int key = 60 + (s % 12);
+    e.human(on(key));
+    ++human_onsets;
+    e.commit_until(s + 4, out);
+    e.human(off(key));
+  }
+  e.stop(out);
+  const auto& tokens = e.committed_tokens();
+  EXPECT_EQ(count_kind(tokens, v, TokenKind::kOnset, "v"), human_onsets);
+  const int clara_onsets = count_kind(tokens, v, TokenKind::kOnset, "p");
+  EXPECT_GT(clara_onsets, 10);
+  EXPECT_EQ(static_cast<int>(note_ons(out).size()), clara_onsets);
+  TokenTable table(v);
+  for (const auto& m : note_ons(out)) EXPECT_GE(m.msg.data1, kChamber.range.lowest);
+  expect_balanced(out);
+}
+
+TEST(DuetEngine, ListenIsSilentButKeepsTheContext) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  HashModel model(v.size());
+  DuetEngine e(model, v, kPiano, random_config(DuetMode::listen));
+  e.start(0);
+  std::vector<TimedMessage> out;
+  for (int s = 0; s < 200; s += 10) {
+    e.advance(e.time_of_step(s), out);
+    e.human(on(50 + s / 10));
+    e.advance(e.time_of_step(s + 5), out);
+    e.human(off(50 + s / 10));
+  }
+  e.commit_until(300, out);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(e.stats().tokens_generated, 0u);
+  EXPECT_EQ(count_kind(e.committed_tokens(), v, TokenKind::kOnset, "p"), 20);
+  EXPECT_EQ(count_kind(e.committed_tokens(), v, TokenKind::kEnd, "p"), 20);
+  // The waits add up to the committed steps (up to the silence not yet written).
+  int steps = 0;
+  TokenTable table(v);
+  for (int id : e.committed_tokens())
+    if (table.info(id).kind == TokenKind::kWait) steps += table.info(id).wait;
+  EXPECT_LE(steps, 300);
+  EXPECT_GT(steps, 300 - kPiano.max_wait());
+}
+
+TEST(DuetEngine, SoloIgnoresTheHuman) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  DuetConfig c = random_config(DuetMode::solo, 21);
+  c.fixed_velocity = 100;
+  auto run = [&](bool with_human) {
+    HashModel model(v.size());
+    DuetEngine e(model, v, kPiano, c);
+    e.start(0);
+    std::vector<TimedMessage> out;
+    for (int s = 0; s < 300; s += 9) {
+      e.commit_until(s, out);
+      if (with_human) e.human(s % 18 ? off(60) : on(60));
+    }
+    e.commit_until(320, out);
+    e.stop(out);
+    EXPECT_EQ(e.stats().human_messages, with_human ? 34u : 0u);
+    return std::make_pair(e.committed_tokens(), out);
+  };
+  const auto [tokens_alone, out_alone] = run(false);
+  const auto [tokens_with, out_with] = run(true);
+  EXPECT_EQ(tokens_with, tokens_alone);
+  EXPECT_EQ(out_with, out_alone);
+  EXPECT_FALSE(note_ons(out_alone).empty());
+  for (const auto& m : note_ons(out_alone)) EXPECT_EQ(m.msg.data2, 100);
+  expect_balanced(out_alone);
+}
+
+TEST(DuetEngine, TempoChangeKeepsCommittedTimes) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  HashModel model(v.size());
+  DuetEngine e(model, v, kPiano, random_config(DuetMode::accompany));
+  e.start(500);
+  std::vector<TimedMessage> out;
+  e.commit_until(30, out);
+  std::vector<std::int64_t> before;
+  for (int s = 0; s <= 30; ++s) before.push_back(e.time_of_step(s));
+  const std::size_t committed_msgs = out.size();
+  e.set_tempo(90);
+  for (int s = 0; s <= 30; ++s) EXPECT_EQ(e.time_of_step(s), before[static_cast<std::size_t>(s)]);
+  EXPECT_EQ(e.time_of_step(40) - e.time_of_step(30), std::llround(10 * 60e9 / (90.0 * 12)));
+  e.commit_until(100, out);
+  for (std::size_t i = committed_msgs; i < out.size(); ++i) EXPECT_GE(out[i].time_ns, before.back());
+  EXPECT_THROW(e.set_tempo(1000), std::invalid_argument);
+  ASSERT_EQ(e.log().size(), 1u);
+  EXPECT_EQ(e.log()[0].kind, DuetInput::Kind::tempo);
+  EXPECT_EQ(e.log()[0].step, 30);
+  e.stop(out);
+  expect_balanced(out);
+}
+
+TEST(DuetEngine, EveryNoteOnHasItsNoteOffAfterStop) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    HashModel model(v.size(), seed);
+    DuetConfig c = random_config(DuetMode::accompany, seed);
+    c.grammar.max_note_steps = 0;  // long notes: some surely sound at stop
+    DuetEngine e(model, v, kPiano, c);
+    e.start(0);
+    std::vector<TimedMessage> out;
+    for (std::int64_t t = 0; t < 2'000'000'000; t += 5'000'000) {
+      if (t % 300'000'000 == 0) e.human(on(55 + static_cast<int>(t / 300'000'000)));
+      e.advance(t, out);
+    }
+    e.stop(out);
+    e.advance(3'000'000'000, out);  // stopped: nothing more
+    expect_balanced(out);
+    EXPECT_FALSE(note_ons(out).empty());
+  }
+}
+
+// The live run: advance every millisecond with speculation, inputs at wall-clock moments.
+struct LiveInput {
+  std::int64_t time_ns;
+  enum Kind { human, control_mode, tempo } kind;
+  ShortMessage msg{};
+  DuetMode mode = DuetMode::answer;
+  double bpm = 0;
+};
+
+std::pair<std::vector<int>, std::vector<TimedMessage>> replay_steps(TokenModel& model, const Vocabulary& v,
+                                                                     const EncodingSpec& spec, DuetConfig c,
+                                                                     const std::vector<DuetInput>& log,
+                                                                     std::int64_t end_step, std::int64_t origin = 0) {
+  DuetEngine e(model, v, spec, c);
+  e.start(origin);
+  std::vector<TimedMessage> out;
+  for (const DuetInput& in : log) {
+    e.commit_until(in.step, out);
+    switch (in.kind) {
+      case DuetInput::Kind::human: EXPECT_EQ(e.human_at_step(in.msg, in.heard), in.step); break;
+      case DuetInput::Kind::mode: e.set_mode(in.mode, out); break;
+      case DuetInput::Kind::tempo: e.set_tempo(in.bpm); break;
+      case DuetInput::Kind::stop: e.stop(out); break;
+    }
+  }
+  e.commit_until(end_step, out);
+  EXPECT_EQ(e.stats().rollbacks, 0u);
+  return {e.committed_tokens(), out};
+}
+
+TEST(DuetEngine, CommittedStreamDoesNotDependOnSpeculationOrCallTimes) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  for (DuetMode start_mode : {DuetMode::answer, DuetMode::accompany}) {
+    DuetConfig c = random_config(start_mode, 77);
+    std::vector<LiveInput> script;
+    // Two phrases with gaps, a mode switch, a tempo change, chords and a pedal.
+    std::int64_t t = 100'000'000;
+    for (int phrase = 0; phrase < 3; ++phrase) {
+      for (int n = 0; n < 6; ++n) {
+        const int key = 60 + (n * 5 + phrase) % 14;
+        script.push_back({t, LiveInput::human, on(key, 60 + 10 * n)});
+        script.push_back({t + 130'000'000, LiveInput::human, off(key)});
+        t += 170'000'000 + 7'000'000 * n;
+      }
+      script.push_back({t, LiveInput::human, pedal(100)});
+      script.push_back({t + 50'000'000, LiveInput::human, pedal(0)});
+      t += 1'500'000'000;
+      if (phrase == 0) script.push_back({t, LiveInput::tempo, {}, DuetMode::answer, 132.5});
+      if (phrase == 1)
+        script.push_back({t, LiveInput::control_mode, {}, start_mode == DuetMode::answer ? DuetMode::accompany : DuetMode::answer});
+    }
+    HashModel live_model(v.size(), 9);
+    DuetEngine live(live_model, v, kPiano, c);
+    live.start(0);
+    std::vector<TimedMessage> live_out;
+    std::size_t next = 0;
+    for (std::int64_t now = 0; now <= t + 500'000'000; now += 1'000'000) {
+      while (next < script.size() && script[next].time_ns <= now) {
+        const LiveInput& in = script[next++];
+        if (in.kind == LiveInput::human) live.human(in.msg);
+        if (in.kind == LiveInput::control_mode) live.set_mode(in.mode, live_out);
+        if (in.kind == LiveInput::tempo) live.set_tempo(in.bpm);
+      }
+      live.advance(now, live_out);
+    }
+    live.stop(live_out);
+    EXPECT_GT(live.stats().rollbacks, 0u) << "the live run never threw speculation away";
+    EXPECT_GT(live.stats().tokens_generated, live.stats().tokens_committed / 2);
+    const std::int64_t end = live.frontier();
+
+    HashModel replay_model(v.size(), 9);
+    auto [tokens, out] = replay_steps(replay_model, v, kPiano, c, live.log(), end);
+    EXPECT_EQ(tokens, live.committed_tokens()) << to_string(start_mode);
+    EXPECT_EQ(out, live_out) << to_string(start_mode);
+    EXPECT_FALSE(note_ons(out).empty());
+    expect_balanced(out);
+  }
+}
+
+TEST(DuetEngine, RandomisedLiveSessionsMatchTheirStepReplay) {
+  // Irregular advance intervals, every mode, tempo changes, chords, pedal and stray note-offs:
+  // whatever the timing, the live committed stream equals the step-driven replay of its log.
+  Vocabulary v = notewise_vocabulary(kPiano);
+  const DuetMode modes[] = {DuetMode::answer, DuetMode::accompany, DuetMode::solo, DuetMode::listen};
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    std::mt19937_64 rng(seed);
+    auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    DuetConfig c = random_config(modes[seed % 4], seed);
+    c.commit_steps = static_cast<int>(seed % 3);
+    c.lookahead_steps = uniform(0, 40);
+    c.answer_silence_beats = 0.25 * uniform(1, 6);
+    c.answer_bars = uniform(1, 2);
+    c.sampler.policy = seed % 2 ? SamplingPolicy::kSeed : SamplingPolicy::kTopP;
+    HashModel live_model(v.size(), seed);
+    DuetEngine live(live_model, v, kPiano, c);
+    live.start(static_cast<std::int64_t>(seed) * 1'000'000);
+    std::vector<TimedMessage> live_out;
+    std::int64_t now = static_cast<std::int64_t>(seed) * 1'000'000;
+    for (int i = 0; i < 6000; ++i) {
+      now += uniform(300'000, 5'000'000);
+      const int r = uniform(0, 999);
+      // Half the messages carry when they were played (up to 80 ms before they are taken).
+      const std::int64_t heard = now - uniform(0, 80'000'000);
+      if (r < 25) (r % 2) ? live.human(on(uniform(20, 108), uniform(1, 127)), heard) : live.human(on(uniform(20, 108), uniform(1, 127)));
+      else if (r < 50) (r % 2) ? live.human(off(uniform(20, 108)), heard) : live.human(off(uniform(20, 108)));
+      else if (r < 55) live.human(pedal(uniform(0, 127)));
+      else if (r < 57) live.set_mode(modes[uniform(0, 3)], live_out);
+      else if (r < 58) live.set_tempo(uniform(40, 240));
+      live.advance(now, live_out);
+    }
+    live.stop(live_out);
+    HashModel replay_model(v.size(), seed);
+    auto [tokens, out] = replay_steps(replay_model, v, kPiano, c, live.log(), live.frontier(),
+                                     static_cast<std::int64_t>(seed) * 1'000'000);
+    ASSERT_EQ(tokens, live.committed_tokens()) << "seed " << seed;
+    ASSERT_EQ(out, live_out) << "seed " << seed;
+    expect_balanced(out);
+  }
+}
+
+TEST(DuetEngine, HumanInsideASampledWaitCutsIt) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  const int max_wait = kPiano.max_wait();
+  const std::string longest = "wait" + std::to_string(max_wait);
+  auto run = [&](bool live) {
+    ConstModel model(preferring(v, {longest.c_str()}));
+    DuetEngine e(model, v, kPiano, argmax_config(DuetMode::accompany));
+    e.start(0);
+    std::vector<TimedMessage> out;
+    if (live) {
+      e.advance(e.time_of_step(30) - 1'000'000, out);
+      EXPECT_EQ(e.frontier(), 30 + 1);
+    } else {
+      e.commit_until(31, out);
+    }
+    e.human(on(60));
+    e.commit_until(40, out);
+    EXPECT_TRUE(out.empty());
+    return std::make_pair(e.committed_tokens(), e.stats().rollbacks);
+  };
+  const auto [tokens, rollbacks] = run(false);
+  // Clara's wait25 from step 25 is cut at 31: wait6, then the human's onset at 31.
+  ASSERT_GE(tokens.size(), 4u);
+  EXPECT_EQ(tokens[1], v.id(longest));
+  EXPECT_EQ(tokens[2], v.id("wait" + std::to_string(31 - max_wait)));
+  EXPECT_EQ(tokens[3], v.id("p" + std::to_string(60 - kPiano.range.lowest)));
+  EXPECT_EQ(rollbacks, 0u);
+  const auto [live_tokens, live_rollbacks] = run(true);
+  EXPECT_EQ(live_tokens, tokens);
+  EXPECT_EQ(live_rollbacks, 1u);
+}
+
+TEST(DuetEngine, NoAdmissibleTokenBecomesAWaitPerStep) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  ConstModel model(std::vector<float>(v.size(), std::numeric_limits<float>::quiet_NaN()));
+  DuetEngine e(model, v, kPiano, random_config(DuetMode::accompany));
+  e.start(0);
+  std::vector<TimedMessage> out;
+  EXPECT_NO_THROW(e.advance(e.time_of_step(40), out));
+  EXPECT_TRUE(out.empty());
+  const auto& tokens = e.committed_tokens();
+  ASSERT_EQ(tokens.size(), static_cast<std::size_t>(e.frontier()) + 1);
+  for (std::size_t i = 1; i < tokens.size(); ++i) EXPECT_EQ(tokens[i], v.id("wait1"));
+}
+
+TEST(DuetEngine, VelocityFollowsTheHuman) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  ConstModel model = holding_model(v);
+  DuetEngine e(model, v, kPiano, argmax_config(DuetMode::answer));
+  e.start(0);
+  std::vector<TimedMessage> out;
+  for (int i = 0; i < 8; ++i) {
+    e.human(on(60 + i, 127));
+    e.commit_until(i + 1, out);
+    e.human(off(60 + i));
+  }
+  e.commit_until(40, out);
+  ASSERT_FALSE(note_ons(out).empty());
+  // EMA from 80 towards 127 over 8 notes: 127 - 47 * 0.7^8.
+  EXPECT_EQ(note_ons(out)[0].msg.data2, std::lround(127 - 47 * std::pow(0.7, 8)));
+  e.stop(out);
+  expect_balanced(out);
+}
+
+}  // namespace
+}  // namespace clara
