@@ -1,106 +1,153 @@
 #include "daemon/config/command_line.hpp"
 
+#include <CLI/CLI.hpp>
 #include <cmath>
-#include <cstdlib>
+#include <limits>
+#include <optional>
 
+#include "clara_version.hpp"
 #include "daemon/config/config_file.hpp"
 
 namespace clara::daemon {
-namespace {
 
-double number(const std::string& flag, const std::string& v) {
-  char* end = nullptr;
-  const double x = std::strtod(v.c_str(), &end);
-  if (v.empty() || *end != '\0' || !std::isfinite(x)) throw SettingsError(flag + " '" + v + "': not a number");
-  return x;
+const char* exit_codes_text() {
+  return R"(Exit codes (sysexits.h):
+  0   stopped cleanly by a signal, every note ended
+  64  bad flag or setting (EX_USAGE)
+  65  bad model file, or a model the duet cannot use (EX_DATAERR)
+  66  model not found (EX_NOINPUT)
+  69  MIDI server unavailable or lost, or the model too slow for this machine (EX_UNAVAILABLE)
+  70  internal error; the session is still written where possible (EX_SOFTWARE)
+SIGINT, SIGTERM, SIGHUP and SIGQUIT stop cleanly: every sounding note is ended before the ports close.)";
 }
 
-int integer(const std::string& flag, const std::string& v) {
-  const double x = number(flag, v);
-  if (x != std::floor(x) || std::fabs(x) > 1e9) throw SettingsError(flag + " '" + v + "': not an integer");
-  return static_cast<int>(x);
+namespace {
+
+// What the line said, kept apart from the settings until the config file is read.
+struct Flags {
+  std::string config;
+  std::optional<std::string> backend, model, mode, jack_server, client_name, human, clara, sessions, stats, log_level;
+  std::optional<double> tempo, silence_beats, temperature;
+  std::optional<int> channel, velocity, answer_bars, threads;
+  std::optional<std::uint64_t> seed;
+  std::vector<std::string> connect_in, connect_out;
+  bool no_record = false, verbose = false, quiet = false;
+};
+
+void describe(CLI::App& app, Flags& f) {
+  app.description(
+      "Clara's real-time duet daemon: listens on a MIDI input port, plays its continuation on a MIDI\n"
+      "output port, on time. JACK ports clara:midi_in / clara:midi_out; ALSA ports \"Clara In\" / \"Clara Out\".");
+  app.footer(exit_codes_text());
+  app.option_defaults()->always_capture_default(false);
+  app.set_version_flag("--version", std::string("clarad ") + kVersion);
+  app.add_option("--config", f.config, "a clarad.toml; flags override it")->option_text("FILE");
+  app.add_option("--backend", f.backend, "jack (default) or alsa")->check(CLI::IsMember({"jack", "alsa"}));
+  app.add_option("--model", f.model, "a model folder, or the name of one under models/ (default notewise-piano)");
+  app.add_option("--mode", f.mode,
+                 "answer (default: call and response), accompany (play along), solo (play on alone), listen (silent)");
+  app.add_option("--tempo", f.tempo, "grid tempo in bpm (default 120)")->option_text("BPM");
+  app.add_option("--jack-server", f.jack_server, "JACK server name (default: the default server)");
+  app.add_option("--client-name", f.client_name, "JACK client / ALSA port name prefix (default clara)");
+  app.add_option("--connect-in", f.connect_in, "connect ports whose name matches this regex to Clara's input (repeatable)")
+      ->option_text("REGEX")->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--connect-out", f.connect_out, "connect Clara's output to ports matching this regex (repeatable)")
+      ->option_text("REGEX")->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--human-instrument", f.human, "the human's part-table prefix (chamber models)")->option_text("PREFIX");
+  app.add_option("--clara-instrument", f.clara, "Clara's part-table prefix (chamber models)")->option_text("PREFIX");
+  app.add_option("--channel", f.channel, "Clara's MIDI channel")->check(CLI::Range(1, 16))->option_text("1..16");
+  app.add_option("--velocity", f.velocity, "fixed velocity (0 = follow the human)")->check(CLI::Range(0, 127));
+  app.add_option("--answer-bars", f.answer_bars, "bars Clara answers with")->check(CLI::Range(1, 64));
+  app.add_option("--silence-beats", f.silence_beats, "beats of silence that end the human's phrase")
+      ->check(CLI::Range(0.0, 64.0));
+  app.add_option("--seed", f.seed, "sampling seed")->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 53));
+  app.add_option("--temperature", f.temperature, "sampling temperature");
+  app.add_option("--threads", f.threads, "CPU threads for the model")->check(CLI::Range(1, 64));
+  app.add_option("--sessions", f.sessions, "where each session's MIDI file and replay log go "
+                                           "(default $XDG_DATA_HOME/clara/sessions)")->option_text("DIR");
+  app.add_flag("--no-record", f.no_record, "write no session files");
+  app.add_option("--stats-file", f.stats, "write reaction and timing figures as JSON at exit")->option_text("FILE");
+  app.add_option("--log-level", f.log_level, "error, warning, notice, info (default) or debug")
+      ->check(CLI::IsMember({"error", "warning", "notice", "info", "debug"}));
+  auto* v = app.add_flag("-v,--verbose", f.verbose, "log debug messages too");
+  app.add_flag("-q,--quiet", f.quiet, "log warnings and errors only")->excludes(v);
+}
+
+template <typename T, typename U>
+void set(const std::optional<T>& from, U& to) {
+  if (from) to = *from;
 }
 
 }  // namespace
 
-const char* usage_text() {
-  return R"(usage: clarad [--config FILE] [--backend jack|alsa] [--model NAME|PATH] [--mode MODE] [--tempo BPM]
-              [--jack-server NAME] [--client-name NAME] [--connect-in REGEX]... [--connect-out REGEX]...
-              [--human-instrument PREFIX] [--clara-instrument PREFIX] [--channel 1..16] [--velocity 1..127]
-              [--answer-bars N] [--silence-beats B] [--seed S] [--temperature T] [--threads N]
-              [--sessions DIR] [--no-record] [--stats-file FILE]
-
-Clara's real-time duet daemon: listens on a MIDI input port, plays its continuation on a MIDI
-output port, on time. JACK ports clara:midi_in / clara:midi_out; ALSA ports "Clara In" / "Clara Out".
-
-  --mode MODE     answer (default: call and response), accompany (play along), solo (play on
-                  alone), listen (silent)
-  --tempo BPM     grid tempo (default 120)
-  --model M       a model folder, or the name of one under models/ (default notewise-piano)
-  --connect-in R  connect every port whose name matches the regex R to Clara's input (repeatable)
-  --connect-out R connect Clara's output to every port matching R (repeatable)
-  --sessions DIR  where each session's MIDI file and replay log go (default
-                  $XDG_DATA_HOME/clara/sessions); --no-record writes none
-  --stats-file F  write reaction and timing figures as JSON at exit
-SIGINT/SIGTERM stop cleanly: every sounding note is ended before the ports close.
-)";
-}
-
 CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSettings& s) {
   CommandLine cl;
-  // The config file first, so flags override it wherever they stand.
-  for (std::size_t i = 0; i < args.size(); ++i)
-    if (args[i] == "--config") {
-      if (i + 1 >= args.size()) throw SettingsError("--config needs a file");
-      load_config_file(args[i + 1], s);
-    }
-  bool outputs_connect_cleared = false, inputs_cleared = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> const std::string& {
-      if (i + 1 >= args.size()) throw SettingsError(a + " needs a value");
-      return args[++i];
-    };
-    if (a == "--help" || a == "-h") cl.help = true;
-    else if (a == "--version") cl.version = true;
-    else if (a == "--config") ++i;
-    else if (a == "--backend") s.backend = value();
-    else if (a == "--model") s.model = value();
-    else if (a == "--mode") {
-      const std::string& v = value();
-      try {
-        s.duet.mode = parse_duet_mode(v);
-      } catch (const std::exception& e) {
-        throw SettingsError(std::string("--mode: ") + e.what());
-      }
-    } else if (a == "--tempo") s.duet.bpm = number(a, value());
-    else if (a == "--jack-server") s.midi.jack_server = value();
-    else if (a == "--client-name") s.midi.client_name = value();
-    else if (a == "--connect-in") {
-      if (!inputs_cleared) s.midi.connect_input.clear(), inputs_cleared = true;
-      s.midi.connect_input.push_back(value());
-    } else if (a == "--connect-out") {
-      if (!outputs_connect_cleared) s.midi.outputs.front().connect.clear(), outputs_connect_cleared = true;
-      s.midi.outputs.front().connect.push_back(value());
-    } else if (a == "--human-instrument") s.duet.human_prefix = value(), s.human_instrument_given = true;
-    else if (a == "--clara-instrument") s.duet.clara_prefix = value(), s.clara_instrument_given = true;
-    else if (a == "--channel") {
-      const int c = integer(a, value());
-      if (c < 1 || c > 16) throw SettingsError("--channel must be 1..16");
-      s.duet.clara_channel = c - 1;
-      for (auto& r : s.routes)
-        if (r.instrument == s.duet.clara_prefix) r.channel = c - 1;
-    } else if (a == "--velocity") s.duet.fixed_velocity = integer(a, value());
-    else if (a == "--answer-bars") s.duet.answer_bars = integer(a, value());
-    else if (a == "--silence-beats") s.duet.answer_silence_beats = number(a, value());
-    else if (a == "--seed") s.duet.sampler.seed = static_cast<std::uint64_t>(integer(a, value()));
-    else if (a == "--temperature") s.duet.sampler.temperature = number(a, value());
-    else if (a == "--threads") s.threads = integer(a, value());
-    else if (a == "--sessions") s.sessions_dir = value();
-    else if (a == "--no-record") s.record_sessions = false;
-    else if (a == "--stats-file") s.stats_file = value();
-    else throw SettingsError("unknown option '" + a + "' (see clarad --help)");
+  Flags f;
+  CLI::App app{"", "clarad"};
+  describe(app, f);
+  // Help and version answer whatever else the line holds: a user asks for help
+  // precisely when something else on it is wrong.
+  for (const auto& a : args) {
+    if (a == "--") break;
+    if (a == "-h" || a == "--help") return cl.help = true, cl.help_text = app.help(), cl;
+    if (a == "--version") return cl.version = true, cl.help_text = app.version(), cl;
   }
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them last-first
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    cl.help = true;
+    cl.help_text = app.help();
+    return cl;
+  } catch (const CLI::CallForVersion&) {
+    cl.version = true;
+    cl.help_text = app.version();
+    return cl;
+  } catch (const CLI::ParseError& e) {
+    throw SettingsError(std::string(e.what()) + " (see clarad --help)");
+  }
+  if (!f.config.empty()) load_config_file(f.config, s);
+
+  set(f.backend, s.backend);
+  set(f.model, s.model);
+  if (f.mode) {
+    try {
+      s.duet.mode = parse_duet_mode(*f.mode);
+    } catch (const std::exception& e) {
+      throw SettingsError(std::string("--mode: ") + e.what());
+    }
+  }
+  if (f.tempo) {
+    if (!std::isfinite(*f.tempo)) throw SettingsError("--tempo: not a number");
+    s.duet.bpm = *f.tempo;
+  }
+  set(f.jack_server, s.midi.jack_server);
+  set(f.client_name, s.midi.client_name);
+  if (!f.connect_in.empty()) s.midi.connect_input = f.connect_in;
+  if (!f.connect_out.empty()) s.midi.outputs.front().connect = f.connect_out;
+  if (f.human) s.duet.human_prefix = *f.human, s.human_instrument_given = true;
+  if (f.clara) s.duet.clara_prefix = *f.clara, s.clara_instrument_given = true;
+  if (f.channel) {
+    s.duet.clara_channel = *f.channel - 1;
+    for (auto& r : s.routes)
+      if (r.instrument == s.duet.clara_prefix) r.channel = *f.channel - 1;
+  }
+  set(f.velocity, s.duet.fixed_velocity);
+  set(f.answer_bars, s.duet.answer_bars);
+  set(f.silence_beats, s.duet.answer_silence_beats);
+  set(f.seed, s.duet.sampler.seed);
+  if (f.temperature) {
+    if (!std::isfinite(*f.temperature)) throw SettingsError("--temperature: not a number");
+    s.duet.sampler.temperature = *f.temperature;
+  }
+  set(f.threads, s.threads);
+  set(f.sessions, s.sessions_dir);
+  if (f.no_record) s.record_sessions = false;
+  set(f.stats, s.stats_file);
+  set(f.log_level, s.log_level);
+  if (f.verbose) s.log_level = "debug";
+  if (f.quiet) s.log_level = "warning";
+
   s.validate();
   try {
     s.duet.sampler.validate();

@@ -1,7 +1,7 @@
 #pragma once
-// clarad's flags. --config is read first, then every other flag overrides it,
-// whatever their order on the line.
-#include <optional>
+// clarad's flags, parsed by CLI11. --config is read first, then every other flag
+// overrides it, whatever their order on the line; --help and --version answer
+// before the config file is read, so they work even when it is bad.
 #include <string>
 #include <vector>
 
@@ -10,13 +10,16 @@
 namespace clara::daemon {
 
 struct CommandLine {
-  bool help = false;
+  bool help = false;     // help_text() holds what to print
   bool version = false;
+  std::string help_text;
 };
 
-// Fills `settings` from argv; SettingsError naming the flag when it is wrong.
+// Fills `settings` from argv (args[0] is not the program name); SettingsError naming the
+// flag when it is wrong.
 CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSettings& settings);
 
-const char* usage_text();
+// The exit codes clarad uses (sysexits.h), as printed in --help.
+const char* exit_codes_text();
 
 }  // namespace clara::daemon

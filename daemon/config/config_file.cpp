@@ -79,7 +79,7 @@ void load_config_file(const std::filesystem::path& path, DaemonSettings& s) {
                         std::string(e.description()));
   }
   Reader r(path);
-  r.only(root, "", {"midi", "model", "duet", "sampler", "route", "session"});
+  r.only(root, "", {"midi", "model", "duet", "sampler", "route", "session", "log"});
 
   if (const auto* m = r.table(root, "", "midi")) {
     r.only(*m, "midi", {"backend", "client_name", "jack_server", "connect_input", "output", "startup_panic_channels"});
@@ -190,6 +190,16 @@ void load_config_file(const std::filesystem::path& path, DaemonSettings& s) {
       if (channel < 1 || channel > 16) r.fail(where + ".channel", "must be 1..16");
       route.channel = channel - 1;
       s.routes.push_back(route);
+    }
+  }
+  if (const auto* l = r.table(root, "", "log")) {
+    r.only(*l, "log", {"level"});
+    std::string level;
+    r.get(*l, "log", "level", level);
+    if (!level.empty()) {
+      if (level != "error" && level != "warning" && level != "notice" && level != "info" && level != "debug")
+        r.fail("log.level", "must be one of error, warning, notice, info, debug (got '" + level + "')");
+      s.log_level = level;
     }
   }
   if (const auto* q = r.table(root, "", "session")) {

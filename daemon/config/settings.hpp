@@ -42,6 +42,7 @@ struct DaemonSettings {
   bool record_sessions = true;
   std::filesystem::path sessions_dir;   // empty: $XDG_DATA_HOME/clara/sessions (~/.local/share/...)
   std::filesystem::path stats_file;     // JSON figures written at exit, when set
+  std::string log_level = "info";       // error, warning, notice, info, debug ([log] level, --verbose, --quiet)
   // Refuse a model whose p99 step, times this many tokens a grid step may need,
   // exceeds the grid step at the configured tempo.
   double tokens_per_step_budget = 4.0;

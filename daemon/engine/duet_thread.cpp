@@ -1,4 +1,6 @@
 #include "daemon/engine/duet_thread.hpp"
+#include "daemon/engine/routing.hpp"
+#include "daemon/log/logger.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -6,23 +8,6 @@
 #include <cstdio>
 
 namespace clara::daemon {
-
-TimedMessage apply_route(const InstrumentRoute& r, TimedMessage m) {
-  m.port = static_cast<std::uint8_t>(r.output);
-  const int type = m.msg.type();
-  m.msg.status = static_cast<std::uint8_t>(type | r.channel);
-  if (type == 0x80 || type == 0x90) {
-    int key = m.msg.data1;
-    while (key < r.note_low) key += 12;
-    while (key > r.note_high) key -= 12;
-    m.msg.data1 = static_cast<std::uint8_t>(key);
-    if (m.msg.is_note_on() && r.velocity_curve != 1.0) {
-      const double v = 127.0 * std::pow(m.msg.data2 / 127.0, r.velocity_curve);
-      m.msg.data2 = static_cast<std::uint8_t>(std::clamp(static_cast<int>(std::lround(v)), 1, 127));
-    }
-  }
-  return m;
-}
 
 DuetThread::DuetThread(MidiBackend& backend, DuetEngine& engine, SessionRecorder* recorder, InstrumentRoute route)
     : backend_(backend), engine_(engine), recorder_(recorder), route_(std::move(route)) {}
@@ -78,7 +63,7 @@ void DuetThread::stop() {
       engine_.stop(out);
       emit(out);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "clarad: stopping the duet: %s\n", e.what());
+      log::error("stopping the duet: %s", e.what());
     }
   }
 }
@@ -133,7 +118,7 @@ void DuetThread::run() {
       // The model path failed: keep the ports, end what sounds, stay silent.
       failed = true;
       backend_.request_panic();
-      std::fprintf(stderr, "clarad: the model path failed, Clara stays silent: %s\n", e.what());
+      log::error("the model path failed, Clara stays silent: %s", e.what());
       std::lock_guard lock(mutex_);
       failure_ = e.what();
     }

@@ -18,11 +18,9 @@
 #include "daemon/midi/midi_backend.hpp"
 #include "daemon/session/session_recorder.hpp"
 #include "daemon/config/settings.hpp"
+#include "daemon/engine/routing.hpp"
 
 namespace clara::daemon {
-
-// Shapes one of Clara's messages for its route: port, channel, note range, velocity curve.
-TimedMessage apply_route(const InstrumentRoute& route, TimedMessage m);
 
 class DuetThread {
  public:

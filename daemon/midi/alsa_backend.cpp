@@ -23,6 +23,7 @@
 #include "daemon/midi/midi_backend.hpp"
 #include "daemon/midi/output_scheduler.hpp"
 #include "daemon/midi/port_patterns.hpp"
+#include "daemon/log/logger.hpp"
 
 namespace clara::daemon {
 namespace {
@@ -239,10 +240,10 @@ class AlsaBackend final : public MidiBackend {
     param.sched_priority = kClockPriority;
     const int rc = pthread_setschedparam(clock_.native_handle(), SCHED_FIFO, &param);
     if (rc == 0)
-      std::cerr << "clarad: ALSA clock thread at SCHED_FIFO priority " << kClockPriority << "\n";
+      log::info("ALSA clock thread at SCHED_FIFO priority %d", kClockPriority);
     else
-      std::cerr << "clarad: ALSA clock thread at normal priority (SCHED_FIFO refused: "
-                << std::strerror(rc) << "; grant rtprio to run real-time)\n";
+      log::warning("ALSA clock thread at normal priority (SCHED_FIFO refused: %s; grant rtprio to run real-time)",
+                   std::strerror(rc));
   }
 
   // Real-time: no allocation, lock, log or throw below (RtMidi's ALSA send

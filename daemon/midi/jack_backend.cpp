@@ -19,6 +19,7 @@
 #include "daemon/midi/midi_backend.hpp"
 #include "daemon/midi/output_scheduler.hpp"
 #include "daemon/midi/port_patterns.hpp"
+#include "daemon/log/logger.hpp"
 
 namespace clara::daemon {
 namespace {
@@ -182,7 +183,7 @@ class JackBackend final : public MidiBackend {
       const auto [src, dst] = make_pair(*n);
       const int rc = jack_connect(client_, src.c_str(), dst.c_str());
       if (rc != 0 && rc != EEXIST)
-        std::cerr << "clarad: could not connect JACK port " << src << " to " << dst << "\n";
+        log::warning("could not connect JACK port %s to %s", src.c_str(), dst.c_str());
     }
     jack_free(names);
   }

@@ -94,6 +94,20 @@ check "undecodable tokens -> 65" test "$(rc_of "$clara" decode "$tmp/junk.txt" -
 for c in encode decode stats demo; do
   check "clara $c --help exits 0" test "$(rc_of "$clara" $c --help)" -eq 0
 done
+check "unknown flag -> 64" test "$(rc_of "$clara" encode --no-such-flag)" -eq 64
+check "clara encode -h exits 0" test "$(rc_of "$clara" encode -h)" -eq 0
+"$clara" encode --help > "$tmp/encode_help.txt" 2>&1
+help_rc=$?
+check "clara encode --help exits 0 and lists its options" \
+  bash -c "[ $help_rc -eq 0 ] && grep -q -- '--corpus' '$tmp/encode_help.txt' && grep -q -- '--sample-freq' '$tmp/encode_help.txt'"
+"$clara" --help > "$tmp/help.txt"
+check "clara --help lists the exit codes" grep -q "64 usage" "$tmp/help.txt"
+# The version has one home: project(... VERSION x.y.z ...) in the top CMakeLists.txt.
+version=$(sed -nE 's/^project\([^)]*VERSION ([0-9][0-9.]*).*/\1/p' "$(dirname "$0")/../../CMakeLists.txt")
+check "clara --version prints the CMake project version ($version)" \
+  test -n "$version" -a "$("$clara" --version)" = "clara $version"
+"$clara" encode "$piece" --encoding=chordwise > "$tmp/chord_eq.txt"
+check "--flag=value is the same as --flag value" cmp -s "$tmp/chord.txt" "$tmp/chord_eq.txt"
 
 (cd "$tmp" && "$clara" demo --offline > demo.log)
 check "demo round-trips the shipped sample" grep -q "round trip exact" "$tmp/demo.log"

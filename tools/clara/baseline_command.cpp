@@ -24,10 +24,13 @@ int run(const Args& args) {
 
 extern const Command baseline_command{
     "baseline", "build a model folder's Kneser-Ney 5-gram baseline",
-    "usage: clara baseline --model NAME|PATH --data DIR [--max-mb 20]\n\n"
     "Trains an interpolated modified Kneser-Ney 5-gram on DIR/train.txt with the model's\n"
     "vocabulary, prunes it under --max-mb, stores it as baseline.ngram in the model folder\n"
     "and rewrites SHA256SUMS. `clara train` does this itself unless given --no-baseline.\n",
-    OptionSpec{{"--model", "--data", "--max-mb"}, {}, 0, 0}, run};
+    OptionSpec{}
+        .valued("--model", "NAME|PATH", "a folder under models/, or a model folder (required)")
+        .valued("--data", "DIR", "encoded data folder; its train.txt is counted (required)")
+        .valued("--max-mb", "MB", "size limit of the pruned model (default 20)"),
+    run};
 
 }  // namespace clara::cli

@@ -1,54 +1,64 @@
 #include "tools/clara/cli.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 
+#include <CLI/CLI.hpp>
+
 namespace clara::cli {
 
-Args::Args(const std::vector<std::string>& argv, const OptionSpec& spec) {
-  bool only_positional = false;
-  for (std::size_t i = 0; i < argv.size(); ++i) {
-    const std::string& a = argv[i];
-    if (only_positional || a == "-" || a.rfind("--", 0) != 0) {
-      if (!only_positional && a.size() > 1 && a[0] == '-' && a != "-")
-        throw UsageError("unknown option '" + a + "'");
-      positional_.push_back(a);
-      continue;
-    }
-    if (a == "--") {
-      only_positional = true;
-      continue;
-    }
-    if (a == "--help") {
-      help_ = true;
-      continue;
-    }
-    std::string name = a, value;
-    bool inline_value = false;
-    if (auto eq = a.find('='); eq != std::string::npos) {
-      name = a.substr(0, eq);
-      value = a.substr(eq + 1);
-      inline_value = true;
-    }
-    if (spec.flags.count(name)) {
-      if (inline_value) throw UsageError("option " + name + " takes no value");
-      flags_.insert(name);
-    } else if (spec.valued.count(name)) {
-      if (!inline_value) {
-        if (i + 1 >= argv.size()) throw UsageError("option " + name + " needs a value");
-        value = argv[++i];
-      }
-      values_[name] = value;
+OptionSpec& OptionSpec::valued(std::string name, std::string value, std::string help) {
+  options.push_back({std::move(name), std::move(value), std::move(help)});
+  return *this;
+}
+
+OptionSpec& OptionSpec::flag(std::string name, std::string help) {
+  options.push_back({std::move(name), "", std::move(help)});
+  return *this;
+}
+
+OptionSpec& OptionSpec::positional(std::string name, std::string help, std::size_t min, std::size_t max) {
+  positional_name = std::move(name);
+  positional_help = std::move(help);
+  min_positional = min;
+  max_positional = max;
+  return *this;
+}
+
+void declare(CLI::App& app, const OptionSpec& spec) {
+  for (const auto& o : spec.options) {
+    if (o.value.empty()) {
+      app.add_flag(o.name, o.help)->disable_flag_override();
     } else {
-      throw UsageError("unknown option '" + name + "'");
+      app.add_option(o.name, o.help)
+          ->type_name(o.value)
+          ->expected(1)
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     }
   }
-  if (help_) return;
-  if (positional_.size() < spec.min_positional)
-    throw UsageError("missing argument (expected at least " + std::to_string(spec.min_positional) + ")");
-  if (positional_.size() > spec.max_positional)
-    throw UsageError("unexpected argument '" + positional_[spec.max_positional] + "'");
+  if (spec.max_positional > 0) {
+    // CLI11 fills a positional only while it wants more; an optional one is
+    // expected from 1 and simply not required.
+    auto* p = app.add_option(spec.positional_name, spec.positional_help)
+                  ->type_name("")
+                  ->expected(static_cast<int>(std::max<std::size_t>(1, spec.min_positional)),
+                             static_cast<int>(spec.max_positional));
+    if (spec.min_positional > 0) p->required();
+  }
+}
+
+Args::Args(const CLI::App& parsed, const OptionSpec& spec) {
+  for (const auto& o : spec.options) {
+    const CLI::Option* opt = parsed.get_option(o.name);
+    if (opt->count() == 0) continue;
+    if (o.value.empty())
+      flags_.insert(o.name);
+    else
+      values_[o.name] = opt->as<std::string>();
+  }
+  if (spec.max_positional > 0) positional_ = parsed.get_option(spec.positional_name)->results();
 }
 
 std::optional<std::string> Args::get(const std::string& name) const {

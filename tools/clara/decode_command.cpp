@@ -70,10 +70,13 @@ int run(const Args& args) {
 
 OptionSpec options() {
   OptionSpec o;
-  o.valued = {"--out", "--tempo", "--velocity", "--program", "--line"};
+  o.positional("TOKENS", "token file (one piece a line), or - for standard input", 1, 1)
+      .valued("--out", "FILE.mid", "output MIDI file (required)")
+      .valued("--tempo", "BPM", "tempo of the output (default 120)")
+      .valued("--velocity", "V", "velocity of every note, 1..127 (default 80)")
+      .valued("--program", "P,...", "GM program (0-based) per part, in part-table order")
+      .valued("--line", "K", "decode only line K (1-based) instead of the whole file");
   add_spec_options(o);
-  o.min_positional = 1;
-  o.max_positional = 1;
   return o;
 }
 
@@ -81,19 +84,9 @@ OptionSpec options() {
 
 extern const Command decode_command{
     "decode", "tokens back to a MIDI file",
-    "usage: clara decode TOKENS|- --out FILE.mid [--tempo BPM] [--velocity V] [--program P[,P...]]\n"
-    "                    [--line K] [SPEC OPTIONS]\n\n"
     "Reads tokens (a file, or - for stdin; one piece a line) and writes a type-1 MIDI file.\n"
-    "The encoding is taken from the flags, else from manifest.toml beside the file, else\n"
-    "recognised from the tokens.\n\n"
-    "options:\n"
-    "  --out FILE.mid      output MIDI file\n"
-    "  --tempo BPM         tempo of the output (default 120)\n"
-    "  --velocity V        velocity of every note, 1..127 (default 80)\n"
-    "  --program P,...     GM program (0-based) per part, in part-table order\n"
-    "  --line K            decode only line K (1-based) instead of the whole file\n"
-    "spec options:\n" +
-        std::string(kSpecOptionsHelp),
+    "The encoding is taken from the spec options, else from manifest.toml beside the file,\n"
+    "else recognised from the tokens.\n",
     options(), run};
 
 }  // namespace clara::cli

@@ -127,20 +127,21 @@ int run(const Args& args) {
 }
 
 OptionSpec options() {
-  OptionSpec o;
-  o.valued = {"--input", "--out", "--model", "--duet", "--length", "--seed", "--server"};
-  o.flags = {"--offline"};
-  return o;
+  return OptionSpec{}
+      .valued("--model", "NAME", "model to play (default notewise-piano)")
+      .valued("--input", "FILE.mid", "what the human plays (default: the shipped sample)")
+      .valued("--duet", "FILE.mid", "duet / continuation output (default demo-duet.mid; offline demo-continuation.mid)")
+      .valued("--seed", "S", "random seed (default 0)")
+      .valued("--server", "NAME", "JACK server to use (default: the default server)")
+      .flag("--offline", "no ports: encode, decode and continue the sample")
+      .valued("--out", "FILE.mid", "offline: the round-tripped sample (default demo-roundtrip.mid)")
+      .valued("--length", "N", "offline: tokens to continue (default 400)");
 }
 
 }  // namespace
 
 extern const Command demo_command{
     "demo", "show Clara at work on its defaults and shipped sample",
-    "usage: clara demo [--model notewise-piano] [--input FILE.mid] [--duet demo-duet.mid] [--seed 0]\n"
-    "                  [--server NAME]\n"
-    "       clara demo --offline [--input FILE.mid] [--out demo-roundtrip.mid] [--duet demo-continuation.mid]\n"
-    "                  [--length 400]\n\n"
     "A live duet on real JACK ports, with no MIDI hardware needed: starts a JACK dummy server if\n"
     "none runs, starts clarad with the model in answer mode, plays bars 1-4 of the shipped sample\n"
     "(tools/samples/anna-magdalena-20a.mid) into clarad's input as a person would, then bars 5-8\n"

@@ -295,9 +295,15 @@ int run(const Args& args) {
 
 OptionSpec options() {
   OptionSpec o;
-  o.valued = {"--corpus", "--out", "--seed", "--valid", "--test", "--threads", "--min-count"};
+  o.positional("FILE.mid", "one MIDI file: its tokens go to standard output", 0, 1)
+      .valued("--corpus", "DIR", "folder of MIDI files (instead of FILE.mid)")
+      .valued("--out", "DIR", "output folder (created)")
+      .valued("--seed", "S", "split seed (default 0)")
+      .valued("--valid", "F", "fraction of pieces for validation (default 0.05)")
+      .valued("--test", "F", "fraction of pieces for test (default 0.05)")
+      .valued("--threads", "N", "worker threads (default: all cores)")
+      .valued("--min-count", "N", "chordwise: chords seen fewer than N times in train read as <unk> (default 1)");
   add_spec_options(o);
-  o.max_positional = 1;
   return o;
 }
 
@@ -305,21 +311,12 @@ OptionSpec options() {
 
 extern const Command encode_command{
     "encode", "MIDI files to Clara's text encodings",
-    "usage: clara encode FILE.mid [SPEC OPTIONS]              tokens of one file to stdout\n"
-    "       clara encode --corpus DIR --out DIR [SPEC OPTIONS] [--seed S] [--valid F] [--test F]\n"
-    "\n"
-    "With --corpus, every .mid/.midi under DIR is encoded (composer = its folder), split by\n"
-    "piece into train/valid/test, training pieces in all 12 keys (-5..+6), and written to\n"
+    "clara encode FILE.mid [SPEC OPTIONS] prints the tokens of one file;\n"
+    "clara encode --corpus DIR --out DIR [SPEC OPTIONS] [--seed S] [--valid F] [--test F]\n"
+    "encodes every .mid/.midi under DIR (composer = its folder), split by piece into\n"
+    "train/valid/test, training pieces in all 12 keys (-5..+6), and writes\n"
     "OUT/{train,valid,test}.txt (one piece a line), OUT/vocab.txt and OUT/manifest.toml.\n"
-    "Unreadable files are reported and skipped.\n\n"
-    "options:\n"
-    "  --corpus DIR        folder of MIDI files\n"
-    "  --out DIR           output folder (created)\n"
-    "  --seed S            split seed (default 0)\n"
-    "  --valid F, --test F fraction of pieces for validation / test (default 0.05 each)\n"
-    "  --threads N         worker threads (default: all cores)\n"
-    "  --min-count N       chordwise: chords seen fewer than N times in train read as <unk> (default 1)\n"
-    "spec options:\n" + std::string(kSpecOptionsHelp),
+    "Unreadable files are reported and skipped.\n",
     options(), run};
 
 }  // namespace clara::cli

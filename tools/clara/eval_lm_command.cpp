@@ -113,17 +113,17 @@ int run(const Args& args) {
 }
 
 OptionSpec options() {
-  OptionSpec o;
-  o.valued = {"--model", "--data", "--threads"};
-  o.flags = {"--json"};
-  return o;
+  return OptionSpec{}
+      .valued("--model", "NAME|PATH", "a folder under models/, or a model folder (required)")
+      .valued("--data", "TOKENS", "token file, one piece a line (required)")
+      .flag("--json", "print one JSON object")
+      .valued("--threads", "N", "threads (default 0: LibTorch's choice)");
 }
 
 }  // namespace
 
 extern const Command eval_lm_command{
     "eval-lm", "held-out NLL, perplexity and accuracy of a model vs its 5-gram baseline",
-    "usage: clara eval-lm --model NAME|PATH --data TOKENS [--json] [--threads N]\n\n"
     "Scores every line of TOKENS (e.g. the test.txt of `clara encode`) as a piece, with the\n"
     "model and with the interpolated Kneser-Ney 5-gram stored in its folder. NLL in nats per\n"
     "token. --json prints one object: tokens, model_nll, baseline_nll, model_top1, model_top3,\n"

@@ -93,38 +93,33 @@ int run(const Args& args) {
 }
 
 OptionSpec options() {
-  OptionSpec o;
-  o.valued = {"--model",  "--prompt",      "--prompt-tokens", "--length", "--seed",   "--policy",
-              "--temperature", "--top-k",  "--top-p",         "--random-freq", "--out", "--tokens",
-              "--tempo",  "--max-note-steps", "--polyphony"};
-  o.flags = {"--with-prompt", "--no-guard-rails"};
-  return o;
+  return OptionSpec{}
+      .valued("--model", "NAME|PATH", "a folder under models/, or a model folder (required)")
+      .valued("--prompt", "FILE.mid", "prompt as MIDI")
+      .valued("--prompt-tokens", "FILE", "prompt as tokens (not with --prompt)")
+      .valued("--out", "OUT.mid", "output MIDI file (required)")
+      .valued("--length", "N", "tokens to generate (default 500)")
+      .valued("--seed", "S", "random seed (default 0)")
+      .valued("--policy", "P", "seed (default), temperature, top-k or top-p")
+      .valued("--temperature", "T", "0.05..5 (default 1)")
+      .valued("--top-k", "K", "candidates (default 3; chordwise 1, as the seed advises)")
+      .valued("--top-p", "P", "nucleus mass for --policy top-p (default 0.9)")
+      .valued("--random-freq", "R", "how often the seed policy samples instead of taking the top (default 0.5)")
+      .valued("--max-note-steps", "N", "force a note-off after N grid steps (default 8 quarters; 0 = off)")
+      .valued("--polyphony", "N", "at most N notes sounding per instrument (default 10; 0 = off)")
+      .flag("--no-guard-rails", "sample raw model output (unmatched ends, double onsets allowed)")
+      .flag("--with-prompt", "write the prompt before the continuation")
+      .valued("--tokens", "FILE", "also write the tokens")
+      .valued("--tempo", "BPM", "tempo of the MIDI file (default 120)");
 }
 
 }  // namespace
 
 extern const Command generate_command{
     "generate", "continue a prompt with a trained model and write MIDI",
-    "usage: clara generate --model NAME|PATH [--prompt FILE.mid | --prompt-tokens FILE] --out OUT.mid\n"
-    "                      [--length N] [--seed S] [--policy seed|temperature|top-k|top-p]\n"
-    "                      [--temperature T] [--top-k K] [--top-p P] [--random-freq R] [--tokens FILE]\n\n"
     "Primes the model with the prompt (none: it starts a new piece) and samples N tokens.\n"
     "The seed's policy (default) takes the top token, but with probability R samples among\n"
-    "the top K renormalised at temperature T. Same model, prompt and seed: same output.\n\n"
-    "options:\n"
-    "  --model NAME|PATH   a folder under models/, or a model folder\n"
-    "  --length N          tokens to generate (default 500)\n"
-    "  --seed S            random seed (default 0)\n"
-    "  --temperature T     0.05..5 (default 1)\n"
-    "  --top-k K           candidates (default 3; chordwise 1, as the seed advises)\n"
-    "  --top-p P           nucleus mass for --policy top-p (default 0.9)\n"
-    "  --random-freq R     how often the seed policy samples instead of taking the top (default 0.5)\n"
-    "  --max-note-steps N  force a note-off after N grid steps (default 8 quarters; 0 = off)\n"
-    "  --polyphony N       at most N notes sounding per instrument (default 10; 0 = off)\n"
-    "  --no-guard-rails    sample raw model output (unmatched ends, double onsets allowed)\n"
-    "  --with-prompt       write the prompt before the continuation\n"
-    "  --tokens FILE       also write the tokens\n"
-    "  --tempo BPM         tempo of the MIDI file (default 120)\n",
+    "the top K renormalised at temperature T. Same model, prompt and seed: same output.\n",
     options(), run};
 
 }  // namespace clara::cli

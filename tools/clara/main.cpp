@@ -1,49 +1,68 @@
 // clara: Clara's offline tools. Exit codes follow sysexits.h (0 ok, 64 usage,
 // 65 bad data, 66 missing input) so scripts can tell a typo from a bad file.
+// CLI11 parses the command line and writes every --help.
 #include <iostream>
 #include <string>
-#include <vector>
 
+#include <CLI/CLI.hpp>
+
+#include "clara_version.hpp"
 #include "tools/clara/cli.hpp"
-
-namespace {
-
-void print_overview() {
-  std::cout << "usage: clara COMMAND [OPTIONS]\n\ncommands:\n";
-  for (const auto& c : clara::cli::commands())
-    std::cout << "  " << c.name << std::string(12 - std::min<std::size_t>(11, std::string(c.name).size()), ' ')
-              << c.summary << "\n";
-  std::cout << "\n`clara COMMAND --help` describes a command.\n";
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   using namespace clara::cli;
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty()) {
-    print_overview();
+  CLI::App app("clara: Clara's offline tools.", "clara");
+  app.set_version_flag("--version", std::string("clara ") + clara::kVersion, "print the version and exit");
+  app.footer(std::string("`clara COMMAND --help` describes a command.\n\n") + kExitCodesHelp);
+  app.get_formatter()->column_width(26);
+  app.get_formatter()->label("Usage", "usage");  // "usage: clara replay ..." as scripts grep for
+  app.require_subcommand(0, 1);
+  std::string help_topic;
+  app.add_subcommand("help", "list the commands, or describe one")->add_option("COMMAND", help_topic, "a command");
+
+  for (const auto& c : commands()) {
+    CLI::App* sub = app.add_subcommand(c.name, c.summary);
+    declare(*sub, c.options);
+    sub->footer(c.description + "\n" + kExitCodesHelp);
+  }
+
+  CLI::App* selected = nullptr;
+  try {
+    app.parse(argc, argv);
+    auto chosen = app.get_subcommands();
+    if (!chosen.empty()) selected = chosen.front();
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);  // the help of the (sub)command that was given --help
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    auto chosen = app.get_subcommands();
+    const std::string who = chosen.empty() ? "clara" : "clara " + chosen.front()->get_name();
+    std::cerr << who << ": " << e.what() << "\n"
+              << "run `" << who << " --help` for usage\n";
     return kUsage;
   }
-  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    print_overview();
-    return kOk;
+  if (selected != nullptr && selected->get_name() == "help" && !help_topic.empty()) {
+    for (const auto* sub : app.get_subcommands([&](const CLI::App* a) { return a->get_name() == help_topic; })) {
+      std::cout << sub->help("clara");
+      return kOk;
+    }
+    std::cerr << "clara: unknown command '" << help_topic << "'\n";
+    return kUsage;
   }
-  if (args[0] == "--version") {
-    std::cout << "clara 0.1.0\n";
-    return kOk;
+  if (selected == nullptr || selected->get_name() == "help") {
+    // Not app.help(): that describes the chosen subcommand, here `help` itself.
+    std::cout << app.get_formatter()->make_help(&app, "clara", CLI::AppFormatMode::Normal);
+    return selected == nullptr ? kUsage : kOk;
   }
+
   for (const auto& c : commands()) {
-    if (args[0] != c.name) continue;
+    if (selected->get_name() != c.name) continue;
     try {
-      Args parsed(std::vector<std::string>(args.begin() + 1, args.end()), c.options);
-      if (parsed.help()) {
-        std::cout << c.usage;
-        return kOk;
-      }
-      return c.run(parsed);
+      return c.run(Args(*selected, c.options));
     } catch (const UsageError& e) {
-      std::cerr << "clara " << c.name << ": " << e.what() << "\n" << c.usage;
+      std::cerr << "clara " << c.name << ": " << e.what() << "\n"
+                << "run `clara " << c.name << " --help` for usage\n";
       return kUsage;
     } catch (const NoInputError& e) {
       std::cerr << "clara " << c.name << ": " << e.what() << "\n";
@@ -56,7 +75,5 @@ int main(int argc, char** argv) {
       return kSoftware;
     }
   }
-  std::cerr << "clara: unknown command '" << args[0] << "'\n";
-  print_overview();
-  return kUsage;
+  return kSoftware;  // every subcommand is in commands()
 }

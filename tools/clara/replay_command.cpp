@@ -10,6 +10,7 @@
 #include "core/model/files/model_files.hpp"
 #include "core/model/files/model_search.hpp"
 #include "core/duet/session_log.hpp"
+#include "core/duet/session_replay.hpp"
 #include "core/hash/sha256.hpp"
 #include "tools/clara/cli.hpp"
 #include "tools/clara/model_access.hpp"
@@ -135,25 +136,21 @@ int run(const Args& args) {
 }
 
 OptionSpec options() {
-  OptionSpec o;
-  o.valued = {"--model", "--tokens", "--out", "--check"};
-  o.min_positional = o.max_positional = 1;
-  return o;
+  return OptionSpec{}
+      .positional("LOG", "a session's replay.log", 1, 1)
+      .valued("--model", "NAME|PATH", "the model (default: the name in the log); its weights must match the log's sha256")
+      .valued("--tokens", "FILE", "write the replayed token stream (one line, as tokens.txt)")
+      .valued("--out", "FILE.mid", "write Clara's part as MIDI")
+      .valued("--check", "FILE", "compare with a session's tokens.txt: exit 0 when identical, 65 otherwise");
 }
 
 }  // namespace
 
 extern const Command replay_command{
     "replay", "regenerate Clara's part of a clarad session from its replay log",
-    "usage: clara replay LOG [--model NAME|PATH] [--tokens OUT.txt] [--out OUT.mid] [--check TOKENS.txt]\n\n"
     "LOG is a session's replay.log (clarad writes it with session.mid and tokens.txt). The log holds\n"
     "the model's sha256, the seed, every setting and every input with the grid step it took effect\n"
-    "at; replaying it with the same model gives the same tokens, token for token.\n\n"
-    "options:\n"
-    "  --model NAME|PATH   the model (default: the name in the log); its weights must match the log's sha256\n"
-    "  --tokens FILE       write the replayed token stream (one line, as tokens.txt)\n"
-    "  --out FILE.mid      write Clara's part as MIDI\n"
-    "  --check FILE        compare with a session's tokens.txt: exit 0 when identical, 65 otherwise\n",
+    "at; replaying it with the same model gives the same tokens, token for token.\n",
     options(), run};
 
 }  // namespace clara::cli

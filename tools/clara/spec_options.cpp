@@ -3,7 +3,10 @@
 namespace clara::cli {
 
 void add_spec_options(OptionSpec& spec) {
-  spec.valued.insert({"--encoding", "--sample-freq", "--parts", "--range"});
+  spec.valued("--encoding", "E", "notewise (default), chordwise or chamber")
+      .valued("--sample-freq", "N", "grid steps per quarter note (default 12; chordwise 4)")
+      .valued("--parts", "TABLE", "part table: piano, solo_piano (chamber default), string_quartet")
+      .valued("--range", "R", "note window: standard (MIDI 33-94, default) or small (45-82)");
 }
 
 bool has_spec_options(const Args& args) {

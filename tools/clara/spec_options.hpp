@@ -6,12 +6,6 @@
 
 namespace clara::cli {
 
-inline const char* kSpecOptionsHelp =
-    "  --encoding E        notewise (default), chordwise or chamber\n"
-    "  --sample-freq N     grid steps per quarter note (default 12; chordwise 4)\n"
-    "  --parts TABLE       part table: piano, solo_piano (chamber default), string_quartet\n"
-    "  --range R           note window: standard (MIDI 33-94, default) or small (45-82)\n";
-
 void add_spec_options(OptionSpec& spec);
 // Spec from the flags, starting from `base` (defaults of the chosen encoding
 // when --encoding is given). UsageError on bad values.

@@ -101,9 +101,8 @@ int run(const Args& args) {
 
 OptionSpec options() {
   OptionSpec o;
-  add_spec_options(o);
-  o.min_positional = 1;
-  o.max_positional = 1;
+  o.positional("PATH", "a folder written by `clara encode --corpus`, or a token file", 1, 1);
+  add_spec_options(o);  // used when there is no manifest
   return o;
 }
 
@@ -111,12 +110,10 @@ OptionSpec options() {
 
 extern const Command stats_command{
     "stats", "what a token folder or file holds",
-    "usage: clara stats DIR|TOKENS [SPEC OPTIONS]\n\n"
-    "DIR is a folder written by `clara encode --corpus`: prints per split the pieces, tokens,\n"
+    "For a folder written by `clara encode --corpus`: prints per split the pieces, tokens,\n"
     "notes, length in quarters and vocabulary use, and from manifest.toml the notes folded\n"
-    "into range or dropped by transposition and the files skipped.\n"
-    "spec options (when there is no manifest):\n" +
-        std::string(kSpecOptionsHelp),
+    "into range or dropped by transposition and the files skipped. The spec options apply\n"
+    "when there is no manifest.\n",
     options(), run};
 
 }  // namespace clara::cli

@@ -114,11 +114,7 @@ int run_train(const Args& args) {
 extern const Command train_command{
     "train",
     "train the AWD-LSTM generator on an encoded data folder",
-    "usage: clara train --data DIR (--preset seed|small|tiny | --emb E --hidden H --layers L) --out models/NAME\n"
-    "                   [--epochs N] [--stages K] [--stage-lrs a,b,..] [--lr X] [--bs 32] [--bptt 200]\n"
-    "                   [--dropout M] [--threads N] [--seed S] [--checkpoint DIR] [--resume] [--snapshots DIR]\n"
-    "                   [--max-minutes M] [--max-iterations N] [--quiet]\n"
-    "\n"
+    "Give either --preset or all of --emb, --hidden and --layers.\n"
     "Reads DIR/train.txt, valid.txt, vocab.txt (and manifest.toml for the card). Each of K stages\n"
     "(default 4, peaks 3e-3,3e-4,3e-6,3e-8) is one triangular LR cycle of N epochs (default 3).\n"
     "--lr scales all peaks so the first is X. --max-minutes, --max-iterations or Ctrl-C stop cleanly:\n"
@@ -128,12 +124,29 @@ extern const Command train_command{
     "Writes OUT/weights.pt, model.toml, vocab.txt, train_log.csv, loss.svg and SHA256SUMS, then\n"
     "baseline.ngram: a Kneser-Ney 5-gram of the same training split for `clara eval-lm`\n"
     "(--no-baseline skips it; `clara baseline` builds it for an existing model).\n",
-    OptionSpec{{"--data", "--preset", "--emb", "--hidden", "--layers", "--out", "--epochs", "--stages", "--stage-lrs",
-                "--lr", "--bs", "--bptt", "--dropout", "--threads", "--seed", "--checkpoint", "--snapshots", "--max-minutes",
-                "--max-iterations"},
-               {"--resume", "--quiet", "--no-baseline"},
-               0,
-               0},
+    OptionSpec{}
+        .valued("--data", "DIR", "encoded data folder (required)")
+        .valued("--out", "models/NAME", "model folder to write (required)")
+        .valued("--preset", "NAME", "seed, small or tiny")
+        .valued("--emb", "E", "embedding size, 1..8192")
+        .valued("--hidden", "H", "hidden size, 1..8192")
+        .valued("--layers", "L", "LSTM layers, 1..16")
+        .valued("--epochs", "N", "epochs per stage (default 3)")
+        .valued("--stages", "K", "LR cycles (default: the number of --stage-lrs, 4)")
+        .valued("--stage-lrs", "a,b,..", "peak LR of each stage (default 3e-3,3e-4,3e-6,3e-8)")
+        .valued("--lr", "X", "scale all peaks so the first is X")
+        .valued("--bs", "N", "batch size (default 32)")
+        .valued("--bptt", "N", "back-propagation length, 5..10000 (default 200)")
+        .valued("--dropout", "M", "dropout multiplier, 0..5 (default 1)")
+        .valued("--threads", "N", "threads (default 0: LibTorch's choice)")
+        .valued("--seed", "S", "random seed (default 1)")
+        .valued("--checkpoint", "DIR", "write a checkpoint here")
+        .flag("--resume", "resume from --checkpoint")
+        .valued("--snapshots", "DIR", "write the model at the end of each stage")
+        .valued("--max-minutes", "M", "stop cleanly after M minutes (default 0 = no limit)")
+        .valued("--max-iterations", "N", "stop cleanly after N iterations (default 0 = no limit)")
+        .flag("--quiet", "no progress output")
+        .flag("--no-baseline", "skip the 5-gram baseline"),
     run_train,
 };
 

@@ -9,6 +9,9 @@
 #include <iostream>
 #include <thread>
 
+#include <CLI/CLI.hpp>
+
+#include "clara_version.hpp"
 #include "core/midi/midi_file.hpp"
 #include "tools/clara/cli.hpp"
 #include "tools/jackio/jack_probe.hpp"
@@ -19,11 +22,7 @@ namespace {
 std::atomic<bool> g_stop{false};
 void on_signal(int) { g_stop = true; }
 
-const char* kHelp =
-    "usage: clara-jackprobe [--server NAME] [--name CLIENT] [--play FILE.mid] [--play-to PORT]\n"
-    "                       [--record-from PORT] [--start-after SEC] [--seconds SEC]\n"
-    "                       [--out events.tsv] [--played-out played.tsv]\n"
-    "\n"
+const char* kDescription =
     "Plays FILE.mid's notes (at its tempo) from our port CLIENT:out, starting SEC\n"
     "seconds from now (default 0.5), each message at its exact frame, and records\n"
     "everything arriving on CLIENT:in. Runs for --seconds (default: the file's\n"
@@ -94,20 +93,36 @@ int run(const clara::cli::Args& args) {
 
 int main(int argc, char** argv) {
   using namespace clara::cli;
-  const OptionSpec spec{{"--server", "--name", "--play", "--play-to", "--record-from", "--start-after", "--seconds",
-                         "--out", "--played-out"},
-                        {},
-                        0,
-                        0};
+  const OptionSpec spec = OptionSpec{}
+                              .valued("--server", "NAME", "JACK server (default: the default server)")
+                              .valued("--name", "CLIENT", "our client name (default clara-probe)")
+                              .valued("--play", "FILE.mid", "MIDI file to play")
+                              .valued("--play-to", "PORT", "connect our output to PORT")
+                              .valued("--record-from", "PORT", "connect PORT to our input")
+                              .valued("--start-after", "SEC", "start playing SEC seconds from now (default 0.5)")
+                              .valued("--seconds", "SEC", "run time (default: file length + 2 s, or 10 s)")
+                              .valued("--out", "events.tsv", "what was recorded (default: standard output)")
+                              .valued("--played-out", "played.tsv", "what was played");
+  CLI::App app("clara-jackprobe: play a MIDI file into a JACK port, record what comes back.", "clara-jackprobe");
+  app.set_version_flag("--version", std::string("clara-jackprobe ") + clara::kVersion, "print the version and exit");
+  app.footer(std::string(kDescription) + "\n" + kExitCodesHelp);
+  app.get_formatter()->column_width(26);
+  app.get_formatter()->label("Usage", "usage");  // lower case, as the clara command
+  declare(app, spec);
   try {
-    const Args args(std::vector<std::string>(argv + 1, argv + argc), spec);
-    if (args.help()) {
-      std::cout << kHelp;
-      return kOk;
-    }
-    return run(args);
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "clara-jackprobe: " << e.what() << "\nrun `clara-jackprobe --help` for usage\n";
+    return kUsage;
+  }
+  try {
+    return run(Args(app, spec));
   } catch (const UsageError& e) {
-    std::cerr << "clara-jackprobe: " << e.what() << "\n" << kHelp;
+    std::cerr << "clara-jackprobe: " << e.what() << "\nrun `clara-jackprobe --help` for usage\n";
     return kUsage;
   } catch (const DataError& e) {
     std::cerr << "clara-jackprobe: " << e.what() << "\n";

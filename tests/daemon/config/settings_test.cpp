@@ -160,79 +160,9 @@ TEST(CommandLine, RejectsWhatItCannotUse) {
             std::string::npos);
   EXPECT_NE(error_of([] { DaemonSettings s; parse_command_line({"--frobnicate"}, s); }).find("--frobnicate"),
             std::string::npos);
-  EXPECT_NE(error_of([] { DaemonSettings s; parse_command_line({"--channel", "17"}, s); }).find("1..16"),
+  EXPECT_NE(error_of([] { DaemonSettings s; parse_command_line({"--channel", "17"}, s); }).find("--channel"),
             std::string::npos);
   DaemonSettings s;
   EXPECT_TRUE(parse_command_line({"--help"}, s).help);
 }
 
-TEST(Route, ChannelPortRangeAndCurve) {
-  InstrumentRoute r;
-  r.output = 1;
-  r.channel = 9;
-  r.note_low = 48;
-  r.note_high = 72;
-  r.velocity_curve = 2.0;
-  TimedMessage on{5, ShortMessage{0x90, 30, 127}, 0};
-  TimedMessage out = apply_route(r, on);
-  EXPECT_EQ(out.port, 1);
-  EXPECT_EQ(out.msg.status, 0x99);
-  EXPECT_EQ(out.msg.data1, 54);  // 30 folded up by octaves
-  EXPECT_EQ(out.msg.data2, 127);
-  out = apply_route(r, TimedMessage{5, ShortMessage{0x90, 90, 64}, 0});
-  EXPECT_EQ(out.msg.data1, 66);
-  EXPECT_EQ(out.msg.data2, 32);  // 127 * (64/127)^2
-  out = apply_route(r, TimedMessage{6, ShortMessage{0x80, 30, 0}, 0});
-  EXPECT_EQ(out.msg.status, 0x89);
-  EXPECT_EQ(out.msg.data1, 54);  // the note-off folds the same way as its note-on
-}
-
-TEST(SessionRecorder, WritesHumanAndClaraTracksAtTheirTimes) {
-  const std::int64_t origin = 1'000'000'000;
-  SessionRecorder rec(origin, 120.0);
-  rec.human(TimedMessage{origin + 500'000'000, ShortMessage{0x90, 60, 100}, 0});   // beat 1
-  rec.human(TimedMessage{origin + 1'000'000'000, ShortMessage{0x80, 60, 0}, 0});   // beat 2
-  rec.clara("p", 0, TimedMessage{origin + 1'500'000'000, ShortMessage{0x90, 64, 70}, 0});
-  rec.tempo(origin + 2'000'000'000, 60.0);  // beat 4, then one beat a second
-  rec.clara("p", 0, TimedMessage{origin + 3'000'000'000, ShortMessage{0x80, 64, 0}, 0});  // beat 5
-  rec.clara("p", 0, TimedMessage{origin + 3'000'000'000, ShortMessage{0x90, 67, 70}, 0});  // never closed
-  auto file = fs::temp_directory_path() / ("clara-session-" + std::to_string(::getpid()) + ".mid");
-  rec.write_midi(file, origin + 4'000'000'000);
-  Score s = read_midi_file(file);
-  ASSERT_EQ(s.parts.size(), 2u);
-  EXPECT_EQ(s.parts[0].name, "Human");
-  EXPECT_EQ(s.parts[1].name, "Clara p");
-  ASSERT_EQ(s.parts[0].notes.size(), 1u);
-  EXPECT_NEAR(s.parts[0].notes[0].start, 1.0, 1e-6);
-  EXPECT_NEAR(s.parts[0].notes[0].end, 2.0, 1e-6);
-  ASSERT_EQ(s.parts[1].notes.size(), 2u);
-  EXPECT_NEAR(s.parts[1].notes[0].start, 3.0, 1e-6);
-  EXPECT_NEAR(s.parts[1].notes[0].end, 5.0, 1e-6);
-  EXPECT_NEAR(s.parts[1].notes[1].end, 6.0, 1e-6);  // closed at the end of the session
-  ASSERT_GE(s.tempo_map.size(), 2u);
-  EXPECT_NEAR(s.tempo_map.back().bpm, 60.0, 1e-3);
-  fs::remove(file);
-}
-
-TEST(SessionFolder, TwoSessionsInOneSecondGetTwoFolders) {
-  auto root = fs::temp_directory_path() / ("clara-sessions-" + std::to_string(::getpid()));
-  auto a = make_session_folder(root);
-  auto b = make_session_folder(root);
-  EXPECT_NE(a, b);
-  EXPECT_TRUE(fs::is_directory(a));
-  EXPECT_TRUE(fs::is_directory(b));
-  fs::remove_all(root);
-}
-
-TEST(StepBudget, VerdictFromTheFigures) {
-  StepTiming t;
-  t.p50_us = 50;
-  t.p99_us = 100;
-  auto v = check_step_budget(t, 120, 12, 4);  // grid step 41667 us
-  EXPECT_TRUE(v.fits);
-  EXPECT_NEAR(v.grid_step_us, 41666.7, 0.1);
-  t.p99_us = 12000;  // 48 ms of work per 41.7 ms step
-  v = check_step_budget(t, 120, 12, 4);
-  EXPECT_FALSE(v.fits);
-  EXPECT_NE(v.message.find("does not fit"), std::string::npos);
-}

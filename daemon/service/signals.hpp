@@ -1,0 +1,18 @@
+#pragma once
+// The signals that stop clarad. Every thread inherits the mask set here, so only
+// wait() sees them and no real-time thread is ever interrupted by one.
+#include <chrono>
+
+namespace clara::daemon {
+
+class StopSignals {
+ public:
+  // Restores default dispositions for INT, TERM, HUP and QUIT (a script that started
+  // us may have left them ignored), ignores SIGPIPE (a closed log pipe must not kill
+  // a daemon with notes sounding), and blocks the four for sigtimedwait.
+  StopSignals();
+  // The signal that arrived within `timeout`, or 0.
+  int wait(std::chrono::milliseconds timeout) const;
+};
+
+}  // namespace clara::daemon

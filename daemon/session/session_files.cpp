@@ -1,0 +1,31 @@
+#include "daemon/session/session_files.hpp"
+
+#include <fstream>
+
+#include "core/duet/session_log.hpp"
+
+namespace clara::daemon {
+
+std::filesystem::path write_session(const std::filesystem::path& root, const SessionRecorder& recorder,
+                                    const DuetEngine& engine, const Vocabulary& vocab, const SessionSource& source) {
+  const std::filesystem::path session = make_session_folder(root);
+  recorder.write_midi(session / "session.mid", source.end_ns);
+  SessionLog log;
+  log.model_name = source.model_name;
+  log.model_sha256 = source.model_sha256;
+  log.spec = source.spec;
+  log.config = engine.config();
+  log.origin_ns = source.origin_ns;
+  log.inputs = engine.log();
+  log.end_step = engine.frontier();
+  log.committed_tokens = engine.committed_tokens().size();
+  write_session_log(session / "replay.log", log);
+  std::ofstream tokens(session / "tokens.txt");
+  for (std::size_t i = 0; i < engine.committed_tokens().size(); ++i)
+    tokens << (i ? " " : "") << vocab.token(engine.committed_tokens()[i]);
+  tokens << "\n";
+  if (!tokens) throw std::runtime_error((session / "tokens.txt").string() + ": cannot write");
+  return session;
+}
+
+}  // namespace clara::daemon
