@@ -19,14 +19,31 @@ void DuetThread::start() {
   thread_ = std::thread([this] { run(); });
 }
 
-void DuetThread::request_mode(DuetMode mode) {
+std::optional<std::string> DuetThread::submit(const ControlCommand& command) {
+  if (auto why = validate(command)) {
+    log::warning("%s refused: %s", command_name(command), why->c_str());
+    return why;
+  }
   std::lock_guard lock(mutex_);
-  controls_.emplace_back(0, static_cast<double>(static_cast<int>(mode)));
+  controls_.push_back(command);
+  return std::nullopt;
 }
 
-void DuetThread::request_tempo(double bpm) {
-  std::lock_guard lock(mutex_);
-  controls_.emplace_back(1, bpm);
+void DuetThread::apply(const ControlCommand& command, std::vector<TimedMessage>& out) {
+  if (const auto* m = std::get_if<SetMode>(&command)) {
+    engine_.set_mode(m->mode, out);
+  } else if (const auto* t = std::get_if<SetTempo>(&command)) {
+    engine_.set_tempo(t->bpm);
+    if (recorder_) recorder_->tempo(engine_.time_of_step(engine_.frontier()), t->bpm);
+  } else if (std::holds_alternative<Panic>(command)) {
+    // Clara's own notes end through the engine (ledger and context agree), then the
+    // port-level panic catches anything else sounding.
+    engine_.set_mode(engine_.mode(), out);
+    emit(out);
+    backend_.request_panic();
+  } else if (std::holds_alternative<StopPlaying>(command)) {
+    engine_.set_mode(DuetMode::listen, out);
+  }
 }
 
 std::optional<std::string> DuetThread::failure() const {
@@ -89,19 +106,12 @@ void DuetThread::run() {
       continue;
     }
     try {
-      std::deque<std::pair<int, double>> controls;
+      std::deque<ControlCommand> controls;
       {
         std::lock_guard lock(mutex_);
         controls.swap(controls_);
       }
-      for (const auto& [kind, value] : controls) {
-        if (kind == 0) {
-          engine_.set_mode(static_cast<DuetMode>(static_cast<int>(value)), out);
-        } else {
-          engine_.set_tempo(value);
-          if (recorder_) recorder_->tempo(engine_.time_of_step(engine_.frontier()), value);
-        }
-      }
+      for (const auto& c : controls) apply(c, out);
       while (backend_.pop_input(in)) {
         engine_.human(in.msg, in.time_ns);
         if (recorder_) recorder_->human(in);

@@ -18,6 +18,7 @@
 #include "daemon/midi/midi_backend.hpp"
 #include "daemon/session/session_recorder.hpp"
 #include "daemon/config/settings.hpp"
+#include "daemon/engine/control_command.hpp"
 #include "daemon/engine/routing.hpp"
 
 namespace clara::daemon {
@@ -28,9 +29,9 @@ class DuetThread {
   ~DuetThread();
 
   void start();
-  // Controls from any thread; applied on the inference thread at its next tick.
-  void request_mode(DuetMode mode);
-  void request_tempo(double bpm);
+  // A control from any thread, validated here: a refused command returns why and
+  // never reaches the engine; an accepted one applies at the inference thread's next tick.
+  std::optional<std::string> submit(const ControlCommand& command);
   // Ends Clara's notes (note-offs into the output queue) and joins. Idempotent.
   void stop();
 
@@ -42,6 +43,7 @@ class DuetThread {
  private:
   void run();
   void emit(std::vector<TimedMessage>& out);
+  void apply(const ControlCommand& command, std::vector<TimedMessage>& out);
 
   MidiBackend& backend_;
   DuetEngine& engine_;
@@ -52,7 +54,7 @@ class DuetThread {
   std::atomic<std::uint64_t> queue_full_{0};
 
   mutable std::mutex mutex_;  // guards the fields below (never taken on a real-time path)
-  std::deque<std::pair<int, double>> controls_;  // (0 mode | 1 tempo, value)
+  std::deque<ControlCommand> controls_;  // accepted, not yet applied
   std::optional<std::string> failure_;
   std::vector<std::int64_t> reactions_;
 };

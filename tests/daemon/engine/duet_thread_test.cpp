@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cmath>
 #include <chrono>
 #include <mutex>
 #include <stdexcept>
@@ -101,6 +102,76 @@ TEST(DuetThread, PlaysThenEndsEveryNoteOnStop) {
   }
   EXPECT_GT(ons, 0);
   EXPECT_EQ(depth, 0) << "a note left hanging after stop()";
+}
+
+TEST(DuetThread, ARefusedCommandNeverReachesTheEngineAndClaraPlaysOn) {
+  const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
+  const Vocabulary vocab = notewise_vocabulary(spec);
+  FakeBackend backend;
+  FragileModel model(vocab.size(), -1);
+  DuetConfig c;
+  c.mode = DuetMode::solo;
+  c.bpm = 300;
+  DuetEngine engine(model, vocab, spec, c);
+  engine.start(backend.now_ns());
+  DuetThread t(backend, engine, nullptr, InstrumentRoute{});
+  t.start();
+  std::this_thread::sleep_for(100ms);
+  // Before typed commands, this tempo reached the engine, threw, and silenced Clara for good.
+  const auto why = t.submit(SetTempo{1000});
+  ASSERT_TRUE(why);
+  EXPECT_NE(why->find("1000"), std::string::npos) << *why;
+  EXPECT_TRUE(t.submit(SetTempo{std::nan("")}));
+  EXPECT_FALSE(t.submit(SetTempo{200}));  // a good one is taken
+  std::size_t ons_before = 0, ons_after = 0;
+  {
+    std::lock_guard l(backend.mu);
+    for (const auto& m : backend.output) ons_before += m.msg.is_note_on();
+  }
+  std::this_thread::sleep_for(300ms);
+  {
+    std::lock_guard l(backend.mu);
+    for (const auto& m : backend.output) ons_after += m.msg.is_note_on();
+  }
+  EXPECT_FALSE(t.failure()) << *t.failure();
+  EXPECT_GT(ons_after, ons_before) << "Clara must play on after a refused command";
+  EXPECT_DOUBLE_EQ(engine.config().bpm, 300);  // the config is the start-up one; the grid moved
+  t.stop();
+}
+
+TEST(DuetThread, PanicAndStopCommandsEndClarasNotes) {
+  const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
+  const Vocabulary vocab = notewise_vocabulary(spec);
+  FakeBackend backend;
+  FragileModel model(vocab.size(), -1);
+  DuetConfig c;
+  c.mode = DuetMode::solo;
+  c.bpm = 400;
+  DuetEngine engine(model, vocab, spec, c);
+  engine.start(backend.now_ns());
+  DuetThread t(backend, engine, nullptr, InstrumentRoute{});
+  t.start();
+  std::this_thread::sleep_for(150ms);
+  EXPECT_FALSE(t.submit(Panic{}));
+  for (int i = 0; i < 100 && backend.panics.load() == 0; ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(backend.panics.load(), 1);
+  EXPECT_FALSE(t.submit(StopPlaying{}));
+  std::this_thread::sleep_for(100ms);
+  std::size_t size_after_stop;
+  {
+    std::lock_guard l(backend.mu);
+    size_after_stop = backend.output.size();
+  }
+  std::this_thread::sleep_for(150ms);
+  {
+    std::lock_guard l(backend.mu);
+    EXPECT_EQ(backend.output.size(), size_after_stop) << "stopped: nothing more is played";
+    int depth = 0;
+    for (const auto& m : backend.output) depth += m.msg.is_note_on() - m.msg.is_note_off();
+    EXPECT_EQ(depth, 0) << "a note left hanging after the stop command";
+  }
+  EXPECT_EQ(engine.mode(), DuetMode::listen);
+  t.stop();
 }
 
 TEST(DuetThread, AFailingModelLeavesThePortsOpenSilentAndDrained) {
