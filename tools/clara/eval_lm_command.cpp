@@ -3,6 +3,7 @@
 // training split), on the same tokens: NLL per token (nats), perplexity,
 // top-1 / top-3 accuracy. Each line is scored as a piece on its own, starting
 // from <eos> and predicting its closing <eos>, for both models alike.
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <cmath>
@@ -94,11 +95,13 @@ int run(const Args& args) {
   const double n = static_cast<double>(m.tokens);
   const double model_nll = m.nll / n, base_nll = b.mean_nll();
   if (args.flag("--json")) {
-    std::printf(
-        "{\"tokens\": %zu, \"model_nll\": %.6f, \"baseline_nll\": %.6f, \"model_top1\": %.6f, "
-        "\"model_top3\": %.6f, \"baseline_top1\": %.6f}\n",
-        m.tokens, model_nll, base_nll, static_cast<double>(m.top1) / n, static_cast<double>(m.top3) / n,
-        b.top1_accuracy());
+    const nlohmann::json j = {{"tokens", m.tokens},
+                              {"model_nll", model_nll},
+                              {"baseline_nll", base_nll},
+                              {"model_top1", static_cast<double>(m.top1) / n},
+                              {"model_top3", static_cast<double>(m.top3) / n},
+                              {"baseline_top1", b.top1_accuracy()}};
+    std::printf("%s\n", j.dump().c_str());
     return kOk;
   }
   std::printf("%s on %s: %zu tokens in %zu pieces%s\n", dir.filename().string().c_str(), data.c_str(), m.tokens,

@@ -1,5 +1,6 @@
 #include "tools/clara/live_demo.hpp"
 
+#include <nlohmann/json.hpp>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -87,11 +88,11 @@ std::string read_file(const fs::path& p) {
   return s.str();
 }
 
-// A number from clarad's flat stats JSON; nullopt when absent.
+// A number from clarad's stats JSON; nullopt when absent, not a number, or the file unreadable.
 std::optional<double> json_number(const std::string& json, const std::string& key) {
-  const auto k = json.find("\"" + key + "\":");
-  if (k == std::string::npos) return std::nullopt;
-  return std::strtod(json.c_str() + k + key.size() + 3, nullptr);
+  const auto j = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object() || !j.contains(key) || !j[key].is_number()) return std::nullopt;
+  return j[key].get<double>();
 }
 
 // The notes between two quarters of the sample, moved to start at 0.
