@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/duet/tempo_map.hpp"
 #include "core/encoding/token_table.hpp"
 
 namespace clara {
@@ -161,27 +162,7 @@ struct DuetEngine::Impl {
   DuetStats stats;
 
   // --- grid --------------------------------------------------------------
-  // One segment per tempo: a change re-anchors at the frontier, so the steps before it keep
-  // their times (replay and the daemon's output both ask for committed steps' times).
-  struct Segment {
-    std::int64_t step, ns;
-    double bpm;
-  };
-  std::vector<Segment> grid;
-  double bpm() const { return grid.back().bpm; }
-  double step_ns(const Segment& g) const { return 60e9 / (g.bpm * spec.sample_freq); }
-  std::int64_t time_of(std::int64_t s) const {
-    auto it = std::upper_bound(grid.begin() + 1, grid.end(), s,
-                               [](std::int64_t v, const Segment& g) { return v < g.step; });
-    const Segment& g = *(it - 1);
-    return g.ns + std::llround(static_cast<double>(s - g.step) * step_ns(g));
-  }
-  double step_at_time(std::int64_t t) const {
-    auto it = std::upper_bound(grid.begin() + 1, grid.end(), t,
-                               [](std::int64_t v, const Segment& g) { return v < g.ns; });
-    const Segment& g = *(it - 1);
-    return static_cast<double>(g.step) + static_cast<double>(t - g.ns) / step_ns(g);
-  }
+  TempoMap tempo{spec.sample_freq, config.bpm};
 
   // --- stream ------------------------------------------------------------
   int cell(int prefix, int pitch) const { return prefix * table.pitch_count() + pitch; }
@@ -264,7 +245,7 @@ struct DuetEngine::Impl {
       if (id >= 0 && grammar.sounding(prefix, pitch)) emit(id);
       const ShortMessage off = note_off(key);
       if (direct)
-        direct->push_back(TimedMessage{time_of(due_step), off, config.clara_port});
+        direct->push_back(TimedMessage{tempo.time_of(due_step), off, config.clara_port});
       else
         head.open_msgs.push_back({due_step, off});
       head.clara_key[c] = -1;
@@ -390,13 +371,13 @@ struct DuetEngine::Impl {
   }
 
   std::int64_t silence_ns() const {
-    return static_cast<std::int64_t>(std::llround(config.answer_silence_beats * 60e9 / grid.back().bpm));
+    return static_cast<std::int64_t>(std::llround(config.answer_silence_beats * 60e9 / tempo.bpm()));
   }
 
   void begin_answer(std::int64_t phrase_end_step, std::int64_t phrase_end_ns) {
     head.answering = true;
     head.had_phrase = false;
-    head.phrase_end_ns = std::min(phrase_end_ns, time_of(phrase_end_step + 1));
+    head.phrase_end_ns = std::min(phrase_end_ns, tempo.time_of(phrase_end_step + 1));
     head.answer_start = phrase_end_step + 1;
     head.answer_end = head.answer_start + answer_steps;
     head.need_first_onset = true;
@@ -407,11 +388,11 @@ struct DuetEngine::Impl {
     stats.tokens_committed += rec.tokens.size();
     std::stable_sort(rec.msgs.begin(), rec.msgs.end(),
                      [](const Pending& a, const Pending& b) { return a.due_step < b.due_step; });
-    for (const Pending& p : rec.msgs) out.push_back(TimedMessage{time_of(p.due_step), p.msg, config.clara_port});
+    for (const Pending& p : rec.msgs) out.push_back(TimedMessage{tempo.time_of(p.due_step), p.msg, config.clara_port});
     if (rec.wait) committed_wait = std::move(rec.wait);
     if (rec.answer_onset) {
       ++stats.answers;
-      stats.last_reaction_ns = time_of(rec.step) - rec.phrase_end_ns;
+      stats.last_reaction_ns = tempo.time_of(rec.step) - rec.phrase_end_ns;
     }
     frontier = rec.step + 1;
   }
@@ -446,7 +427,6 @@ DuetEngine::DuetEngine(TokenModel& model, const Vocabulary& vocab, const Encodin
   impl_ = std::make_unique<Impl>(model, vocab, spec, std::move(config));
   Impl& m = *impl_;
   m.mode = m.config.mode;
-  m.grid = {{0, 0, m.config.bpm}};
   m.max_wait = spec.max_wait();
   m.wait_id.assign(static_cast<std::size_t>(m.max_wait) + 1, -1);
   for (int n = 1; n <= m.max_wait; ++n) {
@@ -480,7 +460,7 @@ void DuetEngine::start(std::int64_t origin_ns) {
   m.started = true;
   m.stopped = false;
   m.mode = m.config.mode;
-  m.grid = {{0, origin_ns, m.config.bpm}};
+  m.tempo = TempoMap(m.spec.sample_freq, m.config.bpm, origin_ns);
   m.frontier = 0;
   m.tail.clear();
   m.committed_wait.reset();
@@ -507,7 +487,7 @@ std::int64_t DuetEngine::human(const ShortMessage& msg, std::int64_t heard_ns) {
   m.require_started("human");
   // Only the statistics use the exact time; the stream depends on the step alone.
   m.heard_ns = heard_ns;
-  const std::int64_t step = human_at_step(msg, static_cast<std::int64_t>(std::floor(m.step_at_time(heard_ns))));
+  const std::int64_t step = human_at_step(msg, static_cast<std::int64_t>(std::floor(m.tempo.step_at(heard_ns))));
   m.heard_ns = -1;
   return step;
 }
@@ -559,7 +539,7 @@ std::int64_t DuetEngine::human_at_step(const ShortMessage& msg, std::int64_t hea
       --h.key_down[static_cast<std::size_t>(key)];
       --h.keys_down;
       h.last_off = heard;
-      h.last_off_ns = m.heard_ns >= 0 ? m.heard_ns : m.time_of(heard);
+      h.last_off_ns = m.heard_ns >= 0 ? m.heard_ns : m.tempo.time_of(heard);
       auto& down = h.human_cell_down[static_cast<std::size_t>(index)];
       if (down > 0 && --down == 0 && in_stream) {
         const int id = m.table.end_id(m.human_prefix, index);
@@ -575,7 +555,7 @@ std::int64_t DuetEngine::human_at_step(const ShortMessage& msg, std::int64_t hea
     const bool released = h.pedal && !down;
     h.pedal = down;
     if (released && m.mode == DuetMode::answer && !h.answering && h.had_phrase && h.keys_down == 0)
-      m.begin_answer(std::max(heard, f - 1), m.heard_ns >= 0 ? m.heard_ns : m.time_of(heard));
+      m.begin_answer(std::max(heard, f - 1), m.heard_ns >= 0 ? m.heard_ns : m.tempo.time_of(heard));
   }
   return f;
 }
@@ -584,7 +564,7 @@ void DuetEngine::advance(std::int64_t now_ns, std::vector<TimedMessage>& out) {
   Impl& m = *impl_;
   m.require_started("advance");
   if (m.stopped) return;
-  const auto target = static_cast<std::int64_t>(std::floor(m.step_at_time(now_ns))) + 1 + m.config.commit_steps;
+  const auto target = static_cast<std::int64_t>(std::floor(m.tempo.step_at(now_ns))) + 1 + m.config.commit_steps;
   m.commit_until(target, out);
   m.speculate();
 }
@@ -615,11 +595,7 @@ void DuetEngine::set_tempo(double bpm) {
   Impl& m = *impl_;
   if (!std::isfinite(bpm) || bpm < 20.0 || bpm > 400.0)
     throw std::invalid_argument("DuetEngine::set_tempo: bpm = " + std::to_string(bpm) + " is not within [20, 400]");
-  const Impl::Segment g{m.frontier, m.time_of(m.frontier), bpm};
-  if (m.grid.back().step == g.step)
-    m.grid.back() = g;
-  else
-    m.grid.push_back(g);
+  m.tempo.set_tempo(m.frontier, bpm);
   if (m.started) m.log.push_back(DuetInput{DuetInput::Kind::tempo, m.frontier, {}, 0, DuetMode::answer, bpm});
 }
 
@@ -639,15 +615,15 @@ void DuetEngine::stop(std::vector<TimedMessage>& out) {
   m.head.open_tokens.clear();
   // Note-offs already due at the frontier (a human note-on that interrupted an answer).
   for (const auto& p : m.head.open_msgs)
-    out.push_back(TimedMessage{m.time_of(p.due_step), p.msg, m.config.clara_port});
+    out.push_back(TimedMessage{m.tempo.time_of(p.due_step), p.msg, m.config.clara_port});
   m.head.open_msgs.clear();
   m.head.answering = false;
   m.stopped = true;
 }
 
 std::int64_t DuetEngine::frontier() const { return impl_->frontier; }
-std::int64_t DuetEngine::time_of_step(std::int64_t step) const { return impl_->time_of(step); }
-double DuetEngine::step_at(std::int64_t time_ns) const { return impl_->step_at_time(time_ns); }
+std::int64_t DuetEngine::time_of_step(std::int64_t step) const { return impl_->tempo.time_of(step); }
+double DuetEngine::step_at(std::int64_t time_ns) const { return impl_->tempo.step_at(time_ns); }
 DuetMode DuetEngine::mode() const { return impl_->mode; }
 const DuetConfig& DuetEngine::config() const { return impl_->config; }
 const std::vector<int>& DuetEngine::committed_tokens() const { return impl_->committed; }

@@ -9,7 +9,7 @@
 // first uncommitted step). Sampling is reseeded per token from (seed, token
 // index), so a tail generated speculatively and then committed is identical to
 // one generated fresh; speculation only saves time. Every input is appended to
-// log() with its step, and replay_session() (session_log.hpp) re-runs it.
+// log() with its step, and replay_session() (session_replay.hpp) re-runs it.
 //
 // Stream rules:
 //  - the human's notes enter as onsets/ends of `human_prefix` at the frontier;

@@ -1,6 +1,6 @@
 #pragma once
 // The replay log of one duet session: everything `clara replay` needs to re-run the
-// engine and get Clara's part back token for token (the engine is a pure function of the
+// engine (session_replay.hpp) and get Clara's part back token for token (the engine is a pure function of the
 // model, the config and the inputs with their steps; see duet_engine.hpp).
 //
 // Text format: a TOML header, a line `--- inputs ---`, then one input per line and a final
@@ -27,9 +27,6 @@
 
 #include "core/duet/duet_engine.hpp"
 #include "core/encoding/encoding_spec.hpp"
-#include "core/midi/timed_message.hpp"
-#include "core/generation/token_model.hpp"
-#include "core/encoding/vocabulary.hpp"
 
 namespace clara {
 
@@ -57,12 +54,5 @@ void write_session_log(const std::filesystem::path& path, const SessionLog& log)
 // Strict: unknown or missing keys, malformed lines, steps going back, anything after `end`
 // are SessionLogErrors naming the file and line.
 SessionLog read_session_log(const std::filesystem::path& path);
-
-// Re-runs the engine step-driven: commit_until each input's step, apply it, ...,
-// commit_until(end_step). Returns the committed tokens; Clara's messages go to `out` when
-// given. Throws SessionLogError when the log does not fit the model (vocabulary, spec) or an
-// input cannot be taken at its step.
-std::vector<int> replay_session(const SessionLog& log, TokenModel& model, const Vocabulary& vocab,
-                                const EncodingSpec& spec, std::vector<TimedMessage>* out = nullptr);
 
 }  // namespace clara

@@ -2,71 +2,34 @@
 // The real-time core of MIDI output, shared by the JACK process callback and the
 // ALSA clock thread, and free of any MIDI system so that it can be tested alone.
 // It holds what the inference thread committed until it is due, writes it in time
-// order, enforces the per-port caps (maximum note length, polyphony), keeps the
-// NoteLedger that makes the panic possible, and counts lateness and onset error.
+// order, enforces the per-port caps (output_caps.hpp), keeps the NoteLedger that
+// makes the panic possible, and counts lateness and onset error (onset_stats.hpp).
 //
 // Threading: accept(), run_cycle(), run_now() and next_due_ns() belong to the one
 // real-time thread that owns output; request_panic(), panic_done() and stats()
 // may be called from any thread. Nothing here allocates, locks, logs or throws
 // after construction.
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <span>
 
 #include "core/midi/note_ledger.hpp"
 #include "core/midi/timed_message.hpp"
 #include "daemon/midi/midi_backend.hpp"
+#include "daemon/midi/onset_stats.hpp"
+#include "daemon/midi/output_caps.hpp"
+#include "daemon/midi/sorted_buffer.hpp"
 
 namespace clara::daemon {
-
-// A fixed-capacity buffer kept sorted by `time_ns`, stable for equal times, so
-// that messages due together leave in the order they were committed. Pops from
-// the front move an index; the rare compaction happens only when the tail is full.
-template <class T, std::size_t N>
-class SortedBuffer {
- public:
-  bool empty() const { return begin_ == end_; }
-  std::size_t size() const { return end_ - begin_; }
-  bool full() const { return size() == N; }
-  const T& front() const { return items_[begin_]; }
-  void pop_front() {
-    if (++begin_ == end_) begin_ = end_ = 0;
-  }
-  void clear() { begin_ = end_ = 0; }
-  bool insert(const T& item) {
-    if (full()) return false;
-    if (end_ == N) {
-      std::move(items_.begin() + static_cast<std::ptrdiff_t>(begin_),
-                items_.begin() + static_cast<std::ptrdiff_t>(end_), items_.begin());
-      end_ -= begin_;
-      begin_ = 0;
-    }
-    auto first = items_.begin() + static_cast<std::ptrdiff_t>(begin_);
-    auto last = items_.begin() + static_cast<std::ptrdiff_t>(end_);
-    auto at = std::upper_bound(first, last, item,
-                               [](const T& a, const T& b) { return a.time_ns < b.time_ns; });
-    std::move_backward(at, last, last + 1);
-    *at = item;
-    ++end_;
-    return true;
-  }
-
- private:
-  std::array<T, N> items_{};
-  std::size_t begin_ = 0, end_ = 0;
-};
 
 class OutputScheduler {
  public:
   static constexpr std::size_t kCapacity = 4096;
-  static constexpr int kMaxPorts = NoteLedger::kMaxPorts;
-  // Onset errors are binned per microsecond up to this bound; beyond it they
-  // fall in the last bin (the exact maximum is kept separately).
-  static constexpr std::size_t kHistogramBins = 4096;
+  static_assert(OutputCaps::kForcedCapacity == kCapacity);
+  static constexpr int kMaxPorts = OutputCaps::kMaxPorts;
+  static constexpr std::size_t kHistogramBins = OnsetStats::kHistogramBins;
 
   // One entry per output port (at most kMaxPorts; extra entries are ignored).
   // Messages for a port without an entry are dropped and counted.
@@ -111,61 +74,26 @@ class OutputScheduler {
   const NoteLedger& ledger() const { return ledger_; }
 
  private:
-  // What became of each note-on from upstream, until its note-off arrives.
-  enum NoteState : std::uint8_t { kNone = 0, kSounding = 1, kDropped = 2, kEnded = 3 };
-  static constexpr int kDepth = 16;  // overlapping note-ons of one key tracked per port
-  struct KeyTrack {
-    std::uint32_t states = 0;        // 2 bits per sequence number modulo kDepth
-    std::uint16_t on_seq = 0;        // note-ons seen from upstream
-    std::uint16_t off_seq = 0;       // note-offs seen from upstream (FIFO pairing)
-  };
-  struct PortState {
-    std::int64_t max_note_ns = 0;  // 0 = no cap
-    int max_polyphony = 0;
-    int sounding = 0;                // notes (not keys) sounding on the port
-    std::array<KeyTrack, 16 * 128> keys{};
-  };
-  struct ForcedOff {
-    std::int64_t time_ns = 0;
-    std::uint8_t port = 0, channel = 0, key = 0;
-    std::uint16_t seq = 0;
-  };
-
-  static NoteState state_of(const KeyTrack& k, std::uint16_t seq) {
-    return static_cast<NoteState>((k.states >> (2 * (seq % kDepth))) & 3u);
-  }
-  static void set_state(KeyTrack& k, std::uint16_t seq, NoteState s) {
-    const unsigned shift = 2 * (seq % kDepth);
-    k.states = (k.states & ~(3u << shift)) | (static_cast<std::uint32_t>(s) << shift);
-  }
-
-  // Decides what an upstream message becomes; returns false when it is swallowed.
+  // Applies the caps to an upstream message; returns false when it is not to be written.
   bool admit(const TimedMessage& m);
-  bool admit_forced(const ForcedOff& f);
-  void reset_tracking();
-  void record_written(std::int64_t due_ns, std::int64_t written_ns, bool late);
-  void note_forced_drop() { dropped_.fetch_add(1, std::memory_order_relaxed); }
 
   template <class Sink>
   void handle_panics(Sink&& sink);
   template <class Emit>
   void emit_due(std::int64_t limit_ns, bool inclusive, Emit&& emit);
 
-  int port_count_ = 0;
   std::uint16_t startup_channels_ = 0;
   bool startup_pending_ = true;
   std::uint32_t panic_handled_ = 0;
-  std::array<PortState, kMaxPorts> ports_{};
+  OutputCaps caps_;
   SortedBuffer<TimedMessage, kCapacity> pending_;
-  SortedBuffer<ForcedOff, kCapacity> forced_;
   NoteLedger ledger_;
+  OnsetStats onset_;
 
   std::atomic<std::uint32_t> panic_requested_{0};
   std::atomic<std::uint32_t> panic_done_{0};
   std::atomic<bool> startup_done_{false};
-  std::atomic<std::uint64_t> messages_{0}, late_{0}, dropped_{0};
-  std::atomic<std::int64_t> max_late_ns_{0}, onset_max_ns_{0};
-  std::array<std::atomic<std::uint64_t>, kHistogramBins> histogram_{};
+  std::atomic<std::uint64_t> dropped_{0};
 };
 
 template <class Sink>
@@ -175,10 +103,9 @@ void OutputScheduler::handle_panics(Sink&& sink) {
   if (!panic && !startup_pending_) return;
   if (panic) {
     pending_.clear();
-    forced_.clear();
-    reset_tracking();
+    caps_.reset();
   }
-  for (int p = 0; p < port_count_; ++p)
+  for (int p = 0; p < caps_.port_count(); ++p)
     ledger_.panic(
         p, [&](ShortMessage m) { sink(p, 0u, m); }, startup_pending_ ? startup_channels_ : 0);
   if (startup_pending_) {
@@ -199,13 +126,13 @@ template <class Emit>
 void OutputScheduler::emit_due(std::int64_t limit_ns, bool inclusive, Emit&& emit) {
   auto due = [&](std::int64_t t) { return inclusive ? t <= limit_ns : t < limit_ns; };
   for (;;) {
-    const bool have_forced = !forced_.empty() && due(forced_.front().time_ns);
+    const bool have_forced = !caps_.forced_empty() && due(caps_.forced_front().time_ns);
     const bool have_pending = !pending_.empty() && due(pending_.front().time_ns);
     if (!have_forced && !have_pending) return;
-    if (have_forced && (!have_pending || forced_.front().time_ns <= pending_.front().time_ns)) {
-      const ForcedOff f = forced_.front();
-      forced_.pop_front();
-      if (admit_forced(f))
+    if (have_forced && (!have_pending || caps_.forced_front().time_ns <= pending_.front().time_ns)) {
+      const ForcedOff f = caps_.forced_front();
+      caps_.pop_forced();
+      if (caps_.admit_forced(f))
         emit(f.time_ns, static_cast<int>(f.port),
              ShortMessage{static_cast<std::uint8_t>(0x80 | f.channel), f.key, 0});
     } else {
@@ -236,7 +163,7 @@ void OutputScheduler::run_cycle(std::int64_t cycle_start_ns, std::int64_t cycle_
     }
     ledger_.record(port, m);
     sink(port, frame, m);
-    record_written(due_ns, written_ns, late);
+    onset_.record(due_ns, written_ns, late);
   });
 }
 
@@ -246,7 +173,7 @@ void OutputScheduler::run_now(std::int64_t now_ns, std::int64_t late_after_ns, S
   emit_due(now_ns, true, [&](std::int64_t due_ns, int port, ShortMessage m) {
     ledger_.record(port, m);
     sink(port, 0u, m);
-    record_written(due_ns, now_ns, now_ns - due_ns > late_after_ns);
+    onset_.record(due_ns, now_ns, now_ns - due_ns > late_after_ns);
   });
 }
 

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
-#include <set>
 #include <sstream>
 
 #include "core/hash/sha256.hpp"
+#include "core/model/files/model_weights.hpp"
 
 namespace clara::model {
 namespace fs = std::filesystem;
@@ -67,13 +67,6 @@ std::map<std::string, std::string> parse_sums(const std::string& text, const fs:
 }
 
 }  // namespace
-
-std::vector<char> serialize_weights(const AwdLstm& model) {
-  c10::impl::GenericDict dict(c10::StringType::get(), c10::TensorType::get());
-  for (const auto& p : model.named_parameters())
-    dict.insert(p.key(), p.value().detach().to(torch::kCPU, torch::kFloat32).contiguous());
-  return torch::pickle_save(c10::IValue(dict));
-}
 
 void write_sha256sums(const fs::path& dir) {
   std::vector<std::string> names;
@@ -143,48 +136,7 @@ LoadedModel load_model_folder(const fs::path& dir) {
     throw ModelFileError(vocab_path.string() + ": " + std::to_string(out.vocab.size()) +
                          " tokens but model.toml says vocab_size = " + std::to_string(arch.vocab_size));
 
-  const std::string wpath = (dir / kWeights).string();
-  const std::string& wbytes = contents.at(kWeights);
-  c10::IValue loaded;
-  try {
-    loaded = torch::pickle_load(std::vector<char>(wbytes.begin(), wbytes.end()));
-  } catch (const std::exception& e) {
-    std::string what = e.what();
-    throw ModelFileError(wpath + ": not a readable weights file (" + what.substr(0, what.find('\n')) + ")");
-  }
-  if (!loaded.isGenericDict()) throw ModelFileError(wpath + ": expected a dictionary of named tensors");
-  std::map<std::string, torch::Tensor> weights;
-  for (const auto& entry : loaded.toGenericDict()) {
-    if (!entry.key().isString() || !entry.value().isTensor())
-      throw ModelFileError(wpath + ": expected a dictionary of named tensors");
-    weights[entry.key().toStringRef()] = entry.value().toTensor();
-  }
-  const auto expected = expected_weight_shapes(arch);
-  std::set<std::string> expected_names;
-  for (const auto& [name, shape] : expected) {
-    expected_names.insert(name);
-    auto it = weights.find(name);
-    if (it == weights.end()) throw ModelFileError(wpath + ": weight '" + name + "' missing");
-    const auto& t = it->second;
-    if (t.sizes().vec() != shape) {
-      std::ostringstream os;
-      os << wpath << ": weight '" << name << "' has shape " << t.sizes() << " but model.toml implies "
-         << c10::IntArrayRef(shape);
-      throw ModelFileError(os.str());
-    }
-    if (t.scalar_type() != torch::kFloat32) throw ModelFileError(wpath + ": weight '" + name + "' is not float32");
-    if (!torch::isfinite(t).all().item<bool>())
-      throw ModelFileError(wpath + ": weight '" + name + "' has a non-finite value");
-  }
-  for (const auto& [name, t] : weights)
-    if (!expected_names.count(name)) throw ModelFileError(wpath + ": unexpected weight '" + name + "'");
-
-  out.model = std::make_shared<AwdLstm>(arch);
-  {
-    torch::NoGradGuard ng;
-    for (auto& p : out.model->named_parameters()) p.value().copy_(weights.at(p.key()));
-  }
-  out.model->eval();
+  out.model = load_weights(contents.at(kWeights), arch, (dir / kWeights).string());
   return out;
 }
 

@@ -1,10 +1,10 @@
 #pragma once
-// A model folder (models/<name>/): weights.pt (torch::pickle_save of a name -> tensor
-// dict), model.toml, vocab.txt, any extra files (training log, loss curve) and
-// SHA256SUMS covering every one of them. Loading verifies every checksum before
-// LibTorch sees a byte, then that nothing unlisted is present, that the weights have
-// the shapes the card promises, the vocabulary the size it promises, and that every
-// weight is finite. All failures throw ModelFileError naming the file and the check.
+// A model folder (models/<name>/): weights.pt (model_weights.hpp), model.toml, vocab.txt,
+// any extra files (training log, loss curve) and SHA256SUMS covering every one of them.
+// Loading verifies every checksum before LibTorch sees a byte, then that nothing unlisted
+// is present, that the weights have the shapes the card promises, the vocabulary the size
+// it promises, and that every weight is finite. All failures throw ModelFileError naming
+// the file and the check.
 #include <filesystem>
 #include <memory>
 
@@ -29,8 +29,5 @@ void save_model_folder(const std::filesystem::path& dir, const AwdLstm& model, c
 void write_sha256sums(const std::filesystem::path& dir);
 
 LoadedModel load_model_folder(const std::filesystem::path& dir);
-
-// The weights file alone, as bytes (torch::pickle_save), and back; used by tests.
-std::vector<char> serialize_weights(const AwdLstm& model);
 
 }  // namespace clara::model

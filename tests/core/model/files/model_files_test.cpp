@@ -1,4 +1,5 @@
 #include "core/model/files/model_files.hpp"
+#include "core/model/files/model_weights.hpp"
 
 #include <gtest/gtest.h>
 

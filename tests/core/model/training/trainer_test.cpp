@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/model/files/model_files.hpp"
+#include "core/model/files/model_weights.hpp"
 
 namespace clara::model {
 namespace {

@@ -1,0 +1,44 @@
+#include "core/duet/session_replay.hpp"
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "core/duet/duet_engine.hpp"
+
+namespace clara {
+
+std::vector<int> replay_session(const SessionLog& log, TokenModel& model, const Vocabulary& vocab,
+                                const EncodingSpec& spec, std::vector<TimedMessage>* out) {
+  if (!(log.spec == spec))
+    throw SessionLogError("replay: the session was recorded with a " + std::string(to_string(log.spec.encoding)) +
+                          " spec (" + std::to_string(log.spec.sample_freq) + " steps a quarter, parts " +
+                          log.spec.parts.name + ") that differs from the model's");
+  std::unique_ptr<DuetEngine> engine;
+  try {
+    engine = std::make_unique<DuetEngine>(model, vocab, spec, log.config);
+  } catch (const std::invalid_argument& e) {
+    throw SessionLogError(std::string("replay: ") + e.what());
+  }
+  std::vector<TimedMessage> local;
+  std::vector<TimedMessage>& sink = out ? *out : local;
+  engine->start(log.origin_ns);
+  for (std::size_t i = 0; i < log.inputs.size(); ++i) {
+    const DuetInput& in = log.inputs[i];
+    engine->commit_until(in.step, sink);
+    if (engine->frontier() != in.step)
+      throw SessionLogError("replay: input " + std::to_string(i + 1) + " is at step " + std::to_string(in.step) +
+                            " but the engine stands at " + std::to_string(engine->frontier()));
+    switch (in.kind) {
+      case DuetInput::Kind::human: engine->human_at_step(in.msg, in.heard); break;
+      case DuetInput::Kind::mode: engine->set_mode(in.mode, sink); break;
+      case DuetInput::Kind::tempo: engine->set_tempo(in.bpm); break;
+      case DuetInput::Kind::stop: engine->stop(sink); break;
+    }
+    if (!out) local.clear();
+  }
+  engine->commit_until(log.end_step, sink);
+  return engine->committed_tokens();
+}
+
+}  // namespace clara

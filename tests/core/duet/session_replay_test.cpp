@@ -1,0 +1,106 @@
+#include "core/duet/session_replay.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <unistd.h>
+
+#include "core/duet/session_log.hpp"
+#include "core/encoding/notewise_codec.hpp"
+#include "tests/core/generation/fake_token_models.hpp"
+
+namespace clara {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::HashModel;
+
+class SessionReplayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("clara_session_replay_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path path(const std::string& name) const { return dir_ / name; }
+  fs::path dir_;
+};
+
+TEST_F(SessionReplayTest, LiveSessionReplaysToTheSameTokensAndMessages) {
+  const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
+  const Vocabulary v = notewise_vocabulary(spec);
+  DuetConfig c;
+  c.mode = DuetMode::answer;
+  c.sampler.policy = SamplingPolicy::kTopK;
+  c.sampler.top_k = 8;
+  c.sampler.seed = 1234;
+
+  // The live side: advance every 2 ms of simulated time with speculation; the human plays
+  // three phrases, the tempo changes, the mode changes, and the session stops.
+  HashModel live_model(v.size(), 17);
+  DuetEngine live(live_model, v, spec, c);
+  const std::int64_t origin = 5'000'000'000;
+  live.start(origin);
+  std::vector<TimedMessage> live_out;
+  std::int64_t now = origin;
+  auto run_for = [&](std::int64_t ns) {
+    for (const std::int64_t until = now + ns; now < until; now += 2'000'000) live.advance(now, live_out);
+  };
+  for (int phrase = 0; phrase < 3; ++phrase) {
+    for (int n = 0; n < 5; ++n) {
+      live.human(ShortMessage{0x90, static_cast<std::uint8_t>(57 + 3 * n + phrase), static_cast<std::uint8_t>(50 + 12 * n)});
+      run_for(110'000'000 + 13'000'000 * n);
+      live.human(ShortMessage{0x80, static_cast<std::uint8_t>(57 + 3 * n + phrase), 0});
+      run_for(40'000'000);
+    }
+    run_for(1'700'000'000);  // Clara answers (and gets interrupted by the next phrase)
+    if (phrase == 0) live.set_tempo(150);
+    if (phrase == 1) live.set_mode(DuetMode::accompany, live_out);
+  }
+  run_for(800'000'000);
+  live.stop(live_out);
+  ASSERT_GT(live.stats().answers, 0u);
+  ASSERT_GT(live.stats().rollbacks, 0u);
+
+  SessionLog log;
+  log.model_name = "hash";
+  log.model_sha256 = "0123";
+  log.spec = spec;
+  log.config = live.config();
+  log.origin_ns = origin;
+  log.inputs = live.log();
+  log.end_step = live.frontier();
+  log.committed_tokens = live.committed_tokens().size();
+  write_session_log(path("live.log"), log);
+  const SessionLog back = read_session_log(path("live.log"));
+  EXPECT_EQ(back.inputs, live.log());
+
+  HashModel replay_model(v.size(), 17);
+  std::vector<TimedMessage> replay_out;
+  const std::vector<int> tokens = replay_session(back, replay_model, v, spec, &replay_out);
+  EXPECT_EQ(tokens.size(), back.committed_tokens);
+  EXPECT_EQ(tokens, live.committed_tokens());
+  EXPECT_EQ(replay_out, live_out);
+  EXPECT_FALSE(replay_out.empty());
+
+  // Another model (or seed) gives another part: the replay really runs the model.
+  HashModel other(v.size(), 18);
+  EXPECT_NE(replay_session(back, other, v, spec), tokens);
+}
+
+TEST_F(SessionReplayTest, ReplayRefusesAnotherSpecOrAnInputOffTheGrid) {
+  const EncodingSpec piano = EncodingSpec::defaults(Encoding::notewise);
+  const Vocabulary v = notewise_vocabulary(piano);
+  HashModel model(v.size());
+  SessionLog log;
+  log.spec = EncodingSpec::defaults(Encoding::chamber);
+  log.config.human_prefix = log.config.clara_prefix = "p";
+  EXPECT_THROW(replay_session(log, model, v, piano), SessionLogError);
+  log.spec = piano;
+  log.inputs = {{DuetInput::Kind::stop, 5, {}}, {DuetInput::Kind::mode, 9, {}, 0, DuetMode::solo}};
+  log.end_step = 9;
+  EXPECT_THROW(replay_session(log, model, v, piano), SessionLogError);  // nothing moves after stop
+}
+
+}  // namespace
+}  // namespace clara
