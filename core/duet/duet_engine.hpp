@@ -11,7 +11,7 @@
 // one generated fresh; speculation only saves time. Every input is appended to
 // log() with its step, and replay_session() (session_replay.hpp) re-runs it.
 //
-// Stream rules:
+// Stream rules (duet_stream.cpp; speculation.cpp keeps the tail and its rollback):
 //  - the human's notes enter as onsets/ends of `human_prefix` at the frontier;
 //    silence becomes wait tokens, each as long as possible (max_wait), as the
 //    encoder writes them;
@@ -32,53 +32,29 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
+#include "core/duet/duet_config.hpp"
 #include "core/encoding/encoding_spec.hpp"
-#include "core/generation/note_grammar.hpp"
 #include "core/generation/sampler.hpp"
-#include "core/midi/timed_message.hpp"
 #include "core/generation/token_model.hpp"
+#include "core/midi/timed_message.hpp"
 #include "core/encoding/vocabulary.hpp"
 
 namespace clara {
 
-enum class DuetMode { answer, accompany, solo, listen };
-std::string_view to_string(DuetMode mode);
-// "answer", "accompany", "solo" or "listen"; std::invalid_argument listing them.
-DuetMode parse_duet_mode(std::string_view name);
-
-struct DuetConfig {
-  DuetMode mode = DuetMode::answer;
-  double bpm = 120.0;                 // in [20, 400]
-  int lookahead_steps = 0;            // generated beyond the frontier; 0 = two beats
-  int commit_steps = 1;               // output is fixed this many steps before it is due
-  double answer_silence_beats = 1.0;  // > 0
-  int answer_bars = 2;                // >= 1
-  int beats_per_bar = 4;              // >= 1
-  std::string human_prefix = "p";     // instrument the human's notes are encoded as
-  std::string clara_prefix = "p";     // instrument Clara plays (sampler mask)
-  int fixed_velocity = 0;             // 1..127, or 0: follow the human's recent dynamics
-  int clara_channel = 0;              // 0..15, channel of Clara's messages
-  std::uint8_t clara_port = 0;        // output port of Clara's messages
-  SamplerConfig sampler;
-  GrammarConfig grammar{.forbid_unmatched_end = true, .forbid_double_onset = true,
-                        .max_note_steps = 96, .max_polyphony = 10, .forbid_unk_pad = true};
-
-  // Throws std::invalid_argument naming the field and its value.
-  void validate(const EncodingSpec& spec) const;
-};
-
 // One input as the engine took it: what replay needs.
 struct DuetInput {
-  enum class Kind { human, mode, tempo, stop };
+  enum class Kind { human, mode, tempo, stop, sampler, velocity, instruments, reset };
   Kind kind = Kind::human;
   std::int64_t step = 0;  // the frontier when it took effect
   ShortMessage msg;       // human
   std::int64_t heard = 0; // human: the grid step it was played in (<= step)
   DuetMode mode = DuetMode::answer;  // mode
   double bpm = 0;         // tempo
+  SamplerConfig sampler = {};  // sampler
+  int velocity = 0;            // velocity (0 = follow the human)
+  std::string human_prefix = {}, clara_prefix = {};  // instruments
   bool operator==(const DuetInput&) const = default;
 };
 
@@ -124,6 +100,15 @@ class DuetEngine {
   // Controls take effect at the frontier; Clara's sounding notes end there.
   void set_mode(DuetMode mode, std::vector<TimedMessage>& out);
   void set_tempo(double bpm);  // re-anchors the grid at the frontier: no committed step moves
+  // These validate first (std::invalid_argument naming the value; nothing changes then).
+  void set_sampler(const SamplerConfig& sampler);
+  void set_velocity(int velocity);  // 1..127, or 0: follow the human
+  // Who plays what, by part prefix; Clara's sounding notes end at the frontier.
+  void set_instruments(const std::string& human_prefix, const std::string& clara_prefix,
+                       std::vector<TimedMessage>& out);
+  // Clears the context (the model forgets the session so far, as at a new piece);
+  // Clara's sounding notes end at the frontier. The grid runs on.
+  void reset_context(std::vector<TimedMessage>& out);
   // Ends Clara's sounding notes at the frontier; the engine stays stopped.
   void stop(std::vector<TimedMessage>& out);
 

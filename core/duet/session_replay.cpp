@@ -34,6 +34,10 @@ std::vector<int> replay_session(const SessionLog& log, TokenModel& model, const 
       case DuetInput::Kind::mode: engine->set_mode(in.mode, sink); break;
       case DuetInput::Kind::tempo: engine->set_tempo(in.bpm); break;
       case DuetInput::Kind::stop: engine->stop(sink); break;
+      case DuetInput::Kind::sampler: engine->set_sampler(in.sampler); break;
+      case DuetInput::Kind::velocity: engine->set_velocity(in.velocity); break;
+      case DuetInput::Kind::instruments: engine->set_instruments(in.human_prefix, in.clara_prefix, sink); break;
+      case DuetInput::Kind::reset: engine->reset_context(sink); break;
     }
     if (!out) local.clear();
   }

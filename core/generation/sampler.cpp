@@ -18,6 +18,23 @@ constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
 }  // namespace
 
+std::string_view to_string(SamplingPolicy policy) {
+  switch (policy) {
+    case SamplingPolicy::kSeed: return "seed";
+    case SamplingPolicy::kTemperature: return "temperature";
+    case SamplingPolicy::kTopK: return "top-k";
+    case SamplingPolicy::kTopP: return "top-p";
+  }
+  return "seed";
+}
+
+std::optional<SamplingPolicy> parse_sampling_policy(std::string_view name) {
+  for (SamplingPolicy p : {SamplingPolicy::kSeed, SamplingPolicy::kTemperature, SamplingPolicy::kTopK,
+                           SamplingPolicy::kTopP})
+    if (to_string(p) == name) return p;
+  return std::nullopt;
+}
+
 void SamplerConfig::validate() const {
   if (!std::isfinite(temperature) || temperature < 0.05 || temperature > 5.0)
     bad_parameter("temperature", temperature, "must be finite and within [0.05, 5]");

@@ -14,6 +14,8 @@
 // is left, sample() throws NoAdmissibleToken rather than invent one; the caller decides.
 // Ties in rank go to the lower id, so results depend only on the seed and the inputs.
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <random>
 #include <span>
 #include <stdexcept>
@@ -26,6 +28,10 @@
 namespace clara {
 
 enum class SamplingPolicy { kSeed, kTemperature, kTopK, kTopP };
+// "seed", "temperature", "top-k", "top-p": the names files, flags and OSC use.
+std::string_view to_string(SamplingPolicy policy);
+// nullopt for a name that is none of them.
+std::optional<SamplingPolicy> parse_sampling_policy(std::string_view name);
 
 struct SamplerConfig {
   SamplingPolicy policy = SamplingPolicy::kSeed;
@@ -37,6 +43,7 @@ struct SamplerConfig {
 
   // Throws std::invalid_argument naming the parameter and its value.
   void validate() const;
+  bool operator==(const SamplerConfig&) const = default;
 };
 
 class NoAdmissibleToken : public std::runtime_error {

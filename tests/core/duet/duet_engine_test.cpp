@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <random>
+#include <set>
 
 #include "core/encoding/notewise_codec.hpp"
 #include "core/encoding/token_table.hpp"
@@ -433,6 +434,10 @@ std::pair<std::vector<int>, std::vector<TimedMessage>> replay_steps(TokenModel& 
       case DuetInput::Kind::mode: e.set_mode(in.mode, out); break;
       case DuetInput::Kind::tempo: e.set_tempo(in.bpm); break;
       case DuetInput::Kind::stop: e.stop(out); break;
+      case DuetInput::Kind::sampler: e.set_sampler(in.sampler); break;
+      case DuetInput::Kind::velocity: e.set_velocity(in.velocity); break;
+      case DuetInput::Kind::instruments: e.set_instruments(in.human_prefix, in.clara_prefix, out); break;
+      case DuetInput::Kind::reset: e.reset_context(out); break;
     }
   }
   e.commit_until(end_step, out);
@@ -518,6 +523,13 @@ TEST(DuetEngine, RandomisedLiveSessionsMatchTheirStepReplay) {
       else if (r < 55) live.human(pedal(uniform(0, 127)));
       else if (r < 57) live.set_mode(modes[uniform(0, 3)], live_out);
       else if (r < 58) live.set_tempo(uniform(40, 240));
+      else if (r < 59) {
+        SamplerConfig sc = live.config().sampler;
+        sc.temperature = 0.5 + 0.1 * uniform(0, 10);
+        sc.seed = static_cast<std::uint64_t>(uniform(0, 1000));
+        live.set_sampler(sc);
+      } else if (r < 60) live.set_velocity(uniform(0, 127));
+      else if (r < 61 && i % 3 == 0) live.reset_context(live_out);
       live.advance(now, live_out);
     }
     live.stop(live_out);
@@ -592,6 +604,118 @@ TEST(DuetEngine, VelocityFollowsTheHuman) {
   EXPECT_EQ(note_ons(out)[0].msg.data2, std::lround(127 - 47 * std::pow(0.7, 8)));
   e.stop(out);
   expect_balanced(out);
+}
+
+
+TEST(DuetEngine, SamplerSettingsChangeWhatClaraPlaysFromTheFrontierAndBadOnesChangeNothing) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  auto run = [&](double temperature_after) {
+    HashModel model(v.size(), 3);
+    DuetEngine e(model, v, kPiano, random_config(DuetMode::accompany, 11));
+    e.start(0);
+    std::vector<TimedMessage> out;
+    e.commit_until(40, out);
+    SamplerConfig sc = e.config().sampler;
+    sc.temperature = temperature_after;
+    e.set_sampler(sc);
+    e.commit_until(200, out);
+    return std::make_pair(e.committed_tokens(), e.log());
+  };
+  const auto [same, same_log] = run(1.0);
+  const auto [hotter, hot_log] = run(3.0);
+  ASSERT_EQ(hot_log.size(), 1u);
+  EXPECT_EQ(hot_log[0].kind, DuetInput::Kind::sampler);
+  EXPECT_EQ(hot_log[0].step, 40);
+  EXPECT_NE(same, hotter) << "a hotter sampler from step 40 on changed nothing";
+
+  HashModel model(v.size(), 3);
+  DuetEngine e(model, v, kPiano, random_config(DuetMode::accompany, 11));
+  e.start(0);
+  SamplerConfig bad = e.config().sampler;
+  bad.temperature = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_THROW(e.set_sampler(bad), std::invalid_argument);
+  bad = e.config().sampler;
+  bad.top_p = 1.5;
+  EXPECT_THROW(e.set_sampler(bad), std::invalid_argument);
+  EXPECT_THROW(e.set_velocity(128), std::invalid_argument);
+  EXPECT_THROW(e.set_velocity(-1), std::invalid_argument);
+  EXPECT_EQ(e.config().sampler.temperature, 1.0);
+  EXPECT_TRUE(e.log().empty()) << "a refused setting reached the log";
+}
+
+TEST(DuetEngine, FixedVelocityAppliesToClarasNextNotes) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  HashModel model(v.size(), 4);
+  DuetEngine e(model, v, kPiano, random_config(DuetMode::accompany, 2));
+  e.start(0);
+  std::vector<TimedMessage> out;
+  e.set_velocity(33);
+  e.commit_until(400, out);
+  const auto ons = note_ons(out);
+  ASSERT_FALSE(ons.empty());
+  for (const auto& m : ons) EXPECT_EQ(m.msg.data2, 33);
+}
+
+TEST(DuetEngine, ResetContextEndsClarasNotesAndStartsANewPieceInTheStream) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  HashModel model(v.size(), 5);
+  DuetEngine e(model, v, kPiano, random_config(DuetMode::accompany, 8));
+  e.start(0);
+  std::vector<TimedMessage> out;
+  e.commit_until(100, out);
+  e.reset_context(out);
+  const std::size_t at = e.committed_tokens().size();
+  e.commit_until(300, out);
+  e.stop(out);
+  expect_balanced(out);
+  const auto& tokens = e.committed_tokens();
+  ASSERT_GT(tokens.size(), at);
+  EXPECT_EQ(std::count(tokens.begin(), tokens.end(), Vocabulary::kEos), 2) << "one <eos> at start, one at the reset";
+  // After the reset nothing ends a note begun before it.
+  const auto eos_at = std::find(tokens.begin() + 1, tokens.end(), Vocabulary::kEos);
+  TokenTable table(v);
+  std::set<int> sounding;
+  for (auto it = eos_at + 1; it != tokens.end(); ++it) {
+    const TokenInfo& t = table.info(*it);
+    if (t.kind == TokenKind::kOnset) sounding.insert(t.pitch);
+    if (t.kind == TokenKind::kEnd) {
+      EXPECT_TRUE(sounding.count(t.pitch)) << "end of a note from before the reset";
+      sounding.erase(t.pitch);
+    }
+  }
+  EXPECT_FALSE(note_ons(out).empty());
+}
+
+TEST(DuetEngine, InstrumentsSwitchMovesClaraToTheNewPartAndRefusesUnknownParts) {
+  Vocabulary v = notewise_vocabulary(kChamber);
+  const auto& parts = kChamber.parts.entries;
+  ASSERT_GE(parts.size(), 2u);
+  const std::string first = parts[0].prefix, second = parts[1].prefix;
+  HashModel model(v.size(), 6);
+  DuetConfig c = random_config(DuetMode::accompany, 3);
+  c.human_prefix = first;
+  c.clara_prefix = first;
+  DuetEngine e(model, v, kChamber, c);
+  e.start(0);
+  std::vector<TimedMessage> out;
+  e.commit_until(100, out);
+  EXPECT_THROW(e.set_instruments(first, "no-such-part", out), std::invalid_argument);
+  EXPECT_EQ(e.config().clara_prefix, first);
+  const std::size_t before = e.committed_tokens().size();
+  e.set_instruments(first, second, out);
+  EXPECT_EQ(e.config().clara_prefix, second);
+  e.commit_until(400, out);
+  e.stop(out);
+  expect_balanced(out);
+  TokenTable table(v);
+  int onsets_after = 0;
+  for (std::size_t i = before; i < e.committed_tokens().size(); ++i) {
+    const TokenInfo& t = table.info(e.committed_tokens()[i]);
+    if (t.kind != TokenKind::kOnset) continue;
+    ++onsets_after;
+    EXPECT_EQ(table.prefixes()[static_cast<std::size_t>(t.prefix)], second) << "Clara still plays the old part";
+  }
+  EXPECT_GT(onsets_after, 0);
 }
 
 }  // namespace

@@ -1,0 +1,51 @@
+#pragma once
+// What a duet is told before it starts: the mode, the grid, the answer rules,
+// the instruments and the sampler. Every bound is checked in validate(), so a
+// value the engine cannot honour never reaches it.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/encoding/encoding_spec.hpp"
+#include "core/generation/note_grammar.hpp"
+#include "core/generation/sampler.hpp"
+
+namespace clara {
+
+enum class DuetMode { answer, accompany, solo, listen };
+std::string_view to_string(DuetMode mode);
+// "answer", "accompany", "solo" or "listen"; std::invalid_argument listing them.
+DuetMode parse_duet_mode(std::string_view name);
+
+// The bounds validate() enforces; the daemon's config loader and control path use the same.
+struct DuetLimits {
+  static constexpr double kMinBpm = 20.0, kMaxBpm = 400.0;
+  static constexpr int kMaxLookaheadSteps = 4096;
+  static constexpr int kMaxCommitSteps = 96;
+  static constexpr double kMaxSilenceBeats = 64.0;
+  static constexpr int kMaxAnswerBars = 64;
+  static constexpr int kMaxBeatsPerBar = 32;
+};
+
+struct DuetConfig {
+  DuetMode mode = DuetMode::answer;
+  double bpm = 120.0;                 // in [20, 400]
+  int lookahead_steps = 0;            // generated beyond the frontier; 0 = two beats
+  int commit_steps = 1;               // output is fixed this many steps before it is due
+  double answer_silence_beats = 1.0;  // > 0
+  int answer_bars = 2;                // >= 1
+  int beats_per_bar = 4;              // >= 1
+  std::string human_prefix = "p";     // instrument the human's notes are encoded as
+  std::string clara_prefix = "p";     // instrument Clara plays (sampler mask)
+  int fixed_velocity = 0;             // 1..127, or 0: follow the human's recent dynamics
+  int clara_channel = 0;              // 0..15, channel of Clara's messages
+  std::uint8_t clara_port = 0;        // output port of Clara's messages
+  SamplerConfig sampler;
+  GrammarConfig grammar{.forbid_unmatched_end = true, .forbid_double_onset = true,
+                        .max_note_steps = 96, .max_polyphony = 10, .forbid_unk_pad = true};
+
+  // Throws std::invalid_argument naming the field, its value and the valid range.
+  void validate(const EncodingSpec& spec) const;
+};
+
+}  // namespace clara

@@ -1,0 +1,32 @@
+#pragma once
+// Speculation and rollback: the steps between the frontier and the lookahead
+// horizon are produced before they are due, each with a snapshot of the stream
+// where it began. A human message or a control that changes the stream throws
+// the whole tail away (rollback to the first snapshot) and it is produced
+// again; because sampling is reseeded per token, a tail that survives is what a
+// fresh production would have written, so speculation only saves time.
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+
+#include "core/duet/duet_stream.hpp"
+
+namespace clara {
+
+class Speculation {
+ public:
+  // Back to the commit point; true when a tail was thrown away.
+  bool rollback(DuetStream& stream);
+  // Produces speculative steps until the stream's head reaches `horizon`.
+  void extend(DuetStream& stream, std::int64_t horizon);
+  // The next step to commit: the tail's first, or the head step produced now.
+  StepRecord next(DuetStream& stream);
+
+  void clear() { tail_.clear(); }
+  std::size_t size() const { return tail_.size(); }
+
+ private:
+  std::deque<StepRecord> tail_;
+};
+
+}  // namespace clara
