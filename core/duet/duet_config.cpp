@@ -43,6 +43,8 @@ void DuetConfig::validate(const EncodingSpec& spec) const {
     bad_field("lookahead_steps", lookahead_steps, "must be within 0..4096 (0 = two beats)");
   if (commit_steps < 0 || commit_steps > L::kMaxCommitSteps)
     bad_field("commit_steps", commit_steps, "must be within 0..96");
+  if (max_late_steps < 0 || max_late_steps > L::kMaxCommitSteps)
+    bad_field("max_late_steps", max_late_steps, "must be within 0..96 (0 = never re-anchor)");
   if (!std::isfinite(answer_silence_beats) || answer_silence_beats <= 0.0 ||
       answer_silence_beats > L::kMaxSilenceBeats)
     bad_field("answer_silence_beats", answer_silence_beats, "must be within (0, 64]");

@@ -32,6 +32,10 @@ struct DuetConfig {
   double bpm = 120.0;                 // in [20, 400]
   int lookahead_steps = 0;            // generated beyond the frontier; 0 = two beats
   int commit_steps = 1;               // output is fixed this many steps before it is due
+  // A frontier further behind the clock than this many steps is a stall: the grid is
+  // re-anchored rather than the missed steps sent late in a burst. 0 = never (tests
+  // that jump the clock on purpose).
+  int max_late_steps = 2;
   double answer_silence_beats = 1.0;  // > 0
   int answer_bars = 2;                // >= 1
   int beats_per_bar = 4;              // >= 1

@@ -27,6 +27,24 @@ struct DuetEngine::Impl {
   std::int64_t frontier = 0;
   std::vector<DuetInput> log;
 
+  // Only note on/off and the sustain pedal enter the duet, and only when they change
+  // something: a note-off for a key not down, or a pedal value on the same side of 64
+  // (continuous pedals send dozens a second), would throw the tail away for nothing.
+  bool changes_state(const ShortMessage& msg) {
+    const StreamHead& h = stream.head();
+    bool changes = false;
+    if (msg.is_note_on())
+      changes = true;
+    else if (msg.is_note_off())
+      changes = h.key_down[msg.data1 & 0x7F] > 0;
+    else if (msg.is_control(64))
+      changes = (msg.data2 >= 64) != h.pedal;
+    else
+      return false;
+    if (!changes) ++stats.ignored_messages;
+    return changes;
+  }
+
   void rollback() {
     if (speculation.rollback(stream)) ++stats.rollbacks;
   }
@@ -113,8 +131,7 @@ std::int64_t DuetEngine::human(const ShortMessage& msg, std::int64_t heard_ns) {
   Impl& m = *impl_;
   m.require_started("human");
   // Only the statistics use the exact time; the stream depends on the step alone.
-  const bool on = msg.is_note_on(), off = msg.is_note_off(), pedal = msg.is_control(64);
-  if (m.stopped || !(on || off || pedal)) return m.frontier;
+  if (m.stopped || !m.changes_state(msg)) return m.frontier;
   const auto heard_step = static_cast<std::int64_t>(std::floor(m.tempo.step_at(heard_ns)));
   m.rollback();
   const std::int64_t f = m.frontier;
@@ -128,8 +145,7 @@ std::int64_t DuetEngine::human(const ShortMessage& msg, std::int64_t heard_ns) {
 std::int64_t DuetEngine::human_at_step(const ShortMessage& msg, std::int64_t heard_step) {
   Impl& m = *impl_;
   m.require_started("human");
-  const bool on = msg.is_note_on(), off = msg.is_note_off(), pedal = msg.is_control(64);
-  if (m.stopped || !(on || off || pedal)) return m.frontier;
+  if (m.stopped || !m.changes_state(msg)) return m.frontier;
   m.rollback();
   const std::int64_t f = m.frontier;
   const std::int64_t heard = std::clamp<std::int64_t>(heard_step, 0, f);
@@ -139,14 +155,31 @@ std::int64_t DuetEngine::human_at_step(const ShortMessage& msg, std::int64_t hea
   return f;
 }
 
-void DuetEngine::advance(std::int64_t now_ns, std::vector<TimedMessage>& out) {
+void DuetEngine::advance(std::int64_t now_ns, std::vector<TimedMessage>& out,
+                         const std::function<std::int64_t()>& clock) {
   Impl& m = *impl_;
   m.require_started("advance");
   if (m.stopped) return;
-  const auto target =
-      static_cast<std::int64_t>(std::floor(m.tempo.step_at(now_ns))) + 1 + m.stream.config().commit_steps;
+  const int commit = m.stream.config().commit_steps;
+  const std::int64_t step_ns = m.tempo.time_of(m.frontier + 1) - m.tempo.time_of(m.frontier);
+  const std::int64_t late_ns = now_ns - m.tempo.time_of(m.frontier);
+  const int max_late = m.stream.config().max_late_steps;
+  if (max_late > 0 && late_ns > max_late * step_ns) {
+    // The frontier is due one step from now, as if the stall had not happened.
+    const std::int64_t due = now_ns + step_ns;
+    m.stats.stalls += 1;
+    m.stats.stalled_ns += due - m.tempo.time_of(m.frontier);
+    m.tempo.reanchor(m.frontier, due);
+  }
+  const auto target = static_cast<std::int64_t>(std::floor(m.tempo.step_at(now_ns))) + 1 + commit;
   m.commit_until(target, out);
-  m.speculation.extend(m.stream, m.frontier + m.lookahead);
+  if (!clock) {
+    m.speculation.extend(m.stream, m.frontier + m.lookahead);
+    return;
+  }
+  // The next commit is due when the clock reaches the start of step frontier - commit.
+  const std::int64_t deadline = m.tempo.time_of(m.frontier - commit);
+  m.speculation.extend(m.stream, m.frontier + m.lookahead, [&] { return clock() >= deadline; });
 }
 
 void DuetEngine::commit_until(std::int64_t step, std::vector<TimedMessage>& out) {
@@ -261,6 +294,7 @@ std::int64_t DuetEngine::time_of_step(std::int64_t step) const { return impl_->t
 double DuetEngine::step_at(std::int64_t time_ns) const { return impl_->tempo.step_at(time_ns); }
 DuetMode DuetEngine::mode() const { return impl_->stream.mode(); }
 const DuetConfig& DuetEngine::config() const { return impl_->stream.config(); }
+const EncodingSpec& DuetEngine::spec() const { return impl_->spec; }
 const std::vector<int>& DuetEngine::committed_tokens() const { return impl_->stream.committed(); }
 const std::vector<DuetInput>& DuetEngine::log() const { return impl_->log; }
 const DuetStats& DuetEngine::stats() const { return impl_->stats; }

@@ -30,6 +30,7 @@
 // Clara never sends a note-off for a note it did not start (the piano model may
 // sample the end of a human note: it stays in the context, not on the port).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -62,6 +63,12 @@ struct DuetStats {
   std::uint64_t tokens_generated = 0;  // sampled, speculative ones included
   std::uint64_t tokens_committed = 0;
   std::uint64_t rollbacks = 0;         // speculative tails thrown away
+  std::uint64_t ignored_messages = 0;  // human messages that changed nothing (no rollback)
+  // Stalls: advance() found the frontier more than max_late_steps behind the clock (the
+  // inference thread or the machine stalled); the grid was re-anchored instead of
+  // committing the missed steps at once, late, in a burst.
+  std::uint64_t stalls = 0;
+  std::int64_t stalled_ns = 0;         // the time the grid slid by, all stalls together
   std::uint64_t human_messages = 0;
   std::uint64_t answers = 0;
   // Phrase end (the moment the silence or pedal condition held: the last
@@ -91,8 +98,12 @@ class DuetEngine {
   std::int64_t human_at_step(const ShortMessage& m, std::int64_t heard_step);
   // Commits every step due before now + commit_steps (their Clara messages go
   // to `out` in due-time order, time_ns = due time) and generates ahead to the
-  // lookahead horizon.
-  void advance(std::int64_t now_ns, std::vector<TimedMessage>& out);
+  // lookahead horizon. With `clock` (the caller's monotonic clock, ns), speculation
+  // stops when the next step's commit falls due and goes on at the next call, so a
+  // long regeneration never delays a commit. A frontier more than
+  // config().max_late_steps behind `now_ns` re-anchors the grid (DuetStats::stalls).
+  void advance(std::int64_t now_ns, std::vector<TimedMessage>& out,
+               const std::function<std::int64_t()>& clock = {});
 
   // Step-driven API (replay, tests): commit steps until frontier() == step.
   void commit_until(std::int64_t step, std::vector<TimedMessage>& out);
@@ -117,6 +128,7 @@ class DuetEngine {
   double step_at(std::int64_t time_ns) const;          // fractional step
   DuetMode mode() const;
   const DuetConfig& config() const;
+  const EncodingSpec& spec() const;  // fixed at construction: safe to read from any thread
   const std::vector<int>& committed_tokens() const;    // ids, from the first <eos>
   const std::vector<DuetInput>& log() const;
   const DuetStats& stats() const;

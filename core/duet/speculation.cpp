@@ -11,8 +11,8 @@ bool Speculation::rollback(DuetStream& stream) {
   return true;
 }
 
-void Speculation::extend(DuetStream& stream, std::int64_t horizon) {
-  while (stream.head().step < horizon) tail_.push_back(stream.produce(true));
+void Speculation::extend(DuetStream& stream, std::int64_t horizon, const std::function<bool()>& out_of_time) {
+  while (stream.head().step < horizon && !(out_of_time && out_of_time())) tail_.push_back(stream.produce(true));
 }
 
 StepRecord Speculation::next(DuetStream& stream) {

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 
 #include "core/duet/duet_stream.hpp"
 
@@ -17,8 +18,9 @@ class Speculation {
  public:
   // Back to the commit point; true when a tail was thrown away.
   bool rollback(DuetStream& stream);
-  // Produces speculative steps until the stream's head reaches `horizon`.
-  void extend(DuetStream& stream, std::int64_t horizon);
+  // Produces speculative steps until the stream's head reaches `horizon`, or until
+  // `out_of_time` (when given) says the caller must commit first.
+  void extend(DuetStream& stream, std::int64_t horizon, const std::function<bool()>& out_of_time = {});
   // The next step to commit: the tail's first, or the head step produced now.
   StepRecord next(DuetStream& stream);
 

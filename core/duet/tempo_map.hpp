@@ -19,6 +19,10 @@ class TempoMap {
   // `bpm` from `step` on; `step` must not precede the latest change. A second change
   // at the same step replaces the first.
   void set_tempo(std::int64_t step, double bpm);
+  // Step `step` (and the ones after it, at the same tempo) fall at `ns` from now on: the
+  // grid slides later after a stall, so what was not played in time is not played late
+  // in a burst. `step` must not precede the latest change, nor `ns` its time.
+  void reanchor(std::int64_t step, std::int64_t ns);
 
  private:
   struct Segment {

@@ -2,28 +2,78 @@
 
 #include <cmath>
 #include <cstdio>
+#include <stdexcept>
 
 namespace clara::daemon {
 
-std::optional<std::string> validate(const ControlCommand& command) {
-  if (const auto* t = std::get_if<SetTempo>(&command)) {
-    if (!std::isfinite(t->bpm) || t->bpm < kMinBpm || t->bpm > kMaxBpm) {
-      char why[96];
-      std::snprintf(why, sizeof why, "tempo %g bpm is outside %g..%g", t->bpm, kMinBpm, kMaxBpm);
-      return std::string(why);
-    }
-  }
-  if (const auto* m = std::get_if<SetMode>(&command)) {
-    const int v = static_cast<int>(m->mode);
-    if (v < static_cast<int>(DuetMode::answer) || v > static_cast<int>(DuetMode::listen))
-      return "mode " + std::to_string(v) + " is not answer, accompany, solo or listen";
+namespace {
+
+template <typename... Ts>
+struct Visitor : Ts... {
+  using Ts::operator()...;
+};
+
+std::optional<std::string> check(const SetMode& m, const EncodingSpec&) {
+  const int v = static_cast<int>(m.mode);
+  if (v < static_cast<int>(DuetMode::answer) || v > static_cast<int>(DuetMode::listen))
+    return "mode " + std::to_string(v) + " is not answer, accompany, solo or listen";
+  return std::nullopt;
+}
+
+std::optional<std::string> check(const SetTempo& t, const EncodingSpec&) {
+  if (!std::isfinite(t.bpm) || t.bpm < kMinBpm || t.bpm > kMaxBpm) {
+    char why[96];
+    std::snprintf(why, sizeof why, "tempo %g bpm is outside %g..%g", t.bpm, kMinBpm, kMaxBpm);
+    return std::string(why);
   }
   return std::nullopt;
 }
 
+std::optional<std::string> check(const SetSampler& s, const EncodingSpec&) {
+  try {
+    s.sampler.validate();
+  } catch (const std::invalid_argument& e) {
+    return std::string(e.what());
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check(const SetVelocity& v, const EncodingSpec&) {
+  if (v.velocity < 0 || v.velocity > 127)
+    return "velocity " + std::to_string(v.velocity) + " is outside 0..127 (0 = follow the human)";
+  return std::nullopt;
+}
+
+std::optional<std::string> check(const SetInstruments& i, const EncodingSpec& spec) {
+  for (const std::string* p : {&i.human, &i.clara})
+    if (spec.parts.find_prefix(*p) < 0) {
+      std::string known;
+      for (const auto& e : spec.parts.entries) known += (known.empty() ? "" : ", ") + e.prefix;
+      return "instrument '" + *p + "' is not in the model's part table (" + known + ")";
+    }
+  return std::nullopt;
+}
+
+template <typename T>
+std::optional<std::string> check(const T&, const EncodingSpec&) {
+  return std::nullopt;  // commands without values
+}
+
+}  // namespace
+
+std::optional<std::string> validate(const ControlCommand& command, const EncodingSpec& spec) {
+  return std::visit([&](const auto& c) { return check(c, spec); }, command);
+}
+
 const char* command_name(const ControlCommand& command) {
-  static constexpr const char* names[] = {"mode", "tempo", "panic", "stop"};
-  return names[command.index()];
+  return std::visit(Visitor{[](const SetMode&) { return "mode"; }, [](const SetTempo&) { return "tempo"; },
+                            [](const SetSampler&) { return "sampler"; },
+                            [](const SetVelocity&) { return "velocity"; },
+                            [](const SetInstruments&) { return "instruments"; },
+                            [](const Panic&) { return "panic"; }, [](const StopPlaying&) { return "stop"; },
+                            [](const StartPlaying&) { return "start"; },
+                            [](const ResetContext&) { return "reset"; }},
+                    command);
 }
 
 }  // namespace clara::daemon

@@ -7,22 +7,31 @@
 #include <string>
 #include <variant>
 
-#include "core/duet/duet_engine.hpp"
+#include "core/duet/duet_config.hpp"
+#include "core/encoding/encoding_spec.hpp"
+#include "core/generation/sampler.hpp"
 
 namespace clara::daemon {
 
 struct SetMode { DuetMode mode; };
 struct SetTempo { double bpm; };
-struct Panic {};      // end every sounding note now (note-offs, CC64 0, CC123, CC120)
-struct StopPlaying {};  // Clara's notes end at the frontier and she stays silent
+struct SetSampler { SamplerConfig sampler; };  // every sampler setting at once
+struct SetVelocity { int velocity; };          // 1..127, or 0: follow the human
+// Who plays what, by part prefix of the model's part table ("vn", "p", ...).
+struct SetInstruments { std::string human, clara; };
+struct Panic {};         // end every sounding note now (note-offs, CC64 0, CC123, CC120)
+struct StopPlaying {};   // Clara's notes end at the frontier and she stays silent
+struct StartPlaying {};  // back to the mode she had before StopPlaying
+struct ResetContext {};  // Clara forgets the session so far, as at a new piece
 
-using ControlCommand = std::variant<SetMode, SetTempo, Panic, StopPlaying>;
+using ControlCommand = std::variant<SetMode, SetTempo, SetSampler, SetVelocity, SetInstruments, Panic, StopPlaying,
+                                    StartPlaying, ResetContext>;
 
 // The tempo range the engine's grid accepts.
-inline constexpr double kMinBpm = 20.0, kMaxBpm = 400.0;
+inline constexpr double kMinBpm = DuetLimits::kMinBpm, kMaxBpm = DuetLimits::kMaxBpm;
 
-// nullopt when the command can be applied; otherwise why not, naming the value.
-std::optional<std::string> validate(const ControlCommand& command);
+// nullopt when the command can be applied to a duet on `spec`; otherwise why not, naming the value.
+std::optional<std::string> validate(const ControlCommand& command, const EncodingSpec& spec);
 
 // "mode", "tempo", ...: for logs and refusals.
 const char* command_name(const ControlCommand& command);

@@ -22,11 +22,19 @@ TimedMessage apply_route(const InstrumentRoute& r, TimedMessage m) {
   return m;
 }
 
-InstrumentRoute clara_route(const DaemonSettings& settings) {
-  const std::vector<InstrumentRoute> routes = effective_routes(settings);
+InstrumentRoute route_for(const std::vector<InstrumentRoute>& routes, const std::string& instrument) {
   for (const auto& r : routes)
-    if (r.instrument == settings.duet.clara_prefix) return r;
-  return routes.front();
+    if (r.instrument == instrument) {
+      InstrumentRoute found = r;
+      return found;
+    }
+  InstrumentRoute fallback = routes.front();
+  fallback.instrument = instrument;
+  return fallback;
+}
+
+InstrumentRoute clara_route(const DaemonSettings& settings) {
+  return route_for(effective_routes(settings), settings.duet.clara_prefix);
 }
 
 void send_program_change(MidiBackend& backend, const InstrumentRoute& route) {

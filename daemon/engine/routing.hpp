@@ -9,7 +9,9 @@ namespace clara::daemon {
 // Shapes one of Clara's messages for its route: port, channel, note range, velocity curve.
 TimedMessage apply_route(const InstrumentRoute& route, TimedMessage m);
 
-// The route of Clara's instrument (the first route when none names it).
+// The route of `instrument` (the first route when none names it); `routes` is not empty.
+InstrumentRoute route_for(const std::vector<InstrumentRoute>& routes, const std::string& instrument);
+// The route of Clara's instrument.
 InstrumentRoute clara_route(const DaemonSettings& settings);
 
 // The route's program change, sent now; nothing when the route sets no program.

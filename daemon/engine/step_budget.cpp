@@ -41,6 +41,15 @@ StepTiming measure_step(TokenModel& model, int steps) {
     t.p99_us = us[std::min(us.size() - 1, us.size() * 99 / 100)];
     if (round == 0 || t.p99_us < best.p99_us) best = t;
   }
+  const auto saved = model.save();
+  std::vector<double> restore_us;
+  for (int i = 0; i < 100; ++i) {
+    const double t0 = thread_cpu_us();
+    model.restore(*saved);
+    restore_us.push_back(thread_cpu_us() - t0);
+  }
+  std::sort(restore_us.begin(), restore_us.end());
+  best.restore_p99_us = restore_us[99];
   model.reset();
   return best;
 }
@@ -48,12 +57,14 @@ StepTiming measure_step(TokenModel& model, int steps) {
 BudgetVerdict check_step_budget(const StepTiming& t, double bpm, int sample_freq, double tokens_per_step) {
   BudgetVerdict v;
   v.grid_step_us = 60e6 / (bpm * sample_freq);
-  v.needed_us = t.p99_us * tokens_per_step;
+  v.needed_us = t.p99_us * (tokens_per_step + kRollbackTokens) + t.restore_p99_us;
   v.fits = v.needed_us <= v.grid_step_us;
-  char buf[256];
+  char buf[320];
   std::snprintf(buf, sizeof buf,
-                "p99 step %.0f us CPU (p50 %.0f) x %.0f tokens per grid step = %.0f us %s the %.0f us grid step at %.0f bpm",
-                t.p99_us, t.p50_us, tokens_per_step, v.needed_us, v.fits ? "fits" : "does not fit", v.grid_step_us, bpm);
+                "p99 step %.0f us CPU (p50 %.0f) x (%.0f tokens per grid step + %.0f of a rollback) + %.0f us restore "
+                "= %.0f us %s the %.0f us grid step at %.0f bpm",
+                t.p99_us, t.p50_us, tokens_per_step, kRollbackTokens, t.restore_p99_us, v.needed_us,
+                v.fits ? "fits" : "does not fit", v.grid_step_us, bpm);
   v.message = buf;
   return v;
 }

@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <map>
 #include <random>
 #include <set>
+#include <tuple>
 
 #include "core/encoding/notewise_codec.hpp"
 #include "core/encoding/token_table.hpp"
@@ -163,7 +165,9 @@ TEST(DuetEngine, SilenceCountsFromWhenTheNoteOffWasPlayed) {
   // 20.5 but taken at the frontier (22) must not delay the answer by those two steps.
   Vocabulary v = notewise_vocabulary(kPiano);
   HashModel model(v.size());
-  DuetEngine e(model, v, kPiano, random_config(DuetMode::answer));
+  DuetConfig c = random_config(DuetMode::answer);
+  c.max_late_steps = 0;  // the clock jumps on purpose
+  DuetEngine e(model, v, kPiano, c);
   e.start(0);
   std::vector<TimedMessage> out;
   e.advance(e.time_of_step(8) + 1, out);  // clock in step 8: frontier 10
@@ -548,7 +552,9 @@ TEST(DuetEngine, HumanInsideASampledWaitCutsIt) {
   const std::string longest = "wait" + std::to_string(max_wait);
   auto run = [&](bool live) {
     ConstModel model(preferring(v, {longest.c_str()}));
-    DuetEngine e(model, v, kPiano, argmax_config(DuetMode::accompany));
+    DuetConfig c = argmax_config(DuetMode::accompany);
+    c.max_late_steps = 0;  // the clock jumps on purpose
+    DuetEngine e(model, v, kPiano, c);
     e.start(0);
     std::vector<TimedMessage> out;
     if (live) {
@@ -716,6 +722,92 @@ TEST(DuetEngine, InstrumentsSwitchMovesClaraToTheNewPartAndRefusesUnknownParts) 
     EXPECT_EQ(table.prefixes()[static_cast<std::size_t>(t.prefix)], second) << "Clara still plays the old part";
   }
   EXPECT_GT(onsets_after, 0);
+}
+
+
+TEST(DuetEngine, AStallReanchorsTheGridInsteadOfABurstOfLateNotes) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  auto run = [&](int max_late) {
+    HashModel model(v.size(), 21);
+    DuetConfig c = random_config(DuetMode::accompany, 4);
+    c.max_late_steps = max_late;
+    DuetEngine e(model, v, kPiano, c);
+    e.start(0);
+    std::vector<TimedMessage> out;
+    std::int64_t now = 0;
+    for (; now < 1'000'000'000; now += 1'000'000) e.advance(now, out);
+    const std::size_t before = out.size();
+    now += 2'000'000'000;  // the machine stalls for two seconds
+    e.advance(now, out);
+    std::vector<TimedMessage> burst(out.begin() + static_cast<std::ptrdiff_t>(before), out.end());
+    const std::int64_t frontier_at_stall = e.frontier();
+    for (int i = 0; i < 1000; ++i) e.advance(now += 1'000'000, out);
+    const std::int64_t steps_after = e.frontier() - frontier_at_stall;
+    e.stop(out);
+    expect_balanced(out);
+    return std::make_tuple(burst, e.stats(), steps_after, now);
+  };
+  const auto [late_burst, late_stats, late_steps_after, t0] = run(0);
+  std::size_t late_count = 0;
+  for (const auto& m : late_burst) late_count += m.time_ns < t0 - 1'000'000'000;  // due before the stall ended
+  ASSERT_GT(late_count, 3u) << "without the bound the missed steps go out at once, late";
+  EXPECT_EQ(late_stats.stalls, 0u);
+
+  const auto [burst, stats, steps_after, t1] = run(2);
+  EXPECT_EQ(stats.stalls, 1u);
+  EXPECT_GE(stats.stalled_ns, 1'900'000'000);
+  const std::int64_t stall_end = t1 - 1'000'000'000;  // when advance() saw the stall
+  const std::int64_t step_ns = std::llround(60e9 / (120.0 * kPiano.sample_freq));
+  for (const auto& m : burst) {
+    EXPECT_GE(m.time_ns, stall_end) << "a missed step went out late";
+    EXPECT_LE(m.time_ns, stall_end + 3 * step_ns) << "more than the commit horizon went out at once";
+  }
+  EXPECT_LT(burst.size(), late_burst.size());
+  // One second at 120 bpm is 24 steps: the grid runs on at its tempo after the stall.
+  EXPECT_NEAR(static_cast<double>(steps_after), 24.0, 1.0);
+  EXPECT_NEAR(static_cast<double>(late_steps_after), 24.0, 1.0);
+}
+
+TEST(DuetEngine, MessagesThatChangeNothingThrowNoSpeculationAway) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  HashModel model(v.size(), 22);
+  DuetEngine e(model, v, kPiano, random_config(DuetMode::accompany, 5));
+  e.start(0);
+  std::vector<TimedMessage> out;
+  e.advance(100'000'000, out);
+  const auto rollbacks = e.stats().rollbacks;
+  for (int value = 0; value < 64; value += 3) e.human(pedal(value));  // pedal stays up
+  e.human(off(61));                                                  // a key not down
+  EXPECT_EQ(e.stats().rollbacks, rollbacks);
+  EXPECT_EQ(e.stats().ignored_messages, 23u);
+  EXPECT_TRUE(e.log().empty()) << "a message that changed nothing reached the log";
+  e.human(pedal(100));  // down: a change
+  EXPECT_EQ(e.stats().rollbacks, rollbacks + 1);
+  for (int value = 127; value >= 64; value -= 7) e.human(pedal(value));  // stays down
+  EXPECT_EQ(e.stats().rollbacks, rollbacks + 1);
+  EXPECT_EQ(e.log().size(), 1u);
+}
+
+TEST(DuetEngine, SpeculationStopsAtTheNextCommitDeadlineAndGoesOnLater) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  HashModel model(v.size(), 23);
+  DuetConfig c = random_config(DuetMode::accompany, 6);
+  c.lookahead_steps = 48;
+  DuetEngine e(model, v, kPiano, c);
+  e.start(0);
+  std::vector<TimedMessage> out;
+  // A clock that moves one millisecond per call, as a slow model would make it.
+  std::int64_t fake_now = 0;
+  std::function<std::int64_t()> clock = [&] { return fake_now += 5'000'000; };
+  e.advance(0, out, clock);
+  const std::uint64_t first = e.stats().tokens_generated;
+  const std::int64_t step_ns = e.time_of_step(1) - e.time_of_step(0);
+  // The deadline is the start of step frontier - commit_steps: a few steps of 5 ms calls.
+  EXPECT_LT(first, 48u) << "speculation ran past the commit deadline";
+  EXPECT_GT(step_ns, 0);
+  std::function<std::int64_t()> idle = [] { return std::int64_t{0}; };
+  e.advance(0, out, idle);
+  EXPECT_GT(e.stats().tokens_generated, first) << "speculation did not continue at the next call";
 }
 
 }  // namespace

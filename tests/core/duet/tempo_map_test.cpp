@@ -40,3 +40,25 @@ TEST(TempoMap, ASecondChangeAtTheSameStepReplacesTheFirst) {
 
 }  // namespace
 }  // namespace clara
+
+namespace clara {
+namespace {
+
+TEST(TempoMap, ReanchorSlidesTheGridLaterAndTheGapWaitsAtTheAnchoredStep) {
+  TempoMap map(12, 120.0);  // 41.67 ms steps
+  const std::int64_t step_ns = map.time_of(1);
+  const std::int64_t t9 = map.time_of(9), t10 = map.time_of(10);
+  map.reanchor(10, t10 + 1'000'000'000);
+  EXPECT_EQ(map.time_of(9), t9) << "steps before the anchor keep their times";
+  EXPECT_EQ(map.time_of(10), t10 + 1'000'000'000);
+  EXPECT_NEAR(static_cast<double>(map.time_of(11) - map.time_of(10)), static_cast<double>(step_ns), 2.0)
+      << "the tempo is kept";
+  // Inside the gap the grid stands at step 10.
+  EXPECT_DOUBLE_EQ(map.step_at(map.time_of(10) - 500'000'000), 10.0);
+  EXPECT_NEAR(map.step_at(map.time_of(10) + step_ns / 2), 10.5, 1e-6);
+  EXPECT_NEAR(map.step_at(5 * step_ns), 5.0, 1e-6);
+  EXPECT_DOUBLE_EQ(map.bpm(), 120.0);
+}
+
+}  // namespace
+}  // namespace clara

@@ -29,3 +29,25 @@ TEST(Route, ChannelPortRangeAndCurve) {
   EXPECT_EQ(out.msg.data1, 54);  // the note-off folds the same way as its note-on
 }
 
+
+namespace clara::daemon {
+namespace {
+
+TEST(Route, RouteForPicksTheInstrumentsRouteOrTheFirstOne) {
+  InstrumentRoute piano, violin;
+  piano.instrument = "p";
+  piano.channel = 0;
+  violin.instrument = "vn";
+  violin.channel = 4;
+  violin.program = 40;
+  const std::vector<InstrumentRoute> routes{piano, violin};
+  EXPECT_EQ(route_for(routes, "vn").channel, 4);
+  EXPECT_EQ(route_for(routes, "vn").program, 40);
+  EXPECT_EQ(route_for(routes, "p").channel, 0);
+  const InstrumentRoute other = route_for(routes, "vc");
+  EXPECT_EQ(other.channel, 0) << "an instrument without a route takes the first one";
+  EXPECT_EQ(other.instrument, "vc") << "and is recorded under its own name";
+}
+
+}  // namespace
+}  // namespace clara::daemon
