@@ -1,12 +1,17 @@
 #include "daemon/config/command_line.hpp"
 
+#include <cstdio>
+
+#include "daemon/log/logger.hpp"
+
 #include <CLI/CLI.hpp>
-#include <cmath>
-#include <limits>
+#include <charconv>
 #include <optional>
+#include <sstream>
 
 #include "clara_version.hpp"
 #include "daemon/config/config_file.hpp"
+#include "daemon/config/setting_limits.hpp"
 
 namespace clara::daemon {
 
@@ -28,8 +33,9 @@ struct Flags {
   std::string config;
   std::optional<std::string> backend, model, mode, jack_server, client_name, human, clara, sessions, stats, log_level;
   std::optional<double> tempo, silence_beats, temperature;
-  std::optional<int> channel, velocity, answer_bars, threads;
-  std::optional<std::uint64_t> seed;
+  // Integers as written: CLI11 2.1 reads them with strtoull/strtoll, which takes "-1" for
+  // 2^64-1, saturates on overflow and reads "010" as octal; integer() below does not.
+  std::optional<std::string> channel, velocity, answer_bars, threads, seed;
   std::vector<std::string> connect_in, connect_out;
   bool no_record = false, verbose = false, quiet = false;
 };
@@ -46,7 +52,8 @@ void describe(CLI::App& app, Flags& f) {
   app.add_option("--model", f.model, "a model folder, or the name of one under models/ (default notewise-piano)");
   app.add_option("--mode", f.mode,
                  "answer (default: call and response), accompany (play along), solo (play on alone), listen (silent)");
-  app.add_option("--tempo", f.tempo, "grid tempo in bpm (default 120)")->option_text("BPM");
+  app.add_option("--tempo", f.tempo, "grid tempo in bpm, " + limits::tempo.text() + " (default 120)")
+      ->option_text("BPM");
   app.add_option("--jack-server", f.jack_server, "JACK server name (default: the default server)");
   app.add_option("--client-name", f.client_name, "JACK client / ALSA port name prefix (default clara)");
   app.add_option("--connect-in", f.connect_in, "connect ports whose name matches this regex to Clara's input (repeatable)")
@@ -55,14 +62,19 @@ void describe(CLI::App& app, Flags& f) {
       ->option_text("REGEX")->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_option("--human-instrument", f.human, "the human's part-table prefix (chamber models)")->option_text("PREFIX");
   app.add_option("--clara-instrument", f.clara, "Clara's part-table prefix (chamber models)")->option_text("PREFIX");
-  app.add_option("--channel", f.channel, "Clara's MIDI channel")->check(CLI::Range(1, 16))->option_text("1..16");
-  app.add_option("--velocity", f.velocity, "fixed velocity (0 = follow the human)")->check(CLI::Range(0, 127));
-  app.add_option("--answer-bars", f.answer_bars, "bars Clara answers with")->check(CLI::Range(1, 64));
-  app.add_option("--silence-beats", f.silence_beats, "beats of silence that end the human's phrase")
-      ->check(CLI::Range(0.0, 64.0));
-  app.add_option("--seed", f.seed, "sampling seed")->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 53));
-  app.add_option("--temperature", f.temperature, "sampling temperature");
-  app.add_option("--threads", f.threads, "CPU threads for the model")->check(CLI::Range(1, 64));
+  app.add_option("--channel", f.channel, "Clara's MIDI channel")->option_text(limits::channel.text());
+  app.add_option("--velocity", f.velocity, "fixed velocity (0 = follow the human)")
+      ->option_text(limits::velocity.text());
+  app.add_option("--answer-bars", f.answer_bars, "bars Clara answers with (default 2)")
+      ->option_text(limits::answer_bars.text());
+  app.add_option("--silence-beats", f.silence_beats, "beats of silence that end the human's phrase, " +
+                                                         limits::answer_silence_beats.text() + " (default 1)")
+      ->option_text("BEATS");
+  // The whole of SamplerConfig::seed's type: the replay log records it in full.
+  app.add_option("--seed", f.seed, "sampling seed (default 0)")->option_text(limits::seed_text);
+  app.add_option("--temperature", f.temperature, "sampling temperature, " + limits::temperature.text())
+      ->option_text("T");
+  app.add_option("--threads", f.threads, "CPU threads for the model")->option_text(limits::threads.text());
   app.add_option("--sessions", f.sessions, "where each session's MIDI file and replay log go "
                                            "(default $XDG_DATA_HOME/clara/sessions)")->option_text("DIR");
   app.add_flag("--no-record", f.no_record, "write no session files");
@@ -76,6 +88,38 @@ void describe(CLI::App& app, Flags& f) {
 template <typename T, typename U>
 void set(const std::optional<T>& from, U& to) {
   if (from) to = *from;
+}
+
+// A decimal integer in `range`, the whole text of the flag's value; names the flag and the range.
+std::int64_t integer(const char* flag, const std::string& text, const IntRange& range) {
+  std::int64_t v = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !range.contains(v))
+    throw SettingsError(std::string(flag) + " " + text + ": must be an integer in " + range.text());
+  return v;
+}
+
+template <typename T>
+void set_integer(const char* flag, const std::optional<std::string>& from, const IntRange& range, T& to) {
+  if (from) to = static_cast<T>(integer(flag, *from, range));
+}
+
+std::uint64_t seed(const std::string& text) {
+  std::uint64_t v = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size())
+    throw SettingsError("--seed " + text + ": must be an integer in " + limits::seed_text);
+  return v;
+}
+
+void set_real(const char* flag, const std::optional<double>& from, const RealRange& range, double& to) {
+  if (!from) return;
+  if (!range.contains(*from)) {
+    std::ostringstream os;
+    os << *from;
+    throw SettingsError(std::string(flag) + " " + os.str() + ": must be a number in " + range.text());
+  }
+  to = *from;
 }
 
 }  // namespace
@@ -117,10 +161,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
       throw SettingsError(std::string("--mode: ") + e.what());
     }
   }
-  if (f.tempo) {
-    if (!std::isfinite(*f.tempo)) throw SettingsError("--tempo: not a number");
-    s.duet.bpm = *f.tempo;
-  }
+  set_real("--tempo", f.tempo, limits::tempo, s.duet.bpm);
   set(f.jack_server, s.midi.jack_server);
   set(f.client_name, s.midi.client_name);
   if (!f.connect_in.empty()) s.midi.connect_input = f.connect_in;
@@ -128,19 +169,17 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
   if (f.human) s.duet.human_prefix = *f.human, s.human_instrument_given = true;
   if (f.clara) s.duet.clara_prefix = *f.clara, s.clara_instrument_given = true;
   if (f.channel) {
-    s.duet.clara_channel = *f.channel - 1;
+    const int channel = static_cast<int>(integer("--channel", *f.channel, limits::channel)) - 1;
+    s.duet.clara_channel = channel;
     for (auto& r : s.routes)
-      if (r.instrument == s.duet.clara_prefix) r.channel = *f.channel - 1;
+      if (r.instrument == s.duet.clara_prefix) r.channel = channel;
   }
-  set(f.velocity, s.duet.fixed_velocity);
-  set(f.answer_bars, s.duet.answer_bars);
-  set(f.silence_beats, s.duet.answer_silence_beats);
-  set(f.seed, s.duet.sampler.seed);
-  if (f.temperature) {
-    if (!std::isfinite(*f.temperature)) throw SettingsError("--temperature: not a number");
-    s.duet.sampler.temperature = *f.temperature;
-  }
-  set(f.threads, s.threads);
+  set_integer("--velocity", f.velocity, limits::velocity, s.duet.fixed_velocity);
+  set_integer("--answer-bars", f.answer_bars, limits::answer_bars, s.duet.answer_bars);
+  set_real("--silence-beats", f.silence_beats, limits::answer_silence_beats, s.duet.answer_silence_beats);
+  if (f.seed) s.duet.sampler.seed = seed(*f.seed);
+  set_real("--temperature", f.temperature, limits::temperature, s.duet.sampler.temperature);
+  set_integer("--threads", f.threads, limits::threads, s.threads);
   set(f.sessions, s.sessions_dir);
   if (f.no_record) s.record_sessions = false;
   set(f.stats, s.stats_file);
@@ -155,6 +194,23 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
     throw SettingsError(e.what());
   }
   return cl;
+}
+
+std::optional<int> parse_command_line_or_exit(const std::vector<std::string>& args, DaemonSettings& settings) {
+  try {
+    const CommandLine cl = parse_command_line(args, settings);
+    if (cl.help || cl.version) {
+      std::fputs(cl.help_text.c_str(), stdout);
+      std::fputc('\n', stdout);
+      return 0;
+    }
+  } catch (const SettingsError& e) {
+    log::error("%s", e.what());
+    return 64;
+  }
+  log::Level level;
+  if (log::parse_level(settings.log_level, level)) log::set_level(level);
+  return std::nullopt;
 }
 
 }  // namespace clara::daemon

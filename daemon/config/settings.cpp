@@ -1,28 +1,69 @@
 #include "daemon/config/settings.hpp"
 
 #include <cstdlib>
+#include <sstream>
+
+#include "daemon/config/setting_limits.hpp"
 
 namespace clara::daemon {
+
+namespace {
+
+// "duet.answer_bars 65: must be in 1..64"; the key as the config file names it.
+[[noreturn]] void out_of_range(const std::string& key, const std::string& value, const std::string& range) {
+  throw SettingsError(key + " " + value + ": must be in " + range);
+}
+
+void check(const std::string& key, std::int64_t v, const IntRange& r) {
+  if (!r.contains(v)) out_of_range(key, std::to_string(v), r.text());
+}
+
+void check(const std::string& key, double v, const RealRange& r) {
+  if (!r.contains(v)) {
+    std::ostringstream os;
+    os << v;
+    out_of_range(key, os.str(), r.text());
+  }
+}
+
+}  // namespace
 
 void DaemonSettings::validate() const {
   if (backend != "jack" && backend != "alsa")
     throw SettingsError("backend '" + backend + "': use jack or alsa");
-  if (threads < 1 || threads > 64) throw SettingsError("model threads " + std::to_string(threads) + ": use 1..64");
+  check("model.threads", threads, limits::threads);
+  check("model.tokens_per_step_budget", tokens_per_step_budget, limits::tokens_per_step_budget);
+  check("duet.tempo", duet.bpm, limits::tempo);
+  check("duet.answer_silence_beats", duet.answer_silence_beats, limits::answer_silence_beats);
+  check("duet.answer_bars", duet.answer_bars, limits::answer_bars);
+  check("duet.beats_per_bar", duet.beats_per_bar, limits::beats_per_bar);
+  check("duet.lookahead_beats", lookahead_beats, limits::lookahead_beats);
+  check("duet.commit_steps", duet.commit_steps, limits::commit_steps);
+  check("duet.velocity", duet.fixed_velocity, limits::velocity);
+  check("Clara's channel (--channel)", std::int64_t{duet.clara_channel} + 1, limits::channel);
   if (midi.outputs.empty()) throw SettingsError("midi: at least one output port is needed");
-  for (const auto& r : routes) {
-    if (r.output < 0 || r.output >= static_cast<int>(midi.outputs.size()))
-      throw SettingsError("route for '" + r.instrument + "': output " + std::to_string(r.output) +
-                          " does not exist (" + std::to_string(midi.outputs.size()) + " output ports)");
-    if (r.channel < 0 || r.channel > 15)
-      throw SettingsError("route for '" + r.instrument + "': channel must be 1..16");
-    if (r.program < -1 || r.program > 127)
-      throw SettingsError("route for '" + r.instrument + "': program must be 0..127");
-    if (!(r.velocity_curve >= 0.1 && r.velocity_curve <= 10))
-      throw SettingsError("route for '" + r.instrument + "': velocity_curve must be in 0.1..10");
-    if (r.note_low < 0 || r.note_high > 127 || r.note_high - r.note_low < 11)
-      throw SettingsError("route for '" + r.instrument + "': note range must lie in 0..127 and span an octave");
+  check("midi.output count", static_cast<std::int64_t>(midi.outputs.size()), limits::outputs);
+  for (std::size_t i = 0; i < midi.outputs.size(); ++i) {
+    const std::string where = "midi.output[" + std::to_string(i) + "]";
+    check(where + ".max_note_ms", midi.outputs[i].max_note_ms, limits::max_note_ms);
+    check(where + ".max_polyphony", midi.outputs[i].max_polyphony, limits::max_polyphony);
   }
-  if (!(tokens_per_step_budget > 0)) throw SettingsError("tokens_per_step_budget must be > 0");
+  for (const auto& r : routes) {
+    const std::string where = "route for '" + r.instrument + "': ";
+    if (r.output < 0 || r.output >= static_cast<int>(midi.outputs.size()))
+      throw SettingsError(where + "output " + std::to_string(r.output) + " does not exist: must be in 0.." +
+                          std::to_string(midi.outputs.size() - 1) + " (" + std::to_string(midi.outputs.size()) +
+                          " output ports)");
+    check(where + "channel", std::int64_t{r.channel} + 1, limits::channel);
+    check(where + "program", r.program, limits::program);
+    check(where + "velocity_curve", r.velocity_curve, limits::velocity_curve);
+    check(where + "note_low", r.note_low, limits::note);
+    check(where + "note_high", r.note_high, limits::note);
+    if (r.note_high - r.note_low < limits::min_note_span)
+      throw SettingsError(where + "note_low..note_high " + std::to_string(r.note_low) + ".." +
+                          std::to_string(r.note_high) + ": must span an octave (note_high - note_low >= " +
+                          std::to_string(limits::min_note_span) + ")");
+  }
 }
 
 std::filesystem::path DaemonSettings::effective_sessions_dir() const {

@@ -35,23 +35,7 @@ std::string error_of(const std::function<void()>& f) {
 
 }  // namespace
 
-TEST(ConfigFile, ShippedDefaultLoadsAndMatchesTheBuiltInDefaults) {
-  DaemonSettings s;
-  load_config_file(fs::path(CLARA_TEST_DATA) / ".." / ".." / "config" / "clarad.toml", s);
-  DaemonSettings d;
-  EXPECT_EQ(s.backend, d.backend);
-  EXPECT_EQ(s.model, d.model);
-  EXPECT_EQ(s.duet.mode, d.duet.mode);
-  EXPECT_EQ(s.duet.bpm, d.duet.bpm);
-  EXPECT_EQ(s.duet.human_prefix, "p");
-  EXPECT_EQ(s.midi.startup_panic_channels, d.midi.startup_panic_channels);
-  ASSERT_EQ(s.midi.outputs.size(), 1u);
-  EXPECT_EQ(s.midi.outputs[0].name, "midi_out");
-  EXPECT_EQ(s.midi.outputs[0].max_polyphony, 16);
-  ASSERT_EQ(s.routes.size(), 1u);
-  EXPECT_EQ(s.routes[0].channel, 0);  // "channel = 1" in the file
-  EXPECT_EQ(s.routes[0].note_low, 21);
-}
+// The shipped config/clarad.toml against the built-in defaults: shipped_config_test.cpp.
 
 TEST(ConfigFile, ReadsEverySection) {
   auto p = write_temp("all.toml", R"(
