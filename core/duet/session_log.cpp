@@ -2,12 +2,15 @@
 
 #include <charconv>
 #include <fstream>
+#include <iterator>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include <toml++/toml.h>
 
 #include "core/encoding/encoding_spec_toml.hpp"
+#include "core/midi/midi_file.hpp"
 
 namespace clara {
 namespace {
@@ -198,57 +201,125 @@ bool parse_number(std::string_view s, T& v) {
 
 }  // namespace
 
-void write_session_log(const std::filesystem::path& path, const SessionLog& log) {
+std::int64_t max_session_steps(const EncodingSpec& spec) {
+  return static_cast<std::int64_t>(kMaxMidiQuarters) * spec.sample_freq;
+}
+
+std::string session_log_header(const SessionLog& log) {
   std::ostringstream text;
-  toml::table header{
-      {"format_version", log.format_version},
+  const toml::table header{
+      {"format_version", SessionLog::kFormatVersion},
       {"model_name", log.model_name},
       {"model_sha256", log.model_sha256},
       {"origin_ns", log.origin_ns},
-      {"committed_tokens", static_cast<std::int64_t>(log.committed_tokens)},
       {"encoding", to_toml(log.spec)},
       {"duet", config_table(log.config)},
   };
   text << "# clara session replay log\n" << header << "\n" << kInputsMarker << "\n";
-  for (const DuetInput& in : log.inputs) {
-    text << "step " << in.step << ' ';
-    switch (in.kind) {
-      case DuetInput::Kind::human:
-        text << "human " << int(in.msg.status) << ' ' << int(in.msg.data1) << ' ' << int(in.msg.data2);
-        if (in.heard != in.step) text << " heard " << in.heard;
-        break;
-      case DuetInput::Kind::mode: text << "mode " << to_string(in.mode); break;
-      case DuetInput::Kind::tempo: text << "tempo " << format_double(in.bpm); break;
-      case DuetInput::Kind::stop: text << "stop"; break;
-    }
-    text << '\n';
+  return text.str();
+}
+
+std::string session_log_line(const DuetInput& in) {
+  std::ostringstream text;
+  text << "step " << in.step << ' ';
+  switch (in.kind) {
+    case DuetInput::Kind::human:
+      text << "human " << int(in.msg.status) << ' ' << int(in.msg.data1) << ' ' << int(in.msg.data2);
+      if (in.heard != in.step) text << " heard " << in.heard;
+      break;
+    case DuetInput::Kind::mode: text << "mode " << to_string(in.mode); break;
+    case DuetInput::Kind::tempo: text << "tempo " << format_double(in.bpm); break;
+    case DuetInput::Kind::stop: text << "stop"; break;
+    case DuetInput::Kind::sampler:
+      text << "sampler " << to_string(in.sampler.policy) << ' ' << format_double(in.sampler.temperature) << ' '
+           << in.sampler.top_k << ' ' << format_double(in.sampler.top_p) << ' '
+           << format_double(in.sampler.random_freq) << ' ' << in.sampler.seed;
+      break;
+    case DuetInput::Kind::velocity: text << "velocity " << in.velocity; break;
+    case DuetInput::Kind::instruments: text << "instruments " << in.human_prefix << ' ' << in.clara_prefix; break;
+    case DuetInput::Kind::reset: text << "reset"; break;
   }
-  text << "end " << log.end_step << '\n';
+  text << '\n';
+  return text.str();
+}
+
+std::string session_log_checkpoint(std::int64_t step, std::size_t committed_tokens) {
+  return "at " + std::to_string(step) + " tokens " + std::to_string(committed_tokens) + "\n";
+}
+
+std::string session_log_end(std::int64_t step, std::size_t committed_tokens) {
+  return "end " + std::to_string(step) + " tokens " + std::to_string(committed_tokens) + "\n";
+}
+
+void write_session_log(const std::filesystem::path& path, const SessionLog& log) {
+  std::string text = session_log_header(log);
+  for (const DuetInput& in : log.inputs) text += session_log_line(in);
+  text += session_log_end(log.end_step, log.committed_tokens);
   std::ofstream f(path, std::ios::binary);
-  f << text.str();
+  f << text;
   f.close();
   if (!f) throw SessionLogError(path.string() + ": cannot write the session log");
 }
+
+namespace {
+
+// One line of the file: its text without the newline, whether the newline was there.
+struct Line {
+  std::string_view text;
+  bool whole;
+};
+
+std::vector<Line> split_lines(std::string_view all) {
+  std::vector<Line> lines;
+  std::size_t start = 0;
+  while (start < all.size()) {
+    const std::size_t nl = all.find('\n', start);
+    if (nl == std::string_view::npos) {
+      lines.push_back({all.substr(start), false});
+      break;
+    }
+    lines.push_back({all.substr(start, nl - start), true});
+    start = nl + 1;
+  }
+  return lines;
+}
+
+std::string range_text(std::int64_t lo, std::int64_t hi) { return std::to_string(lo) + ".." + std::to_string(hi); }
+
+}  // namespace
 
 SessionLog read_session_log(const std::filesystem::path& path) {
   const std::string file = path.string();
   std::ifstream f(path, std::ios::binary);
   if (!f) throw SessionLogError(file + ": cannot open the session log");
-  std::string header_text, line;
+  const std::string all{std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+  if (f.bad()) throw SessionLogError(file + ": cannot read the session log");
+  std::vector<Line> lines = split_lines(all);
+  SessionLog log;
+  // The daemon appends whole lines, so a last line without its newline is what a crash or a
+  // full disk cut short: whatever it reads as, it is not what was meant.
+  if (!lines.empty() && !lines.back().whole) {
+    log.notes.push_back(file + ":" + std::to_string(lines.size()) + ": the last line is incomplete (the log was cut at byte " +
+                        std::to_string(all.size()) + "); it is ignored");
+    lines.pop_back();
+  }
+
+  std::string header_text;
   std::size_t line_no = 0;
   bool marker = false;
-  while (std::getline(f, line)) {
-    ++line_no;
-    if (line == kInputsMarker) {
+  while (line_no < lines.size()) {
+    const std::string_view text = lines[line_no++].text;
+    if (text == kInputsMarker) {
       marker = true;
       break;
     }
-    header_text += line;
+    header_text += text;
     header_text += '\n';
   }
-  if (!marker) throw SessionLogError(file + ": no '" + std::string(kInputsMarker) + "' line: not a session log");
+  if (!marker)
+    throw SessionLogError(file + ":" + std::to_string(line_no) + ": no '" + std::string(kInputsMarker) +
+                          "' line: not a session log, or one cut short in its header");
 
-  SessionLog log;
   toml::table header;
   try {
     header = toml::parse(header_text, file);
@@ -257,62 +328,117 @@ SessionLog read_session_log(const std::filesystem::path& path) {
   }
   TableReader top(header, "", file);
   log.format_version = top.get_int("format_version");
-  if (log.format_version != SessionLog::kFormatVersion)
+  if (log.format_version != 1 && log.format_version != SessionLog::kFormatVersion)
     top.fail(top.node("format_version"), "format_version " + std::to_string(log.format_version) +
-                                             " is not supported (this build reads " +
+                                             " is not supported (this build reads 1 and " +
                                              std::to_string(SessionLog::kFormatVersion) + ")");
+  const bool v1 = log.format_version == 1;
   log.model_name = top.get<std::string>("model_name");
   log.model_sha256 = top.get<std::string>("model_sha256");
   log.origin_ns = top.get<std::int64_t>("origin_ns");
-  const std::int64_t count = top.get<std::int64_t>("committed_tokens");
-  if (count < 0) top.fail(top.node("committed_tokens"), "committed_tokens is negative");
-  log.committed_tokens = static_cast<std::size_t>(count);
+  if (log.origin_ns < 0 || log.origin_ns > kMaxOriginNs)
+    top.fail(top.node("origin_ns"), "origin_ns " + std::to_string(log.origin_ns) + " is outside " +
+                                        range_text(0, kMaxOriginNs));
+  if (v1) {
+    const std::int64_t count = top.get<std::int64_t>("committed_tokens");
+    if (count < 0) top.fail(top.node("committed_tokens"), "committed_tokens " + std::to_string(count) +
+                                                              " is outside " + range_text(0, INT64_MAX));
+    log.committed_tokens = static_cast<std::size_t>(count);
+  }
   const toml::table& enc = top.sub("encoding");
   try {
     log.spec = spec_from_toml(enc, file + ":" + std::to_string(enc.source().begin.line) + ": [encoding]");
   } catch (const EncodingError& e) {
     throw SessionLogError(e.what());
   }
+  const std::int64_t max_steps = max_session_steps(log.spec);
+  const std::string steps_meaning = " (the longest session session.mid can hold, at " +
+                                    std::to_string(log.spec.sample_freq) + " steps a quarter)";
   TableReader duet(top.sub("duet"), "[duet] ", file);
   log.config = read_config(duet, file);
   top.finish();
+  for (const auto& [key, value] : {std::pair{"lookahead_steps", log.config.lookahead_steps},
+                                   std::pair{"commit_steps", log.config.commit_steps}})
+    if (value < 0 || value > max_steps)
+      duet.fail(duet.node(key), std::string(key) + " " + std::to_string(value) + " is outside " +
+                                    range_text(0, max_steps) + steps_meaning);
   try {
     log.config.validate(log.spec);
   } catch (const std::invalid_argument& e) {
     throw SessionLogError(file + ": [duet] " + e.what());
   }
 
+  std::string_view line;
   auto bad = [&](const std::string& what) -> SessionLogError {
-    return SessionLogError(file + ":" + std::to_string(line_no) + ": " + what + " in '" + line + "'");
+    return SessionLogError(file + ":" + std::to_string(line_no) + ": " + what + " in '" + std::string(line) + "'");
   };
+  // A decimal integer field within [lo, hi]; one that is not a number at all is `syntax`.
+  auto integer = [&](std::string_view text, std::int64_t lo, std::int64_t hi, const std::string& what,
+                     const std::string& syntax, const std::string& meaning = {}) -> std::int64_t {
+    std::int64_t v = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ptr != text.data() + text.size() || (ec != std::errc() && ec != std::errc::result_out_of_range))
+      throw bad(syntax);
+    if (ec == std::errc::result_out_of_range || v < lo || v > hi)
+      throw bad(what + " " + std::string(text) + " is outside " + range_text(lo, hi) + meaning);
+    return v;
+  };
+  const std::string end_syntax = v1 ? "expected 'end <step>'" : "expected 'end <step> tokens <n>'";
+  const std::string at_syntax = "expected 'at <step> tokens <n>'";
+  const std::string step_syntax = "expected 'step <n> human|mode|tempo|stop ...', 'at <step> tokens <n>' or 'end <step>'";
+  const std::string human_syntax = "expected 'step <n> human <status> <data1> <data2> [heard <step>]'";
+
   bool ended = false;
-  std::int64_t last_step = INT64_MIN;
-  while (std::getline(f, line)) {
-    ++line_no;
+  std::int64_t last_step = 0;
+  std::int64_t last_tokens = 0;
+  // The last checkpoint: where a log without an end line can be replayed to.
+  struct Checkpoint {
+    std::int64_t step, tokens;
+    std::size_t inputs, line;
+  };
+  std::optional<Checkpoint> checkpoint;
+  while (line_no < lines.size()) {
+    line = lines[line_no++].text;
     if (ended) throw bad("text after the end line");
     const auto w = fields(line);
-    if (w[0] == "end") {
-      if (w.size() != 2 || !parse_number(w[1], log.end_step)) throw bad("expected 'end <step>'");
-      if (log.end_step < last_step) throw bad("the end step comes before the last input");
-      ended = true;
+    if (w[0] == "end" || (w[0] == "at" && !v1)) {
+      const bool end = w[0] == "end";
+      const std::string& syntax = end ? end_syntax : at_syntax;
+      if (w.size() != (v1 ? 2u : 4u) || (!v1 && w[2] != "tokens")) throw bad(syntax);
+      const std::int64_t step = integer(w[1], 0, max_steps, "step", syntax, steps_meaning);
+      if (step < last_step) throw bad(std::string(end ? "the end" : "the checkpoint") + " step comes before the last input");
+      if (!v1) {
+        const std::int64_t tokens = integer(w[3], 0, INT64_MAX, "token count", syntax);
+        // The committed stream only grows.
+        if (tokens < last_tokens) throw bad("the token count goes back (from " + std::to_string(last_tokens) + ")");
+        last_tokens = tokens;
+        log.committed_tokens = static_cast<std::size_t>(tokens);
+      }
+      last_step = step;
+      if (end) {
+        log.end_step = step;
+        ended = true;
+      } else {
+        checkpoint = Checkpoint{step, last_tokens, log.inputs.size(), line_no};
+      }
       continue;
     }
     DuetInput in;
-    if (w.size() < 3 || w[0] != "step" || !parse_number(w[1], in.step))
-      throw bad("expected 'step <n> human|mode|tempo|stop ...' or 'end <step>'");
-    if (in.step < 0) throw bad("negative step");
+    if (w.size() < 3 || w[0] != "step") throw bad(step_syntax);
+    in.step = integer(w[1], 0, max_steps, "step", step_syntax, steps_meaning);
     if (in.step < last_step) throw bad("steps go back");
     if (w[2] == "human") {
-      int b[3];
+      if (w.size() != 6 && w.size() != 8) throw bad(human_syntax);
+      const int status = static_cast<int>(integer(w[3], 0x80, 0xEF, "status", human_syntax, " (a channel message)"));
+      const int data1 = static_cast<int>(integer(w[4], 0, 127, "data1", human_syntax));
+      const int data2 = static_cast<int>(integer(w[5], 0, 127, "data2", human_syntax));
       in.heard = in.step;
-      if ((w.size() != 6 && w.size() != 8) || !parse_number(w[3], b[0]) || !parse_number(w[4], b[1]) ||
-          !parse_number(w[5], b[2]) || (w.size() == 8 && (w[6] != "heard" || !parse_number(w[7], in.heard))))
-        throw bad("expected 'step <n> human <status> <data1> <data2> [heard <step>]'");
-      if (in.heard < 0 || in.heard > in.step) throw bad("heard step outside 0..step");
-      if (b[0] < 0x80 || b[0] > 0xEF || b[1] < 0 || b[1] > 127 || b[2] < 0 || b[2] > 127)
-        throw bad("not a channel message (status 128..239, data 0..127)");
+      if (w.size() == 8) {
+        if (w[6] != "heard") throw bad(human_syntax);
+        in.heard = integer(w[7], 0, in.step, "heard step", human_syntax, " (0..the step it was taken at)");
+      }
       in.kind = DuetInput::Kind::human;
-      in.msg = {static_cast<std::uint8_t>(b[0]), static_cast<std::uint8_t>(b[1]), static_cast<std::uint8_t>(b[2])};
+      in.msg = {static_cast<std::uint8_t>(status), static_cast<std::uint8_t>(data1), static_cast<std::uint8_t>(data2)};
     } else if (w[2] == "mode") {
       if (w.size() != 4) throw bad("expected 'step <n> mode <name>'");
       try {
@@ -322,19 +448,61 @@ SessionLog read_session_log(const std::filesystem::path& path) {
       }
       in.kind = DuetInput::Kind::mode;
     } else if (w[2] == "tempo") {
-      if (w.size() != 4 || !parse_number(w[3], in.bpm) || !(in.bpm >= 20.0 && in.bpm <= 400.0))
-        throw bad("expected 'step <n> tempo <bpm>' with bpm within [20, 400]");
+      if (w.size() != 4 || !parse_number(w[3], in.bpm)) throw bad("expected 'step <n> tempo <bpm>'");
+      if (!(in.bpm >= 20.0 && in.bpm <= 400.0)) throw bad("tempo " + std::string(w[3]) + " is outside [20, 400] bpm");
       in.kind = DuetInput::Kind::tempo;
     } else if (w[2] == "stop") {
       if (w.size() != 3) throw bad("expected 'step <n> stop'");
       in.kind = DuetInput::Kind::stop;
+    } else if (w[2] == "sampler") {
+      const auto policy = w.size() == 9 ? parse_sampling_policy(w[3]) : std::nullopt;
+      if (!policy || !parse_number(w[4], in.sampler.temperature) || !parse_number(w[5], in.sampler.top_k) ||
+          !parse_number(w[6], in.sampler.top_p) || !parse_number(w[7], in.sampler.random_freq) ||
+          !parse_number(w[8], in.sampler.seed))
+        throw bad("expected 'step <n> sampler <policy> <temperature> <top_k> <top_p> <random_freq> <seed>'");
+      in.sampler.policy = *policy;
+      try {
+        in.sampler.validate();
+      } catch (const std::invalid_argument& e) {
+        throw bad(e.what());
+      }
+      in.kind = DuetInput::Kind::sampler;
+    } else if (w[2] == "velocity") {
+      if (w.size() != 4 || !parse_number(w[3], in.velocity) || in.velocity < 0 || in.velocity > 127)
+        throw bad("expected 'step <n> velocity <0..127>'");
+      in.kind = DuetInput::Kind::velocity;
+    } else if (w[2] == "instruments") {
+      if (w.size() != 5 || log.spec.parts.find_prefix(std::string(w[3])) < 0 ||
+          log.spec.parts.find_prefix(std::string(w[4])) < 0)
+        throw bad("expected 'step <n> instruments <human> <clara>' with parts of the encoding's part table");
+      in.human_prefix = std::string(w[3]);
+      in.clara_prefix = std::string(w[4]);
+      in.kind = DuetInput::Kind::instruments;
+    } else if (w[2] == "reset") {
+      if (w.size() != 3) throw bad("expected 'step <n> reset'");
+      in.kind = DuetInput::Kind::reset;
     } else {
       throw bad("unknown input '" + std::string(w[2]) + "'");
     }
     last_step = in.step;
     log.inputs.push_back(in);
   }
-  if (!ended) throw SessionLogError(file + ":" + std::to_string(line_no) + ": no 'end <step>' line (truncated log?)");
+  if (ended) return log;
+  const std::string where = file + ":" + std::to_string(line_no) + ": ";
+  if (v1) throw SessionLogError(where + "no 'end <step>' line (truncated log?)");
+  if (!checkpoint)
+    throw SessionLogError(where + "the log ends before its first checkpoint ('at <step> tokens <n>') and has no "
+                                  "'end' line: nothing to replay (the session was cut short in its first seconds)");
+  // The session did not stop cleanly (a crash, power loss): replay what the log vouches for.
+  std::string note = where + "no 'end' line (the session did not stop cleanly): replaying up to the last checkpoint, step " +
+                     std::to_string(checkpoint->step) + " (line " + std::to_string(checkpoint->line) + ")";
+  if (const std::size_t after = log.inputs.size() - checkpoint->inputs; after > 0)
+    note += "; the " + std::to_string(after) + " input(s) after it are left out";
+  log.notes.push_back(note);
+  log.inputs.resize(checkpoint->inputs);
+  log.end_step = checkpoint->step;
+  log.committed_tokens = static_cast<std::size_t>(checkpoint->tokens);
+  log.complete = false;
   return log;
 }
 

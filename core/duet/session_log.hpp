@@ -3,21 +3,28 @@
 // engine (session_replay.hpp) and get Clara's part back token for token (the engine is a pure function of the
 // model, the config and the inputs with their steps; see duet_engine.hpp).
 //
-// Text format: a TOML header, a line `--- inputs ---`, then one input per line and a final
-// `end <step>` (the frontier when the session ended):
-//   format_version = 1
+// Text format: a TOML header, a line `--- inputs ---`, then one input per line, checkpoints
+// `at <step> tokens <n>` (the frontier and the committed token count when the daemon last
+// flushed the log), and a final `end <step> tokens <n>` written when the session stopped:
+//   format_version = 2
 //   model_name = "notewise-piano"
 //   model_sha256 = "…"
 //   origin_ns = 123456789
-//   committed_tokens = 5120
 //   [encoding]   (encoding_spec_toml.hpp)
 //   [duet]       every DuetConfig field; [duet.sampler], [duet.grammar] likewise
 //   --- inputs ---
+//   at 0 tokens 1
 //   step 12 human 144 60 90
 //   step 40 mode accompany
-//   step 41 tempo 132.5
+//   at 48 tokens 130
+//   step 49 tempo 132.5
 //   step 90 stop
-//   end 90
+//   end 90 tokens 402
+// The daemon appends as the session goes, so after a crash the log just stops: a last line
+// without its newline is what the crash cut short and is ignored, and a log without `end`
+// replays up to its last checkpoint (SessionLog::complete is false, `notes` says so).
+// Format 1 (read, no longer written) had `committed_tokens` in the header, no checkpoints,
+// and `end <step>`.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -37,7 +44,7 @@ class SessionLogError : public std::runtime_error {
 };
 
 struct SessionLog {
-  static constexpr int kFormatVersion = 1;
+  static constexpr int kFormatVersion = 2;
   int format_version = kFormatVersion;
   std::string model_name;
   std::string model_sha256;  // of the model files, as the caller computed it
@@ -45,14 +52,35 @@ struct SessionLog {
   DuetConfig config;
   std::int64_t origin_ns = 0;  // DuetEngine::start's origin
   std::vector<DuetInput> inputs;
-  std::int64_t end_step = 0;
-  std::size_t committed_tokens = 0;  // how many the live engine committed (a check for replay)
+  std::int64_t end_step = 0;         // where replay stops: the end line's step, or the last checkpoint's
+  std::size_t committed_tokens = 0;  // how many the live engine had committed at end_step (a check for replay)
+  bool complete = true;              // false: no end line (the session did not stop cleanly)
+  std::vector<std::string> notes;    // what the reader tolerated in a cut-short log, each naming file:line
 };
 
-// Throws SessionLogError naming the path when it cannot be written.
+// The longest session a log can describe, in grid steps: what session.mid can hold
+// (kMaxMidiQuarters quarter notes). Every step in a log lies within 0..this, so a hostile
+// `end` cannot make replay run for ever.
+std::int64_t max_session_steps(const EncodingSpec& spec);
+// Origins (ns on the daemon's monotonic clock) lie within 0..this (146 years), so that no
+// step's time can overflow.
+inline constexpr std::int64_t kMaxOriginNs = std::int64_t{1} << 62;
+
+// The log's text in pieces, for a writer that appends as the session goes. Each piece is
+// whole lines ending in '\n'. `log.inputs`, `end_step` and `committed_tokens` are not read.
+std::string session_log_header(const SessionLog& log);  // up to and including the inputs marker
+std::string session_log_line(const DuetInput& input);
+std::string session_log_checkpoint(std::int64_t step, std::size_t committed_tokens);
+std::string session_log_end(std::int64_t step, std::size_t committed_tokens);
+
+// The whole log at once (header, inputs, end). Throws SessionLogError naming the path when it
+// cannot be written.
 void write_session_log(const std::filesystem::path& path, const SessionLog& log);
-// Strict: unknown or missing keys, malformed lines, steps going back, anything after `end`
-// are SessionLogErrors naming the file and line.
+// Strict: unknown or missing keys, malformed lines, numbers outside their range (the error
+// names it), steps going back, anything after `end` are SessionLogErrors naming the file and
+// line. Tolerated, with a note: a last line cut short (no newline), and no `end` line when
+// there is a checkpoint (replay then stops at the last checkpoint; inputs after it are left
+// out, since the token count there is unknown).
 SessionLog read_session_log(const std::filesystem::path& path);
 
 }  // namespace clara

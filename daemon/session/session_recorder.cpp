@@ -1,101 +1,103 @@
 #include "daemon/session/session_recorder.hpp"
 
-#include <algorithm>
 #include <array>
 #include <chrono>
 #include <ctime>
-#include <map>
+#include <stdexcept>
 
+#include "core/duet/session_log.hpp"
 #include "core/midi/midi_file.hpp"
+#include "daemon/session/durable_file.hpp"
+#include "daemon/session/session_writer.hpp"
 
 namespace clara::daemon {
 namespace fs = std::filesystem;
 
-SessionRecorder::SessionRecorder(std::int64_t origin_ns, double bpm) : origin_ns_(origin_ns) {
-  tempo_.emplace_back(origin_ns, bpm);
-  human_.name = "Human";
-}
+SessionRecorder::SessionRecorder(std::int64_t origin_ns, double bpm)
+    : tracks_(origin_ns, bpm), origin_ns_(origin_ns), bpm_(bpm) {}
 
-void SessionRecorder::human(const TimedMessage& m) { human_.messages.push_back(m); }
+SessionRecorder::~SessionRecorder() = default;
+
+void SessionRecorder::human(const TimedMessage& m) {
+  tracks_.human(m);
+  if (writer_) human_unsent_.push_back(m);
+}
 
 void SessionRecorder::clara(const std::string& instrument, int program, const TimedMessage& m) {
-  for (auto& [name, track] : clara_)
-    if (name == instrument) {
-      track.messages.push_back(m);
-      return;
-    }
-  RecordedTrack t;
-  t.name = "Clara " + instrument;
-  t.program = program < 0 ? 0 : program;
-  t.messages.push_back(m);
-  clara_.emplace_back(instrument, std::move(t));
+  tracks_.clara(instrument, program, m);
+  if (writer_) clara_unsent_.push_back({instrument, program, m});
 }
 
-void SessionRecorder::tempo(std::int64_t time_ns, double bpm) { tempo_.emplace_back(time_ns, bpm); }
-
-std::size_t SessionRecorder::clara_count() const {
-  std::size_t n = 0;
-  for (const auto& [name, t] : clara_) n += t.messages.size();
-  return n;
+void SessionRecorder::tempo(std::int64_t time_ns, double bpm) {
+  tracks_.tempo(time_ns, bpm);
+  ++tempo_changes_;
+  if (writer_) tempo_unsent_.emplace_back(time_ns, bpm);
 }
-
-double SessionRecorder::quarters_at(std::int64_t t) const {
-  double q = 0;
-  for (std::size_t i = 0; i < tempo_.size(); ++i) {
-    const std::int64_t from = tempo_[i].first;
-    const std::int64_t to = i + 1 < tempo_.size() ? tempo_[i + 1].first : INT64_MAX;
-    if (t <= from) break;
-    const std::int64_t upto = std::min(t, to);
-    q += static_cast<double>(upto - from) * 1e-9 * tempo_[i].second / 60.0;
-  }
-  return q;
-}
-
-namespace {
-
-// Pairs note-ons with note-offs first-in first-out per (channel, key), as MIDI
-// readers do; sustain is left to the pedal the player used (not recorded as notes).
-Part to_part(const RecordedTrack& t, std::int64_t end_ns, const auto& quarters) {
-  Part p;
-  p.name = t.name;
-  p.program = t.program;
-  std::map<int, std::vector<std::pair<std::int64_t, int>>> open;  // (ch<<8|key) -> (on time, velocity)
-  bool channel_set = false;
-  for (const auto& m : t.messages) {
-    const int key = (m.msg.channel() << 8) | m.msg.data1;
-    if (m.msg.is_note_on()) {
-      if (!channel_set) p.channel = m.msg.channel(), channel_set = true;
-      open[key].emplace_back(m.time_ns, m.msg.data2);
-    } else if (m.msg.is_note_off()) {
-      auto it = open.find(key);
-      if (it == open.end() || it->second.empty()) continue;
-      const auto [on, vel] = it->second.front();
-      it->second.erase(it->second.begin());
-      p.notes.push_back(Note{m.msg.data1, quarters(on), quarters(std::max(on, m.time_ns)), vel});
-    }
-  }
-  for (const auto& [key, ons] : open)
-    for (const auto& [on, vel] : ons) p.notes.push_back(Note{key & 0x7F, quarters(on), quarters(std::max(on, end_ns)), vel});
-  std::sort(p.notes.begin(), p.notes.end(),
-            [](const Note& a, const Note& b) { return a.start != b.start ? a.start < b.start : a.pitch < b.pitch; });
-  return p;
-}
-
-}  // namespace
 
 void SessionRecorder::write_midi(const fs::path& file, std::int64_t end_ns) const {
-  Score score;
-  auto q = [this](std::int64_t t) { return quarters_at(t); };
-  score.parts.push_back(to_part(human_, end_ns, q));
-  for (const auto& [name, t] : clara_) score.parts.push_back(to_part(t, end_ns, q));
-  for (std::size_t i = 0; i < score.parts.size(); ++i) score.parts[i].track = static_cast<int>(i + 1);
-  score.tempo_map.clear();
-  for (const auto& [t, bpm] : tempo_) score.tempo_map.push_back(TempoChange{quarters_at(t), bpm});
   try {
-    write_midi_file(file, score);
+    replace_file_durably(file, clara::write_midi(tracks_.score(end_ns)));
   } catch (const std::exception& e) {
-    throw std::runtime_error(file.string() + ": " + e.what());
+    const std::string what = e.what();
+    throw std::runtime_error(what.rfind(file.string(), 0) == 0 ? what : file.string() + ": " + what);
   }
+}
+
+void SessionRecorder::start_live(const fs::path& folder, const std::string& log_header, LiveSessionOptions options) {
+  // The writer's copy of the tracks starts empty, so nothing may have been recorded yet.
+  if (writer_ || tracks_.human_count() + tracks_.clara_count() > 0 || tempo_changes_ > 0)
+    throw std::logic_error("SessionRecorder::start_live: call it once, before anything is recorded");
+  if (options.flush_interval_ns <= 0)
+    throw std::invalid_argument("SessionRecorder::start_live: flush interval " + std::to_string(options.flush_interval_ns) +
+                                " ns must be > 0");
+  options_ = options;
+  writer_ = std::make_unique<SessionWriter>(folder, log_header, origin_ns_, bpm_);
+}
+
+void SessionRecorder::hand_over(std::span<const DuetInput> inputs, std::string tail, std::int64_t end_ns) {
+  SessionBatch batch;
+  batch.human.swap(human_unsent_);
+  batch.clara.swap(clara_unsent_);
+  batch.tempo.swap(tempo_unsent_);
+  for (; inputs_sent_ < inputs.size(); ++inputs_sent_) batch.log_text += session_log_line(inputs[inputs_sent_]);
+  batch.log_text += tail;
+  batch.end_ns = end_ns;
+  writer_->post(std::move(batch));
+}
+
+void SessionRecorder::tick(std::span<const DuetInput> inputs, std::int64_t frontier, std::size_t committed_tokens,
+                           std::int64_t now_ns) {
+  if (!writer_) return;
+  if (last_flush_ns_ && now_ns - *last_flush_ns_ < options_.flush_interval_ns) return;
+  last_flush_ns_ = now_ns;
+  hand_over(inputs, session_log_checkpoint(frontier, committed_tokens), now_ns);
+}
+
+void SessionRecorder::tick(const DuetEngine& engine, std::int64_t now_ns) {
+  if (!writer_) return;
+  tick(engine.log(), engine.frontier(), engine.committed_tokens().size(), now_ns);
+}
+
+void SessionRecorder::finish(std::span<const DuetInput> inputs, std::int64_t frontier, std::size_t committed_tokens,
+                             std::int64_t end_ns) {
+  if (!writer_) return;
+  hand_over(inputs, session_log_end(frontier, committed_tokens), end_ns);
+  writer_->sync();
+  const std::optional<std::string> error = writer_->error();
+  writer_.reset();
+  if (error) throw std::runtime_error(*error);
+}
+
+void SessionRecorder::finish(const DuetEngine& engine, std::int64_t end_ns) {
+  finish(engine.log(), engine.frontier(), engine.committed_tokens().size(), end_ns);
+}
+
+void SessionRecorder::sync() {
+  if (writer_) writer_->sync();
+}
+
+std::optional<std::string> SessionRecorder::write_error() const {
+  return writer_ ? writer_->error() : std::nullopt;
 }
 
 fs::path make_session_folder(const fs::path& root) {

@@ -116,7 +116,7 @@ TEST_F(SessionLogTest, RoundTripsEveryField) {
   EXPECT_NE(text.find("\nstep 3 human 145 60 100 heard 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\nstep 10 mode listen\n"), std::string::npos);
   EXPECT_NE(text.find("\nstep 12 tempo 132.5\n"), std::string::npos);
-  EXPECT_NE(text.find("\nstep 20 stop\nend 20\n"), std::string::npos);
+  EXPECT_NE(text.find("\nstep 20 stop\nend 20 tokens 77\n"), std::string::npos);
 }
 
 // Replaces the first occurrence of `from` in the written log and expects the read to fail
@@ -149,19 +149,169 @@ TEST_F(SessionLogTest, StrictErrorsNameFileAndLine) {
   const fs::path bad = path("bad.log");
   expect_rejected(bad, text, "step 10 mode listen", "step 10 mode duet", line_of(text, "step 10 mode"), "duet");
   expect_rejected(bad, text, "step 12 tempo", "step 2 tempo", line_of(text, "step 12 tempo"), "steps go back");
-  expect_rejected(bad, text, "human 145 60 100", "human 145 60 200", line_of(text, "human 145"), "channel message");
+  expect_rejected(bad, text, "human 145 60 100", "human 145 60 200", line_of(text, "human 145"),
+                  "data2 200 is outside 0..127");
   expect_rejected(bad, text, "human 145 60 100", "human 145 60", line_of(text, "human 145"), "human <status>");
-  expect_rejected(bad, text, "end 20\n", "end 20\nstep 21 stop\n", line_of(text, "end 20") + 1, "after the end");
-  expect_rejected(bad, text, "end 20\n", "", line_of(text, "end 20") - 1, "no 'end");
+  expect_rejected(bad, text, "end 20 tokens 77\n", "end 20 tokens 77\nstep 21 stop\n", line_of(text, "end 20") + 1,
+                  "after the end");
+  expect_rejected(bad, text, "end 20 tokens 77\n", "", line_of(text, "end 20") - 1, "before its first checkpoint");
   expect_rejected(bad, text, "top_k = 7", "top_k = 7\nbottom_k = 1", line_of(text, "top_k = 7") + 1,
                   "unknown key 'bottom_k'");
   expect_rejected(bad, text, "clara_channel = 9", "clara_channel = '9'", line_of(text, "clara_channel"),
                   "wrong type");
-  expect_rejected(bad, text, "format_version = 1", "format_version = 2", line_of(text, "format_version"),
+  expect_rejected(bad, text, "format_version = 2", "format_version = 3", line_of(text, "format_version"),
                   "not supported");
   spit(bad, "just some text\n");
   EXPECT_THROW(read_session_log(bad), SessionLogError);
   EXPECT_THROW(read_session_log(path("missing.log")), SessionLogError);
+}
+
+// Every number in a log is bounded to what the format can mean, and the error gives the line
+// and the range: a hostile `end` must not make replay run for ever.
+TEST_F(SessionLogTest, NumbersOutsideTheirRangeAreRejectedWithTheRange) {
+  const SessionLog good = unusual_log();
+  write_session_log(path("good.log"), good);
+  const std::string text = slurp(path("good.log"));
+  const fs::path bad = path("bad.log");
+  const std::string max = std::to_string(max_session_steps(good.spec));
+  const int end = line_of(text, "end 20");
+  struct Case {
+    std::string line, what;
+    int offset = 0;  // the failing line, from the end line
+  };
+  const std::vector<Case> cases = {
+      {"end 99999999999999999999 tokens 77", "step 99999999999999999999 is outside 0.." + max + " (the longest session"},
+      {"end " + std::to_string(max_session_steps(good.spec) + 1) + " tokens 77", "is outside 0.." + max},
+      {"end 9223372036854775807 tokens 77", "step 9223372036854775807 is outside 0.." + max},
+      {"end 20 tokens 18446744073709551616", "token count 18446744073709551616 is outside 0..9223372036854775807"},
+      {"end 20 tokens -1", "token count -1 is outside 0.."},
+      {"end 20", "expected 'end <step> tokens <n>'"},
+      {"end 20 steps 77", "expected 'end <step> tokens <n>'"},
+      {"end 19 tokens 77", "the end step comes before the last input"},
+      {"at 30", "expected 'at <step> tokens <n>'"},
+      {"at 5 tokens 77", "the checkpoint step comes before the last input"},
+      {"at 20 tokens 77\nend 20 tokens 76", "the token count goes back (from 77)", 1},
+      {"step -1 stop", "step -1 is outside 0.." + max},
+      {"step 99999999999999999999999 stop", "step 99999999999999999999999 is outside 0.." + max},
+      {"step 1e3 stop", "expected 'step <n> human|mode|tempo|stop"},
+      {"step +30 stop", "expected 'step <n> human|mode|tempo|stop"},
+      {"step 30 human 300 60 100", "status 300 is outside 128..239 (a channel message)"},
+      {"step 30 human 127 60 100", "status 127 is outside 128..239"},
+      {"step 30 human 145 128 100", "data1 128 is outside 0..127"},
+      {"step 30 human 145 60 -1", "data2 -1 is outside 0..127"},
+      {"step 30 human 145 60 100 heard 31", "heard step 31 is outside 0..30"},
+      {"step 30 human 145 60 100 heard -1", "heard step -1 is outside 0..30"},
+      {"step 30 human 145 60 100 seen 3", "expected 'step <n> human <status> <data1> <data2> [heard <step>]'"},
+      {"step 30 tempo 401", "tempo 401 is outside [20, 400] bpm"},
+      {"step 30 tempo nan", "tempo nan is outside [20, 400] bpm"},
+      {"step 30 tempo -inf", "tempo -inf is outside [20, 400] bpm"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.line);
+    expect_rejected(bad, text, "end 20 tokens 77\n", c.line + "\n", end + c.offset, c.what);
+  }
+  // The header's numbers too.
+  expect_rejected(bad, text, "origin_ns = 987654321012", "origin_ns = -5", line_of(text, "origin_ns"),
+                  "origin_ns -5 is outside 0..4611686018427387904");
+  expect_rejected(bad, text, "lookahead_steps = 30", "lookahead_steps = 2147483647", line_of(text, "lookahead_steps"),
+                  "lookahead_steps 2147483647 is outside 0.." + max);
+  expect_rejected(bad, text, "commit_steps = 2", "commit_steps = 999999999", line_of(text, "commit_steps"),
+                  "commit_steps 999999999 is outside 0.." + max);
+  // The largest step the format means is accepted.
+  std::string edited = text;
+  edited.replace(edited.find("end 20 tokens 77"), 16, "end " + max + " tokens 77");
+  spit(bad, edited);
+  EXPECT_EQ(read_session_log(bad).end_step, max_session_steps(good.spec));
+}
+
+// The daemon appends the log as the session goes; after a crash it just stops.
+std::string appended_log(const SessionLog& log) {
+  std::string text = session_log_header(log);
+  text += session_log_checkpoint(0, 1);
+  for (std::size_t i = 0; i < log.inputs.size(); ++i) {
+    text += session_log_line(log.inputs[i]);
+    if (i == 2) text += session_log_checkpoint(log.inputs[i].step + 1, 40);
+  }
+  text += session_log_checkpoint(log.end_step, 70);
+  text += session_log_end(log.end_step, log.committed_tokens);
+  return text;
+}
+
+TEST_F(SessionLogTest, AnAppendedLogReadsLikeAWholeOne) {
+  const SessionLog log = unusual_log();
+  spit(path("a.log"), appended_log(log));
+  const SessionLog back = read_session_log(path("a.log"));
+  EXPECT_TRUE(back.complete);
+  EXPECT_TRUE(back.notes.empty());
+  EXPECT_EQ(back.inputs, log.inputs);
+  EXPECT_EQ(back.end_step, log.end_step);
+  EXPECT_EQ(back.committed_tokens, log.committed_tokens);
+}
+
+TEST_F(SessionLogTest, ALogWithoutItsEndReplaysToTheLastCheckpoint) {
+  const SessionLog log = unusual_log();
+  const std::string text = appended_log(log);
+  // Cut after the checkpoint that follows the third input, in the middle of the next line.
+  const std::size_t at = text.find("at 11 tokens 40\n");
+  ASSERT_NE(at, std::string::npos) << text;
+  const std::string cut = text.substr(0, at + 16) + session_log_line(log.inputs[3]) + "step 13 tem";
+  spit(path("cut.log"), cut);
+  const SessionLog back = read_session_log(path("cut.log"));
+  EXPECT_FALSE(back.complete);
+  EXPECT_EQ(back.end_step, 11);
+  EXPECT_EQ(back.committed_tokens, 40u);
+  ASSERT_EQ(back.inputs.size(), 3u);  // the tempo at step 12 came after the checkpoint
+  EXPECT_EQ(back.inputs.back(), log.inputs[2]);
+  ASSERT_EQ(back.notes.size(), 2u);
+  const int last = line_of(cut, "step 13 tem");
+  EXPECT_NE(back.notes[0].find(path("cut.log").string() + ":" + std::to_string(last) +
+                               ": the last line is incomplete (the log was cut at byte " + std::to_string(cut.size())),
+            std::string::npos)
+      << back.notes[0];
+  EXPECT_NE(back.notes[1].find("replaying up to the last checkpoint, step 11 (line " +
+                               std::to_string(line_of(cut, "at 11 tokens 40")) + "); the 1 input(s) after it are left out"),
+            std::string::npos)
+      << back.notes[1];
+
+  // A last line cut short can look whole ("step 12 tempo 13" of "... 132.5"): it is still ignored.
+  const std::size_t tempo = cut.find("step 12 tempo 13");
+  spit(path("cut2.log"), cut.substr(0, tempo + 16));
+  const SessionLog back2 = read_session_log(path("cut2.log"));
+  EXPECT_EQ(back2.inputs.size(), 3u);
+  EXPECT_EQ(back2.end_step, 11);
+
+  // Cut before the first checkpoint: nothing to replay, and the error says why.
+  const std::string header_only = session_log_header(log);
+  spit(path("early.log"), header_only + "at 0 tok");
+  try {
+    read_session_log(path("early.log"));
+    ADD_FAILURE() << "accepted a log without a checkpoint";
+  } catch (const SessionLogError& e) {
+    EXPECT_NE(std::string(e.what()).find("ends before its first checkpoint"), std::string::npos) << e.what();
+  }
+  // Cut in the header.
+  spit(path("header.log"), header_only.substr(0, header_only.size() / 2));
+  try {
+    read_session_log(path("header.log"));
+    ADD_FAILURE() << "accepted half a header";
+  } catch (const SessionLogError& e) {
+    EXPECT_NE(std::string(e.what()).find("cut short in its header"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(SessionLogTest, FormatOneLogsStillRead) {
+  const SessionLog log = unusual_log();
+  write_session_log(path("a.log"), log);
+  std::string text = slurp(path("a.log"));
+  text.replace(text.find("format_version = 2"), 18, "format_version = 1\ncommitted_tokens = 77");
+  text.replace(text.find("end 20 tokens 77"), 16, "end 20");
+  spit(path("v1.log"), text);
+  const SessionLog back = read_session_log(path("v1.log"));
+  EXPECT_EQ(back.format_version, 1);
+  EXPECT_EQ(back.inputs, log.inputs);
+  EXPECT_EQ(back.end_step, 20);
+  EXPECT_EQ(back.committed_tokens, 77u);
+  EXPECT_TRUE(back.complete);
 }
 
 }  // namespace

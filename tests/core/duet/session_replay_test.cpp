@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <unistd.h>
 
 #include "core/duet/session_log.hpp"
@@ -100,6 +102,103 @@ TEST_F(SessionReplayTest, ReplayRefusesAnotherSpecOrAnInputOffTheGrid) {
   log.inputs = {{DuetInput::Kind::stop, 5, {}}, {DuetInput::Kind::mode, 9, {}, 0, DuetMode::solo}};
   log.end_step = 9;
   EXPECT_THROW(replay_session(log, model, v, piano), SessionLogError);  // nothing moves after stop
+}
+
+// A session log written as the daemon writes it (header, then every flush the new inputs and
+// a checkpoint, then the end line), cut at every byte: each cut either replays to exactly the
+// tokens the live engine had committed at the last checkpoint, or is refused with a message
+// saying the log was cut short. Nothing else: no unclear error, no hang.
+TEST_F(SessionReplayTest, ALogCutAtAnyByteReplaysAPrefixOrSaysItWasCutShort) {
+  const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
+  const Vocabulary v = notewise_vocabulary(spec);
+  DuetConfig c;
+  c.mode = DuetMode::answer;
+  c.sampler.policy = SamplingPolicy::kTopK;
+  c.sampler.top_k = 8;
+  c.sampler.seed = 99;
+  HashModel live_model(v.size(), 5);
+  DuetEngine live(live_model, v, spec, c);
+  const std::int64_t origin = 1'000'000'000;
+  live.start(origin);
+
+  SessionLog header;
+  header.model_name = "hash";
+  header.model_sha256 = "0123";
+  header.spec = spec;
+  header.config = live.config();
+  header.origin_ns = origin;
+  std::string text = session_log_header(header);
+  std::map<std::int64_t, std::vector<int>> at_checkpoint;  // step -> the live committed tokens then
+  std::size_t logged = 0;
+  auto flush = [&] {
+    for (; logged < live.log().size(); ++logged) text += session_log_line(live.log()[logged]);
+    text += session_log_checkpoint(live.frontier(), live.committed_tokens().size());
+    at_checkpoint[live.frontier()] = live.committed_tokens();
+  };
+  std::vector<TimedMessage> out;
+  std::int64_t now = origin;
+  auto run_for = [&](std::int64_t ns) {
+    for (const std::int64_t until = now + ns; now < until; now += 2'000'000) {
+      live.advance(now, out);
+      if ((now - origin) % 300'000'000 == 0) flush();
+    }
+  };
+  flush();
+  for (int n = 0; n < 3; ++n) {
+    live.human(ShortMessage{0x90, static_cast<std::uint8_t>(60 + 2 * n), 80});
+    run_for(120'000'000);
+    live.human(ShortMessage{0x80, static_cast<std::uint8_t>(60 + 2 * n), 0});
+    run_for(30'000'000);
+  }
+  run_for(1'200'000'000);  // Clara answers
+  live.set_tempo(140);
+  live.human(ShortMessage{0x90, 72, 90});
+  run_for(200'000'000);
+  live.stop(out);
+  flush();
+  text += session_log_end(live.frontier(), live.committed_tokens().size());
+  ASSERT_GE(at_checkpoint.size(), 5u);
+  ASSERT_GT(live.committed_tokens().size(), at_checkpoint.begin()->second.size());
+
+  const fs::path file = path("cut.log");
+  std::map<std::pair<std::int64_t, std::size_t>, std::vector<int>> replayed;  // (end, inputs) -> tokens
+  int refused = 0, partial = 0, whole = 0;
+  for (std::size_t cut = 0; cut <= text.size(); ++cut) {
+    SCOPED_TRACE("cut at byte " + std::to_string(cut));
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << text.substr(0, cut);
+    SessionLog log;
+    try {
+      log = read_session_log(file);
+    } catch (const SessionLogError& e) {
+      const std::string msg = e.what();
+      EXPECT_EQ(msg.rfind(file.string() + ":", 0), 0u) << msg;
+      EXPECT_TRUE(msg.find("cut short in its header") != std::string::npos ||
+                  msg.find("ends before its first checkpoint") != std::string::npos)
+          << msg;
+      ++refused;
+      continue;
+    }
+    auto key = std::make_pair(log.end_step, log.inputs.size());
+    if (!replayed.contains(key)) {
+      HashModel m(v.size(), 5);
+      replayed[key] = replay_session(log, m, v, spec);
+    }
+    const std::vector<int>& tokens = replayed[key];
+    ASSERT_EQ(tokens.size(), log.committed_tokens);
+    if (log.complete) {
+      ++whole;
+      EXPECT_EQ(cut, text.size());
+      EXPECT_EQ(tokens, live.committed_tokens());
+    } else {
+      ++partial;
+      ASSERT_TRUE(at_checkpoint.contains(log.end_step));
+      EXPECT_EQ(tokens, at_checkpoint[log.end_step]);
+      EXPECT_FALSE(log.notes.empty());
+    }
+  }
+  EXPECT_GT(refused, 0);
+  EXPECT_GT(partial, 100);
+  EXPECT_EQ(whole, 1);
 }
 
 }  // namespace
