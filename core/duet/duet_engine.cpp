@@ -74,8 +74,8 @@ struct DuetEngine::Impl {
   void end_clara_at_frontier(std::vector<TimedMessage>& out) {
     rollback();
     if (stream.head().clara_sounding > 0) {
-      stream.ensure_writable();
-      stream.end_clara_notes(frontier, &out);
+      stream.ensure_writable(true);
+      stream.end_clara_notes(&out);
     }
   }
 
@@ -275,8 +275,8 @@ void DuetEngine::stop(std::vector<TimedMessage>& out) {
   m.rollback();
   m.log.push_back(m.input(DuetInput::Kind::stop));
   if (m.stream.head().clara_sounding > 0) {
-    m.stream.ensure_writable();
-    m.stream.end_clara_notes(m.frontier, &out);
+    m.stream.ensure_writable(true);
+    m.stream.end_clara_notes(&out);
   }
   // The open tokens of the frontier step are final: nothing follows them.
   m.stats.tokens_committed += m.stream.commit_open_tokens();

@@ -97,13 +97,21 @@ void DuetStream::emit(int id) {
 }
 
 // Silence up to the current step, as waits each as long as possible.
-void DuetStream::sync() {
-  while (head_.cursor < head_.step) {
-    const int n = static_cast<int>(std::min<std::int64_t>(head_.step - head_.cursor, max_wait_));
+void DuetStream::sync() { sync_to(head_.step); }
+
+void DuetStream::sync_to(std::int64_t step) {
+  while (head_.cursor < step) {
+    const int n = static_cast<int>(std::min<std::int64_t>(step - head_.cursor, max_wait_));
     emit(wait_id_[static_cast<std::size_t>(n)]);
     head_.cursor += n;
   }
 }
+
+// The encoder writes an end in the last step a note sounds, and its note-off falls on the
+// next. A note that stops at the frontier sounded last in the step before it: its end goes
+// there when the silence since is not written yet (waits are written lazily), else in the
+// frontier step, and the note-off follows the end's step either way.
+std::int64_t DuetStream::end_step() const { return head_.cursor <= head_.step - 1 ? head_.step - 1 : head_.step; }
 
 StreamSnapshot DuetStream::snapshot() const { return StreamSnapshot{head_, grammar_, model_.save()}; }
 
@@ -113,21 +121,32 @@ void DuetStream::restore(const StreamSnapshot& s) {
   head_ = s.head;
 }
 
-void DuetStream::ensure_writable() {
-  if (head_.cursor <= head_.step) return;
-  if (!committed_wait_ || committed_.size() != committed_wait_->token_index + 1)
-    throw std::logic_error("DuetEngine: a wait spans the frontier but its cut point was not kept");
+void DuetStream::ensure_writable(bool for_ends) {
+  const bool cuttable = committed_wait_ && committed_.size() == committed_wait_->token_index + 1;
+  if (head_.cursor < head_.step) return;
+  // A wait that ends exactly at the frontier is cut only to put ends before it.
+  if (head_.cursor == head_.step && !(for_ends && cuttable && committed_wait_->step <= head_.step - 1)) return;
+  if (!cuttable) throw std::logic_error("DuetEngine: a wait spans the frontier but its cut point was not kept");
   WaitCut& w = *committed_wait_;
+  // Ends go in the step before the frontier where the wait allows (end_step()); anything
+  // else at the frontier itself, so silence stays one wait as long as possible.
+  // A wait sampled in the step before the frontier goes entirely: the ends come before it
+  // (the next sync writes it again), and nothing reads the logits before that.
+  const std::int64_t cut = for_ends ? std::max(w.step, head_.step - 1) : head_.step;
   model_.restore(*w.model);
   grammar_ = w.grammar;
   committed_.pop_back();
-  const int n = static_cast<int>(head_.step - w.step);
-  const int id = wait_id_[static_cast<std::size_t>(n)];
-  auto logits = model_.feed(id);
-  head_.logits.assign(logits.begin(), logits.end());
-  grammar_.observe(id);
-  committed_.push_back(id);
-  head_.cursor = head_.step;
+  const int n = static_cast<int>(cut - w.step);
+  if (n > 0) {
+    const int id = wait_id_[static_cast<std::size_t>(n)];
+    auto logits = model_.feed(id);
+    head_.logits.assign(logits.begin(), logits.end());
+    grammar_.observe(id);
+    committed_.push_back(id);
+  } else {
+    --head_.ntokens;  // the wait left the stream
+  }
+  head_.cursor = cut;
   committed_wait_.reset();
 }
 
@@ -142,9 +161,10 @@ ShortMessage DuetStream::note_off(int key) const {
   return {static_cast<std::uint8_t>(0x80 | config_.clara_channel), static_cast<std::uint8_t>(key), 0};
 }
 
-void DuetStream::end_clara_notes(std::int64_t due_step, std::vector<TimedMessage>* direct) {
+void DuetStream::end_clara_notes(std::vector<TimedMessage>* direct) {
   if (head_.clara_sounding == 0) return;
-  sync();
+  const std::int64_t at = end_step();
+  sync_to(at);
   for (std::size_t c = 0; c < head_.clara_key.size(); ++c) {
     const int key = head_.clara_key[c];
     if (key < 0) continue;
@@ -153,10 +173,12 @@ void DuetStream::end_clara_notes(std::int64_t due_step, std::vector<TimedMessage
     const int id = table_.end_id(prefix, pitch);
     if (id >= 0 && grammar_.sounding(prefix, pitch)) emit(id);
     const ShortMessage off = note_off(key);
-    if (direct)
-      direct->push_back(TimedMessage{tempo_.time_of(due_step), off, config_.clara_port});
+    // At once only when due by the frontier: a later one would precede, in `direct`, what
+    // the frontier step commits; it goes out with that step instead.
+    if (direct && at + 1 <= head_.step)
+      direct->push_back(TimedMessage{tempo_.time_of(at + 1), off, config_.clara_port});
     else
-      head_.open_msgs.push_back({due_step, off});
+      head_.open_msgs.push_back({at + 1, off});
     head_.clara_key[c] = -1;
     head_.ended_cells.push_back(static_cast<int>(c));
   }
@@ -177,6 +199,12 @@ bool DuetStream::clara_plays(std::int64_t s) const {
 void DuetStream::sample_step(StepRecord& rec) {
   const std::int64_t s = head_.step;
   sync();
+  if (mode_ == DuetMode::answer && s == head_.answer_end - 1 && head_.clara_sounding > 0) {
+    end_clara_notes(nullptr);  // the answer's last step: what she holds ends here
+    emit(wait_id_[1]);
+    head_.cursor = s + 1;
+    return;
+  }
   for (std::size_t count = 0;; ++count) {
     if (count >= step_token_cap_) {  // a model that never waits still moves the clock
       emit(wait_id_[1]);
@@ -202,15 +230,21 @@ void DuetStream::sample_step(StepRecord& rec) {
     const TokenInfo& t = table_.info(id);
     if (id == Vocabulary::kEos) {
       // The answer is over: <eos> stays out of the stream (it would reset the context).
-      end_clara_notes(s + 1, nullptr);
+      end_clara_notes(nullptr);
       head_.answering = false;
       return;
     }
     if (t.kind == TokenKind::kWait) {
       int n = t.wait;
-      if (mode_ == DuetMode::answer) n = static_cast<int>(std::min<std::int64_t>(n, head_.answer_end - s));
+      if (mode_ == DuetMode::answer) {
+        n = static_cast<int>(std::min<std::int64_t>(n, head_.answer_end - s));
+        // Notes held to the answer's end end in its last step, as the encoder writes them.
+        if (head_.clara_sounding > 0 && n > 1 && s + n == head_.answer_end) --n;
+      }
       const int wid = wait_id_[static_cast<std::size_t>(n)];
-      if (n > 1) rec.wait.emplace(WaitCut{s, static_cast<std::size_t>(head_.ntokens), grammar_, model_.save()});
+      // Every sampled wait keeps its cut point: a longer one may be cut at the frontier, and
+      // any one cut before it so that ends go where the encoder puts them.
+      rec.wait.emplace(WaitCut{s, static_cast<std::size_t>(head_.ntokens), grammar_, model_.save()});
       emit(wid);
       head_.cursor = s + n;
       return;
@@ -253,7 +287,7 @@ StepRecord DuetStream::produce(bool speculative) {
   const std::int64_t s = head_.step;
   if (head_.cursor <= s) {
     if (mode_ == DuetMode::answer && head_.answering && s >= head_.answer_end) {
-      end_clara_notes(s, nullptr);
+      end_clara_notes(nullptr);
       head_.answering = false;
     }
     if (clara_plays(s)) sample_step(rec);
@@ -315,12 +349,13 @@ void DuetStream::human(const ShortMessage& msg, std::int64_t f, std::int64_t hea
     ++h.keys_down;
     h.had_phrase = true;
     if (in_stream) {
-      ensure_writable();
       if (mode_ == DuetMode::answer && h.answering) {
-        end_clara_notes(f, nullptr);
+        ensure_writable(true);
+        end_clara_notes(nullptr);
         h.answering = false;
         h.need_first_onset = false;
       }
+      ensure_writable();
       sync();
       const int id = table_.onset_id(human_prefix_, index);
       if (id >= 0) {
@@ -345,8 +380,8 @@ void DuetStream::human(const ShortMessage& msg, std::int64_t f, std::int64_t hea
       if (down > 0 && --down == 0 && in_stream) {
         const int id = table_.end_id(human_prefix_, index);
         if (id >= 0 && grammar_.sounding(human_prefix_, index)) {
-          ensure_writable();
-          sync();
+          ensure_writable(true);
+          sync_to(end_step());
           emit(id);
         }
       }

@@ -106,11 +106,13 @@ class DuetStream {
   // is its exact time when known (-1: the step's time). Note on/off and CC64 only.
   void human(const ShortMessage& msg, std::int64_t f, std::int64_t heard, std::int64_t heard_ns);
 
-  // Ends every note Clara sounds with end tokens in the current step; the note-offs
-  // are due at `due_step` and go to `direct` at once when given, else with the step.
-  void end_clara_notes(std::int64_t due_step, std::vector<TimedMessage>* direct);
-  // Makes the frontier writable: a committed sampled wait that spans it is cut there.
-  void ensure_writable();
+  // Ends every note Clara sounds with end tokens, as the encoder would write notes that
+  // stop at the current step (end_step()); the note-offs are due on the step after the
+  // ends and go to `direct` at once when given, else with the step.
+  void end_clara_notes(std::vector<TimedMessage>* direct);
+  // Makes the frontier writable: a committed sampled wait that spans it is cut there, or
+  // `for_ends`, a step earlier where it can be (see end_step()).
+  void ensure_writable(bool for_ends = false);
 
   StreamSnapshot snapshot() const;
   void restore(const StreamSnapshot& s);
@@ -132,6 +134,8 @@ class DuetStream {
   void feed(int id);
   void emit(int id);
   void sync();
+  void sync_to(std::int64_t step);
+  std::int64_t end_step() const;
   bool clara_plays(std::int64_t s) const;
   void sample_step(StepRecord& rec);
   void begin_answer(std::int64_t phrase_end_step, std::int64_t phrase_end_ns);

@@ -208,12 +208,14 @@ TEST(DuetEngine, SecondPhraseInterruptsTheAnswerAtTheFrontier) {
   EXPECT_TRUE(out[1].msg.is_note_off());
   EXPECT_EQ(out[1].msg.data1, out[0].msg.data1);
   EXPECT_EQ(out[1].time_ns, e.time_of_step(25));
-  // The human's onset follows Clara's end in the stream, in the same step.
+  // Clara's note stopped at the frontier: as the encoder writes it, its end sits in the
+  // last step it sounded (24, before that step's wait), the human's onset in step 25.
   const auto& tokens = e.committed_tokens();
   const int human_onset = v.id("p" + std::to_string(64 - kPiano.range.lowest));
   auto it = std::find(tokens.begin(), tokens.end(), human_onset);
   ASSERT_NE(it, tokens.end());
-  EXPECT_EQ(*(it - 1), v.id("endp30"));
+  EXPECT_EQ(*(it - 1), v.id("wait1"));
+  EXPECT_EQ(*(it - 2), v.id("endp30"));
   // The second phrase gets its own answer after its silence.
   e.human(off(64));
   e.commit_until(60, out);
@@ -808,6 +810,89 @@ TEST(DuetEngine, SpeculationStopsAtTheNextCommitDeadlineAndGoesOnLater) {
   std::function<std::int64_t()> idle = [] { return std::int64_t{0}; };
   e.advance(0, out, idle);
   EXPECT_GT(e.stats().tokens_generated, first) << "speculation did not continue at the next call";
+}
+
+
+// Plays `piece` into a listening engine step by step (each message taken at the step it
+// falls in, as a live player whose notes reach the frontier in time), and returns the
+// committed tokens after the leading <eos>, trailing waits dropped.
+std::vector<std::string> live_tokens_of(const GridPiece& piece, const Vocabulary& v) {
+  struct Event { std::int64_t step; int order; ShortMessage msg; };
+  std::vector<Event> events;
+  for (const GridNote& n : piece.notes) {
+    const int key = kPiano.range.pitch_of(n.index);
+    events.push_back({n.start, 1, on(key)});
+    events.push_back({n.end(), 0, off(key)});
+  }
+  std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+    return std::tie(a.step, a.order, a.msg.data1) < std::tie(b.step, b.order, b.msg.data1);
+  });
+  HashModel model(v.size(), 1);
+  DuetEngine e(model, v, kPiano, argmax_config(DuetMode::listen));
+  e.start(0);
+  std::vector<TimedMessage> out;
+  for (const Event& ev : events) {
+    e.commit_until(ev.step, out);
+    e.human_at_step(ev.msg, ev.step);
+  }
+  e.commit_until(piece.steps + 2 * kPiano.max_wait(), out);
+  e.stop(out);
+  EXPECT_TRUE(out.empty()) << "listen mode played";
+  std::vector<std::string> tokens;
+  for (std::size_t i = 1; i < e.committed_tokens().size(); ++i) tokens.push_back(v.token(e.committed_tokens()[i]));
+  while (!tokens.empty() && tokens.back().starts_with("wait")) tokens.pop_back();
+  return tokens;
+}
+
+TEST(DuetEngine, NotesPlayedLiveEnterTheContextAsTheEncoderWritesThemFromAFile) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  // A melody with rests, a one-step note, long notes beyond the longest wait, and a chord.
+  GridPiece piece;
+  piece.notes = {{0, 30, 0, 3}, {0, 32, 5, 1}, {0, 34, 8, 40}, {0, 20, 60, 6}, {0, 24, 60, 6}, {0, 27, 60, 4},
+                 {0, 31, 70, 2}};
+  piece.steps = 72;
+  std::vector<std::string> encoded = encode_notewise(piece, kPiano);
+  while (!encoded.empty() && encoded.back().starts_with("wait")) encoded.pop_back();
+  EXPECT_EQ(live_tokens_of(piece, v), encoded);
+}
+
+TEST(DuetEngine, ClarasForcedEndsAndHerNoteOffsAgreeWithTheEncoder) {
+  // Whatever ends Clara's notes (her own end tokens, a mode change, a stop), decoding her
+  // committed tokens gives the notes her messages played, step for step.
+  Vocabulary v = notewise_vocabulary(kPiano);
+  for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+    HashModel model(v.size(), seed);
+    DuetEngine e(model, v, kPiano, random_config(DuetMode::solo, seed));
+    e.start(0);
+    std::vector<TimedMessage> out;
+    e.commit_until(40 + static_cast<std::int64_t>(seed) * 7, out);
+    e.set_mode(DuetMode::listen, out);
+    e.commit_until(80, out);
+    e.set_mode(DuetMode::solo, out);
+    e.commit_until(130 + static_cast<std::int64_t>(seed) * 3, out);
+    e.stop(out);
+    expect_balanced(out);
+    std::map<int, std::int64_t> started;
+    std::vector<GridNote> played;
+    const double step_ns = 60e9 / (120.0 * kPiano.sample_freq);
+    for (const auto& m : out) {
+      const auto step = static_cast<std::int64_t>(std::llround(static_cast<double>(m.time_ns) / step_ns));
+      const int index = m.msg.data1 - kPiano.range.lowest;
+      if (m.msg.is_note_on()) started[index] = step;
+      if (m.msg.is_note_off()) played.push_back({0, index, started[index], step - started[index]});
+    }
+    std::vector<std::string> tokens;
+    for (std::size_t i = 1; i < e.committed_tokens().size(); ++i) tokens.push_back(v.token(e.committed_tokens()[i]));
+    DecodeCounts counts;
+    GridPiece decoded = decode_notewise(tokens, kPiano, counts);
+    auto key = [](const GridNote& n) { return std::tie(n.start, n.index, n.length); };
+    std::sort(played.begin(), played.end(), [&](const GridNote& a, const GridNote& b) { return key(a) < key(b); });
+    std::sort(decoded.notes.begin(), decoded.notes.end(),
+              [&](const GridNote& a, const GridNote& b) { return key(a) < key(b); });
+    ASSERT_FALSE(played.empty());
+    EXPECT_EQ(decoded.notes, played) << "seed " << seed;
+    EXPECT_EQ(counts.unclosed, 0u) << "seed " << seed;
+  }
 }
 
 }  // namespace
