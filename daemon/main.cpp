@@ -1,6 +1,6 @@
 // clarad: composes the daemon. Everything that can fail is built before a port
 // opens; then it plays until a stop signal, ends every note, closes the ports
-// and writes the session.
+// and finishes the session files it has been writing all along.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -8,11 +8,13 @@
 
 #include "daemon/config/command_line.hpp"
 #include "daemon/engine/duet_thread.hpp"
+#include "daemon/engine/engine_factory.hpp"
 #include "daemon/log/logger.hpp"
+#include "daemon/midi/open_backend.hpp"
 #include "daemon/model/live_model.hpp"
 #include "daemon/service/memory_probe.hpp"
 #include "daemon/service/signals.hpp"
-#include "daemon/session/session_files.hpp"
+#include "daemon/session/live_session.hpp"
 #include "daemon/session/stats_file.hpp"
 
 using namespace clara;
@@ -27,33 +29,27 @@ int run(int argc, char** argv) {
   const auto t_start = Clock::now();
   const StopSignals signals;  // before any thread starts, so all inherit the mask
   DaemonSettings settings;
-  try {
-    const CommandLine cl = parse_command_line({argv + 1, argv + argc}, settings);
-    if (cl.help || cl.version) return std::fputs(cl.help_text.c_str(), stdout), std::fputc('\n', stdout), 0;
-  } catch (const SettingsError& e) {
-    return log::error("%s", e.what()), 64;
-  }
-  log::Level level;
-  if (log::parse_level(settings.log_level, level)) log::set_level(level);
+  if (const auto early = parse_command_line_or_exit({argv + 1, argv + argc}, settings)) return *early;
 
   LiveModel model = load_live_model(settings);
+  for (const auto& w : model.loaded.card.warnings) log::warning("%s", w.c_str());
+  log::info("sampling: %s", model.sampler_source.c_str());
+  DuetEngine engine = make_engine(*model.lm, model.loaded.vocab, model.spec, settings.duet);
+  const auto routes = effective_routes(settings);
   std::unique_ptr<MidiBackend> backend;
   try {
-    backend = settings.backend == "jack" ? make_jack_backend(settings.midi) : make_alsa_backend(settings.midi);
-    backend->start();
+    backend = open_backend(settings.backend, settings.midi);
   } catch (const BackendError& e) {
     throw StartupError(69, e.what());
   }
-  const InstrumentRoute route = clara_route(settings);
-  send_program_change(*backend, route);
-
-  DuetEngine engine(*model.lm, model.loaded.vocab, model.spec, settings.duet);
+  send_program_change(*backend, route_for(routes, settings.duet.clara_prefix));
   // Step 0 one period ahead, so the first committed step is never already late.
   const std::int64_t origin = backend->now_ns() + backend->period_ns();
   engine.start(origin);
-  std::unique_ptr<SessionRecorder> recorder;
-  if (settings.record_sessions) recorder = std::make_unique<SessionRecorder>(origin, settings.duet.bpm);
-  DuetThread duet(*backend, engine, recorder.get(), route);
+  const SessionSource source{model.loaded.card.name, model.weights_sha256, model.spec, origin, 0};
+  LiveSession session =
+      open_live_session(settings.record_sessions, settings.effective_sessions_dir(), settings.duet.bpm, engine, source);
+  DuetThread duet(*backend, engine, session.recorder.get(), routes);
   duet.start();
   const double startup_ms = ms_since(t_start);
   log::notice("ready in %.0f ms: model %s (%s), %s, mode %s, %.0f bpm, backend %s", startup_ms,
@@ -76,16 +72,9 @@ int run(int argc, char** argv) {
   log::notice("stopped in %.0f ms (duet %.0f ms), every note ended, ports closed", ms_since(t_stop), duet_ms);
 
   RunFigures figures{startup_ms, peak_rss_kb(), duet.reactions_ns(), backend->stats(), engine.stats(), {}};
-  if (recorder) try {
-      figures.session = write_session(settings.effective_sessions_dir(), *recorder, engine, model.loaded.vocab,
-                                      {model.loaded.card.name, model.weights_sha256, model.spec, origin, end_ns});
-      log::notice("session written to %s", figures.session.c_str());
-    } catch (const std::exception& e) {
-      log::error("could not write the session: %s", e.what());
-      exit_code = exit_code ? exit_code : 70;
-    }
+  if (!close_live_session(session, engine, model.loaded.vocab, end_ns, figures.session) && !exit_code) exit_code = 70;
   if (!settings.stats_file.empty()) write_stats_file(settings.stats_file, figures);
-  if (duet.failure()) exit_code = exit_code ? exit_code : 70;
+  if (duet.failure() && !exit_code) exit_code = 70;
   return exit_code;
 }
 

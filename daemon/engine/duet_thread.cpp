@@ -10,7 +10,12 @@
 namespace clara::daemon {
 
 DuetThread::DuetThread(MidiBackend& backend, DuetEngine& engine, SessionRecorder* recorder, InstrumentRoute route)
-    : backend_(backend), engine_(engine), recorder_(recorder), route_(std::move(route)) {}
+    : DuetThread(backend, engine, recorder, std::vector<InstrumentRoute>{std::move(route)}) {}
+
+DuetThread::DuetThread(MidiBackend& backend, DuetEngine& engine, SessionRecorder* recorder,
+                       std::vector<InstrumentRoute> routes)
+    : backend_(backend), engine_(engine), recorder_(recorder), routes_(std::move(routes)),
+      route_(route_for(routes_, engine.config().clara_prefix)) {}
 
 DuetThread::~DuetThread() { stop(); }
 
@@ -20,7 +25,7 @@ void DuetThread::start() {
 }
 
 std::optional<std::string> DuetThread::submit(const ControlCommand& command) {
-  if (auto why = validate(command)) {
+  if (auto why = validate(command, engine_.spec())) {
     log::warning("%s refused: %s", command_name(command), why->c_str());
     return why;
   }
@@ -32,9 +37,19 @@ std::optional<std::string> DuetThread::submit(const ControlCommand& command) {
 void DuetThread::apply(const ControlCommand& command, std::vector<TimedMessage>& out) {
   if (const auto* m = std::get_if<SetMode>(&command)) {
     engine_.set_mode(m->mode, out);
+    resume_mode_.reset();
   } else if (const auto* t = std::get_if<SetTempo>(&command)) {
     engine_.set_tempo(t->bpm);
     if (recorder_) recorder_->tempo(engine_.time_of_step(engine_.frontier()), t->bpm);
+  } else if (const auto* s = std::get_if<SetSampler>(&command)) {
+    engine_.set_sampler(s->sampler);
+  } else if (const auto* v = std::get_if<SetVelocity>(&command)) {
+    engine_.set_velocity(v->velocity);
+  } else if (const auto* i = std::get_if<SetInstruments>(&command)) {
+    engine_.set_instruments(i->human, i->clara, out);
+    emit(out);  // her last notes end on the old route
+    route_ = route_for(routes_, i->clara);
+    send_program_change(backend_, route_);
   } else if (std::holds_alternative<Panic>(command)) {
     // Clara's own notes end through the engine (ledger and context agree), then the
     // port-level panic catches anything else sounding.
@@ -42,7 +57,13 @@ void DuetThread::apply(const ControlCommand& command, std::vector<TimedMessage>&
     emit(out);
     backend_.request_panic();
   } else if (std::holds_alternative<StopPlaying>(command)) {
+    if (!resume_mode_) resume_mode_ = engine_.mode();
     engine_.set_mode(DuetMode::listen, out);
+  } else if (std::holds_alternative<StartPlaying>(command)) {
+    if (resume_mode_) engine_.set_mode(*resume_mode_, out);
+    resume_mode_.reset();
+  } else if (std::holds_alternative<ResetContext>(command)) {
+    engine_.reset_context(out);
   }
 }
 
@@ -56,12 +77,24 @@ std::vector<std::int64_t> DuetThread::reactions_ns() const {
   return reactions_;
 }
 
+// Through the gate, so that a full output queue never loses a note-off: a
+// refused note-on takes its note-off with it, a note-off that does not fit is
+// pushed first on the next tick (run() calls this every tick), and the session
+// records only what was pushed, when it was.
 void DuetThread::emit(std::vector<TimedMessage>& out) {
-  for (const auto& m : out) {
-    const TimedMessage routed = apply_route(route_, m);
-    if (!backend_.push_output(routed)) ++queue_full_;
-    if (recorder_) recorder_->clara(route_.instrument, route_.program, routed);
-  }
+  for (auto& m : out) m = apply_route(route_, m);
+  gate_.send(
+      out,
+      [&](const TimedMessage& m) {
+        if (backend_.push_output(m)) return true;
+        ++queue_full_;
+        return false;
+      },
+      [&](const TimedMessage& m) {
+        if (recorder_) recorder_->clara(route_.instrument, route_.program, m);
+      });
+  refused_note_ons_.store(gate_.refused_note_ons(), std::memory_order_relaxed);
+  retried_note_offs_.store(gate_.retried_note_offs(), std::memory_order_relaxed);
   out.clear();
 }
 
@@ -103,6 +136,7 @@ void DuetThread::run() {
       while (backend_.pop_input(in)) {
         if (recorder_) recorder_->human(in);
       }
+      if (recorder_) recorder_->tick(engine_, backend_.now_ns());
       continue;
     }
     try {
@@ -111,13 +145,27 @@ void DuetThread::run() {
         std::lock_guard lock(mutex_);
         controls.swap(controls_);
       }
-      for (const auto& c : controls) apply(c, out);
+      for (const auto& c : controls) {
+        try {
+          apply(c, out);
+        } catch (const std::invalid_argument& e) {  // validated on entry; refused here all the same
+          log::warning("%s refused: %s", command_name(c), e.what());
+        }
+      }
       while (backend_.pop_input(in)) {
         engine_.human(in.msg, in.time_ns);
         if (recorder_) recorder_->human(in);
       }
-      engine_.advance(backend_.now_ns(), out);
+      const std::uint64_t stalls = engine_.stats().stalls;
+      const std::int64_t stalled_ns = engine_.stats().stalled_ns;
+      engine_.advance(backend_.now_ns(), out, [this] { return backend_.now_ns(); });
+      if (engine_.stats().stalls != stalls)  // once per stall, not per missed step
+        log::warning("late: the duet fell %.0f ms behind the clock (a stall); the grid slid instead of a burst "
+                     "(%llu stalls so far)",
+                     static_cast<double>(engine_.stats().stalled_ns - stalled_ns) / 1e6,
+                     static_cast<unsigned long long>(engine_.stats().stalls));
       emit(out);
+      if (recorder_) recorder_->tick(engine_, backend_.now_ns());  // hands new material to the writer thread
       const auto& st = engine_.stats();
       if (st.answers != answers_seen && st.last_reaction_ns >= 0) {
         answers_seen = st.answers;

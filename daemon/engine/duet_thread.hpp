@@ -16,6 +16,7 @@
 
 #include "core/duet/duet_engine.hpp"
 #include "daemon/midi/midi_backend.hpp"
+#include "daemon/midi/output_gate.hpp"
 #include "daemon/session/session_recorder.hpp"
 #include "daemon/config/settings.hpp"
 #include "daemon/engine/control_command.hpp"
@@ -26,6 +27,9 @@ namespace clara::daemon {
 class DuetThread {
  public:
   DuetThread(MidiBackend& backend, DuetEngine& engine, SessionRecorder* recorder, InstrumentRoute route);
+  // With a route per instrument: Clara's messages follow her instrument's route when
+  // SetInstruments changes it (its program change is sent then).
+  DuetThread(MidiBackend& backend, DuetEngine& engine, SessionRecorder* recorder, std::vector<InstrumentRoute> routes);
   ~DuetThread();
 
   void start();
@@ -39,6 +43,11 @@ class DuetThread {
   std::optional<std::string> failure() const;
   std::vector<std::int64_t> reactions_ns() const;  // one per answer
   std::uint64_t output_queue_full() const { return queue_full_.load(); }
+  // Note-ons not handed to the output (the queue above its high-water mark, or
+  // note-offs still waiting); their note-offs are not sent and not recorded.
+  std::uint64_t refused_note_ons() const { return refused_note_ons_.load(); }
+  // Note-offs (and controllers) that found the output queue full and were pushed on a later tick.
+  std::uint64_t retried_note_offs() const { return retried_note_offs_.load(); }
 
  private:
   void run();
@@ -48,10 +57,14 @@ class DuetThread {
   MidiBackend& backend_;
   DuetEngine& engine_;
   SessionRecorder* recorder_;
-  InstrumentRoute route_;
+  std::vector<InstrumentRoute> routes_;
+  InstrumentRoute route_;            // Clara's instrument's, from routes_
+  std::optional<DuetMode> resume_mode_;  // the mode StopPlaying left, for StartPlaying
   std::thread thread_;
   std::atomic<bool> running_{false};
   std::atomic<std::uint64_t> queue_full_{0};
+  OutputGate gate_;  // only emit() uses it, on whichever thread runs the duet
+  std::atomic<std::uint64_t> refused_note_ons_{0}, retried_note_offs_{0};
 
   mutable std::mutex mutex_;  // guards the fields below (never taken on a real-time path)
   std::deque<ControlCommand> controls_;  // accepted, not yet applied

@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "daemon/midi/midi_backend.hpp"
+#include "daemon/midi/output_queue.hpp"
 #include "daemon/midi/output_scheduler.hpp"
 #include "daemon/midi/port_patterns.hpp"
 #include "daemon/log/logger.hpp"
@@ -59,8 +60,7 @@ class AlsaBackend final : public MidiBackend {
  public:
   explicit AlsaBackend(const BackendSettings& settings)
       : settings_(settings),
-        input_patterns_("connect_input", settings.connect_input),
-        output_queue_(kQueueCapacity) {
+        input_patterns_("connect_input", settings.connect_input) {
     if (settings.outputs.empty() || settings.outputs.size() > OutputScheduler::kMaxPorts)
       throw BackendError("ALSA backend: " + std::to_string(settings.outputs.size()) +
                          " output ports configured; between 1 and " +
@@ -84,6 +84,7 @@ class AlsaBackend final : public MidiBackend {
       });
       const std::string name = alsa_port_name(settings.outputs[i].name);
       rtmidi("opening virtual port '" + name + "'", [&] { out->openVirtualPort(name); });
+      watch_errors(*out);
       outputs_[i].push_back(std::move(out));
     }
   }
@@ -141,8 +142,11 @@ class AlsaBackend final : public MidiBackend {
     return best && best->queue.pop(m);
   }
   bool push_output(const TimedMessage& m) override {
-    if (output_queue_.push(m)) return true;
-    scheduler_->count_dropped();
+    switch (output_queue_->push(m, scheduler_->panic_epoch())) {
+      case OutputQueue::Push::pushed: return true;
+      case OutputQueue::Push::refused: scheduler_->count_refused_note_on(); return false;
+      case OutputQueue::Push::full: return false;
+    }
     return false;
   }
   void request_panic() override { scheduler_->request_panic(); }
@@ -207,6 +211,7 @@ class AlsaBackend final : public MidiBackend {
         rtmidi("connecting to '" + name + "'", [&] {
           out->openPort(i, alsa_port_name(settings_.outputs[p].name) + " -> " + name);
         });
+        watch_errors(*out);
         outputs_[p].push_back(std::move(out));
       }
     }
@@ -251,19 +256,11 @@ class AlsaBackend final : public MidiBackend {
   void clock_loop() {
     std::int64_t next_tick = monotonic_ns();
     while (running_.load(std::memory_order_acquire)) {
-      TimedMessage m;
-      while (output_queue_.pop(m)) scheduler_->accept(m);
       const std::int64_t now = monotonic_ns();
-      scheduler_->run_now(now, kTickNs, [&](int port, std::uint32_t, ShortMessage msg) {
-        const unsigned char bytes[3] = {msg.status, msg.data1, msg.data2};
-        const int type = msg.type();
-        const std::size_t size = type == 0xC0 || type == 0xD0 ? 2 : 3;
-        for (auto& out : outputs_[static_cast<std::size_t>(port)]) {
-          try {
-            out->sendMessage(bytes, size);
-          } catch (...) {  // RtMidi reports send errors by exception; never let one out of here
-          }
-        }
+      // The scheduler drains the queue itself, after any panic, so that
+      // nothing pushed before a panic request is sent after the panic.
+      scheduler_->run_now(*output_queue_, now, kTickNs, [&](int port, std::uint32_t, ShortMessage msg) {
+        return send(static_cast<std::size_t>(port), msg);
       });
       next_tick += kTickNs;
       if (next_tick <= now) next_tick = now + kTickNs;  // slept through ticks: do not race to catch up
@@ -274,11 +271,45 @@ class AlsaBackend final : public MidiBackend {
     }
   }
 
+  // Sends to every connection of the port. RtMidi reports a failed ALSA send
+  // through the error callback (send_failed) or, for worse errors, by
+  // exception. A note-on counts as written when any connection took it (the
+  // ledger must know it, so that a panic ends it there); anything else only
+  // when all did, and a failed note-off is then sent again next tick (a
+  // second note-off to the connections that had it is harmless).
+  bool send(std::size_t port, ShortMessage msg) {
+    const unsigned char bytes[3] = {msg.status, msg.data1, msg.data2};
+    const int type = msg.type();
+    const std::size_t size = type == 0xC0 || type == 0xD0 ? 2 : 3;
+    bool any = false, all = true;
+    for (auto& out : outputs_[port]) {
+      send_failed_ = false;
+      try {
+        out->sendMessage(bytes, size);
+      } catch (...) {  // never let one out of here
+        send_failed_ = true;
+      }
+      any = any || !send_failed_;
+      all = all && !send_failed_;
+    }
+    return msg.is_note_on() ? any : all;
+  }
+
+  // Set only after a port is open: with a callback RtMidi stops throwing, and
+  // opening errors must still throw. Runs on the thread whose call failed.
+  void watch_errors(RtMidiOut& out) {
+    out.setErrorCallback(
+        [](RtMidiError::Type, const std::string&, void* self) { static_cast<AlsaBackend*>(self)->send_failed_ = true; },
+        this);
+  }
+
   BackendSettings settings_;
   PortPatterns input_patterns_;
   std::vector<PortPatterns> output_patterns_;
   std::unique_ptr<OutputScheduler> scheduler_;
-  boost::lockfree::spsc_queue<TimedMessage> output_queue_;
+  std::unique_ptr<OutputQueue> output_queue_ = std::make_unique<OutputQueue>();
+  // Written by the error callback during a send, on the clock thread.
+  bool send_failed_ = false;
   std::vector<std::unique_ptr<Input>> inputs_;
   std::vector<std::vector<std::unique_ptr<RtMidiOut>>> outputs_;
   std::thread clock_;

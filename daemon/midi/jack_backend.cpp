@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "daemon/midi/midi_backend.hpp"
+#include "daemon/midi/output_queue.hpp"
 #include "daemon/midi/output_scheduler.hpp"
 #include "daemon/midi/port_patterns.hpp"
 #include "daemon/log/logger.hpp"
@@ -37,8 +38,7 @@ class JackBackend final : public MidiBackend {
   explicit JackBackend(const BackendSettings& settings)
       : settings_(settings),
         input_patterns_("connect_input", settings.connect_input),
-        input_queue_(kQueueCapacity),
-        output_queue_(kQueueCapacity) {
+        input_queue_(kQueueCapacity) {
     if (settings.outputs.empty() || settings.outputs.size() > OutputScheduler::kMaxPorts)
       throw BackendError("JACK backend: " + std::to_string(settings.outputs.size()) +
                          " output ports configured; between 1 and " +
@@ -78,6 +78,13 @@ class JackBackend final : public MidiBackend {
       const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
       while (!scheduler_->panic_done() && connected_ && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::microseconds(500));
+      // One whole cycle more before the ports go: a client that also plays
+      // into us runs before us in JACK's graph (the feedback edge) and reads
+      // what we wrote one cycle late, so it sees the panic only then.
+      const std::uint64_t seen = cycles_.load(std::memory_order_acquire);
+      while (cycles_.load(std::memory_order_acquire) < seen + 2 && connected_ &&
+             std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::microseconds(500));
       jack_deactivate(client_);
     }
     jack_client_close(client_);
@@ -88,9 +95,13 @@ class JackBackend final : public MidiBackend {
   std::int64_t period_ns() const override { return period_ns_; }
 
   bool pop_input(TimedMessage& m) override { return input_queue_.pop(m); }
+  // realtime-safe (the caller is not real-time, but the queue it shares is).
   bool push_output(const TimedMessage& m) override {
-    if (output_queue_.push(m)) return true;
-    scheduler_->count_dropped();
+    switch (output_queue_->push(m, scheduler_->panic_epoch())) {
+      case OutputQueue::Push::pushed: return true;
+      case OutputQueue::Push::refused: scheduler_->count_refused_note_on(); return false;
+      case OutputQueue::Push::full: return false;
+    }
     return false;
   }
   void request_panic() override { scheduler_->request_panic(); }
@@ -98,7 +109,6 @@ class JackBackend final : public MidiBackend {
 
   OutputStats stats() const override {
     OutputStats s = scheduler_->stats();
-    s.dropped += write_failed_.load(std::memory_order_relaxed);
     s.input_messages = input_messages_.load(std::memory_order_relaxed);
     s.input_dropped = input_dropped_.load(std::memory_order_relaxed);
     return s;
@@ -202,6 +212,11 @@ class JackBackend final : public MidiBackend {
 
   // Real-time: no allocation, lock, log or throw below.
   void process(jack_nframes_t nframes) {
+    write_cycle(nframes);
+    cycles_.fetch_add(1, std::memory_order_release);
+  }
+
+  void write_cycle(jack_nframes_t nframes) {
     const jack_nframes_t first_frame = jack_last_frame_time(client_);
     read_input(nframes, first_frame);
 
@@ -218,16 +233,18 @@ class JackBackend final : public MidiBackend {
       jack_midi_clear_buffer(buffers[i]);
     }
     if (!output_enabled_.load(std::memory_order_acquire)) return;
-    TimedMessage m;
-    while (output_queue_.pop(m)) scheduler_->accept(m);
+    // The scheduler drains the queue itself, after any panic, so that nothing
+    // pushed before a panic request can be written after the panic.
     scheduler_->run_cycle(
-        static_cast<std::int64_t>(current_usecs) * 1000, static_cast<std::int64_t>(next_usecs) * 1000,
-        nframes, [&](int port, std::uint32_t frame, ShortMessage msg) {
+        *output_queue_, static_cast<std::int64_t>(current_usecs) * 1000,
+        static_cast<std::int64_t>(next_usecs) * 1000, nframes,
+        [&](int port, std::uint32_t frame, ShortMessage msg) {
           const jack_midi_data_t bytes[3] = {msg.status, msg.data1, msg.data2};
           const int type = msg.type();
           const std::size_t size = type == 0xC0 || type == 0xD0 ? 2 : 3;
-          if (jack_midi_event_write(buffers[static_cast<std::size_t>(port)], frame, bytes, size) != 0)
-            write_failed_.fetch_add(1, std::memory_order_relaxed);
+          // Fails when the port buffer is full; the scheduler keeps the ledger
+          // to what was written and writes a failed note-off again next cycle.
+          return jack_midi_event_write(buffers[static_cast<std::size_t>(port)], frame, bytes, size) == 0;
         });
   }
 
@@ -258,13 +275,14 @@ class JackBackend final : public MidiBackend {
   std::vector<PortPatterns> output_patterns_;
   std::unique_ptr<OutputScheduler> scheduler_;
   boost::lockfree::spsc_queue<TimedMessage> input_queue_;
-  boost::lockfree::spsc_queue<TimedMessage> output_queue_;
+  std::unique_ptr<OutputQueue> output_queue_ = std::make_unique<OutputQueue>();
   jack_client_t* client_ = nullptr;
   jack_port_t* input_ = nullptr;
   std::vector<jack_port_t*> outputs_;
   std::atomic<std::int64_t> period_ns_{0};
   std::atomic<bool> started_{false}, closed_{false}, connected_{true}, output_enabled_{false};
-  std::atomic<std::uint64_t> input_messages_{0}, input_dropped_{0}, write_failed_{0};
+  std::atomic<std::uint64_t> cycles_{0};  // process callbacks completed
+  std::atomic<std::uint64_t> input_messages_{0}, input_dropped_{0};
 };
 
 }  // namespace

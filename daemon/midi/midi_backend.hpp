@@ -23,8 +23,8 @@ class BackendError : public std::runtime_error {
 struct OutputPortSettings {
   std::string name = "midi_out";         // JACK short name; ALSA: virtual port "Clara Out"
   std::vector<std::string> connect;      // regexes of destination ports to connect to
-  int max_note_ms = 0;                   // 0 = off; longer notes are ended at output
-  int max_polyphony = 0;                 // 0 = off; note-ons beyond it are dropped (and their offs)
+  int max_note_ms = 8000;                // 0 = off; longer notes are ended at output
+  int max_polyphony = 16;                // 0 = off; note-ons beyond it are dropped (and their offs)
 };
 
 struct BackendSettings {
@@ -43,7 +43,16 @@ struct OutputStats {
   std::int64_t max_late_ns = 0;
   std::int64_t onset_error_p99_ns = 0;   // |written - due|, from a fixed histogram
   std::int64_t onset_error_max_ns = 0;
-  std::uint64_t dropped = 0;             // queue full or beyond the polyphony cap
+  std::uint64_t dropped = 0;             // beyond a cap, or for a port not configured
+  // Note-ons refused above the high-water mark of the output queue or of the
+  // pending buffer (their note-offs are swallowed: nothing is left hanging).
+  std::uint64_t refused_note_ons = 0;
+  // Note-offs (and sustain-off, all-notes-off, all-sound-off) whose port write
+  // failed, written again first in the next cycle.
+  std::uint64_t retried_note_offs = 0;
+  // Other messages whose port write failed: lost (a note-on among them never
+  // sounded and is not in the ledger).
+  std::uint64_t write_failed = 0;
   std::uint64_t input_messages = 0;
   std::uint64_t input_dropped = 0;
 };
@@ -67,7 +76,10 @@ class MidiBackend {
 
   // Single consumer (the inference thread). Times are when the message arrived.
   virtual bool pop_input(TimedMessage& m) = 0;
-  // Single producer (the inference thread); time_ns = due time; false when full.
+  // Single producer (the inference thread); time_ns = due time. False when
+  // not taken: a note-on above the queue's high-water mark (refused for good:
+  // do not send its note-off), or anything else when the queue is full (push
+  // it again later: the queue keeps room for note-offs, so that is rare).
   virtual bool push_output(const TimedMessage& m) = 0;
   // Ends everything sounding on every output port at the next cycle (mode or
   // model change): drops queued-but-unsent output and sends the panic.

@@ -63,6 +63,17 @@ bool OutputCaps::admit_forced(const ForcedOff& f) {
   return true;
 }
 
+void OutputCaps::unwrite_note_on(const TimedMessage& m) {
+  if (m.port >= port_count_ || !m.msg.is_note_on()) return;
+  PortState& port = ports_[m.port];
+  KeyTrack& k = port.keys[static_cast<std::size_t>(m.msg.channel() * 128 + (m.msg.data1 & 0x7F))];
+  if (k.on_seq == k.off_seq) return;
+  const auto seq = static_cast<std::uint16_t>(k.on_seq - 1);  // admitted just now: the newest
+  if (state_of(k, seq) != kSounding) return;
+  set_state(k, seq, kDropped);
+  --port.sounding;
+}
+
 void OutputCaps::reset() {
   forced_.clear();
   // Note-offs still on their way for notes the panic ended find no open

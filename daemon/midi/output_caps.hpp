@@ -41,6 +41,10 @@ class OutputCaps {
   Verdict admit(const TimedMessage& m);
   // Whether a forced end that came due is still to be written.
   bool admit_forced(const ForcedOff& f);
+  // A note-on admit() passed could not be written to the port: it never
+  // sounded, so its upstream note-off is swallowed and its forced end skipped.
+  // Call it before the next admit() for that key.
+  void unwrite_note_on(const TimedMessage& m);
 
   bool forced_empty() const { return forced_.empty(); }
   const ForcedOff& forced_front() const { return forced_.front(); }

@@ -22,6 +22,14 @@ class SortedBuffer {
     if (++begin_ == end_) begin_ = end_ = 0;
   }
   void clear() { begin_ = end_ = 0; }
+  // Removes the items pred selects, keeping the others in order.
+  template <class Pred>
+  void remove_if(Pred&& pred) {
+    auto first = items_.begin() + static_cast<std::ptrdiff_t>(begin_);
+    auto last = items_.begin() + static_cast<std::ptrdiff_t>(end_);
+    end_ = static_cast<std::size_t>(std::remove_if(first, last, pred) - items_.begin());
+    if (begin_ == end_) begin_ = end_ = 0;
+  }
   bool insert(const T& item) {
     if (full()) return false;
     if (end_ == N) {

@@ -80,6 +80,51 @@ TEST(NoteLedger, RandomStreamsEndSilentAfterPanic) {
   }
 }
 
+// A port buffer that takes only a few messages: the ledger keeps what was not
+// written, and the next panic call writes exactly the rest, each message once.
+TEST(NoteLedger, APanicCutShortGoesOnWhereItStopped) {
+  NoteLedger whole, cut;
+  for (NoteLedger* l : {&whole, &cut}) {
+    l->record(0, on(2, 60));
+    l->record(0, on(2, 60));
+    l->record(0, on(9, 36));
+    l->record(0, ShortMessage{0xB5, 7, 100});
+  }
+  const auto expected = panic_of(whole, 0, 1u << 12);
+  std::vector<ShortMessage> got;
+  int calls = 0;
+  for (bool done = false; !done && calls < 20; ++calls) {
+    int room = 4;
+    done = cut.panic(
+        0,
+        [&](ShortMessage m) {
+          if (room == 0) return false;
+          --room;
+          got.push_back(m);
+          return true;
+        },
+        calls == 0 ? 1u << 12 : 0);
+    if (!done) {
+      EXPECT_GT(cut.sounding(0) + cut.channel_used(0, 12) + cut.channel_used(0, 9), 0);
+    }
+  }
+  EXPECT_EQ(calls, 4);  // 3 note-offs and 4 channels x 3 controllers, 4 a call
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(cut.sounding(0), 0);
+  EXPECT_FALSE(cut.channel_used(0, 12));
+  std::vector<ShortMessage> none;
+  EXPECT_TRUE(cut.panic(0, [&](ShortMessage m) { none.push_back(m); return true; }));
+  EXPECT_TRUE(none.empty());
+}
+
+TEST(NoteLedger, ANoteWhoseOffWasNotWrittenStillSounds) {
+  NoteLedger l;
+  l.record(0, on(0, 60));
+  EXPECT_FALSE(l.panic(0, [](ShortMessage) { return false; }));
+  EXPECT_EQ(l.depth(0, 0, 60), 1);
+  EXPECT_TRUE(l.channel_used(0, 0));
+}
+
 TEST(NoteLedger, PortsOutOfRangeAreRefused) {
   NoteLedger l;
   EXPECT_FALSE(l.record(NoteLedger::kMaxPorts, on(0, 60)));

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <map>
 #include <chrono>
 #include <mutex>
 #include <stdexcept>
@@ -174,6 +176,85 @@ TEST(DuetThread, PanicAndStopCommandsEndClarasNotes) {
   t.stop();
 }
 
+TEST(DuetThread, EveryTypedCommandIsValidatedOnEntryWithAReason) {
+  const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
+  const Vocabulary vocab = notewise_vocabulary(spec);
+  FakeBackend backend;
+  FragileModel model(vocab.size(), -1);
+  DuetConfig c;
+  c.mode = DuetMode::solo;
+  c.bpm = 400;
+  DuetEngine engine(model, vocab, spec, c);
+  engine.start(backend.now_ns());
+  DuetThread t(backend, engine, nullptr, InstrumentRoute{});
+  SamplerConfig hot = c.sampler;
+  hot.temperature = std::nan("");
+  auto why = t.submit(SetSampler{hot});
+  ASSERT_TRUE(why);
+  EXPECT_NE(why->find("temperature"), std::string::npos) << *why;
+  hot = c.sampler;
+  hot.top_k = 0;
+  ASSERT_TRUE(why = t.submit(SetSampler{hot}));
+  EXPECT_NE(why->find("top_k"), std::string::npos) << *why;
+  ASSERT_TRUE(why = t.submit(SetVelocity{128}));
+  EXPECT_NE(why->find("128"), std::string::npos) << *why;
+  ASSERT_TRUE(why = t.submit(SetInstruments{"p", "vn"}));
+  EXPECT_NE(why->find("'vn'"), std::string::npos) << *why;
+  EXPECT_FALSE(t.submit(SetInstruments{"p", "p"}));
+  EXPECT_FALSE(t.submit(ResetContext{}));
+  EXPECT_FALSE(t.submit(StartPlaying{}));
+}
+
+TEST(DuetThread, VelocityStopStartAndResetApplyWhilePlaying) {
+  const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
+  const Vocabulary vocab = notewise_vocabulary(spec);
+  FakeBackend backend;
+  FragileModel model(vocab.size(), -1);
+  DuetConfig c;
+  c.mode = DuetMode::solo;
+  c.bpm = 400;
+  DuetEngine engine(model, vocab, spec, c);
+  engine.start(backend.now_ns());
+  DuetThread t(backend, engine, nullptr, InstrumentRoute{});
+  t.start();
+  EXPECT_FALSE(t.submit(SetVelocity{37}));
+  std::this_thread::sleep_for(150ms);
+  auto snapshot = [&] {
+    std::lock_guard l(backend.mu);
+    return backend.output;
+  };
+  auto ons = [](const std::vector<TimedMessage>& out) {
+    std::size_t n = 0;
+    for (const auto& m : out) n += m.msg.is_note_on();
+    return n;
+  };
+  const auto first = snapshot();
+  ASSERT_GT(ons(first), 0u);
+  for (const auto& m : first) {
+    if (m.msg.is_note_on()) {
+      EXPECT_EQ(m.msg.data2, 37) << "the fixed velocity";
+    }
+  }
+  EXPECT_FALSE(t.submit(StopPlaying{}));
+  std::this_thread::sleep_for(100ms);
+  const std::size_t stopped = ons(snapshot());
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(ons(snapshot()), stopped) << "stopped, yet Clara played";
+  EXPECT_EQ(engine.mode(), DuetMode::listen);
+  EXPECT_FALSE(t.submit(StartPlaying{}));
+  EXPECT_FALSE(t.submit(ResetContext{}));
+  std::this_thread::sleep_for(150ms);
+  EXPECT_EQ(engine.mode(), DuetMode::solo) << "start resumes the mode stop left";
+  EXPECT_GT(ons(snapshot()), stopped) << "started again, yet Clara is silent";
+  t.stop();
+  EXPECT_FALSE(t.failure());
+  int depth = 0;
+  for (const auto& m : backend.output) depth += m.msg.is_note_on() - m.msg.is_note_off();
+  EXPECT_EQ(depth, 0);
+  const auto& tokens = engine.committed_tokens();
+  EXPECT_EQ(std::count(tokens.begin(), tokens.end(), Vocabulary::kEos), 2) << "the reset starts a new piece";
+}
+
 TEST(DuetThread, AFailingModelLeavesThePortsOpenSilentAndDrained) {
   const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
   const Vocabulary vocab = notewise_vocabulary(spec);
@@ -204,6 +285,56 @@ TEST(DuetThread, AFailingModelLeavesThePortsOpenSilentAndDrained) {
     EXPECT_EQ(backend.output.size(), out_before);
   }
   t.stop();  // does not throw or hang
+}
+
+// An output queue that is full at every third push while `tight` is set.
+class TightBackend : public FakeBackend {
+ public:
+  bool push_output(const TimedMessage& m) override {
+    std::lock_guard l(mu);
+    if (tight && ++pushes % 3 == 0) return false;
+    output.push_back(m);
+    return true;
+  }
+  std::atomic<bool> tight{true};
+  int pushes = 0;
+};
+
+// A full queue used to lose whatever did not fit, note-offs included, and the
+// session recorded it anyway. Now a refused note-on takes its note-off with
+// it, a note-off that does not fit goes on a later tick, and the session holds
+// exactly what was pushed.
+TEST(DuetThread, AFullOutputQueueNeverLosesANoteOff) {
+  const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
+  const Vocabulary vocab = notewise_vocabulary(spec);
+  TightBackend backend;
+  FragileModel model(vocab.size(), -1);
+  DuetConfig c;
+  c.mode = DuetMode::solo;
+  c.bpm = 400;
+  DuetEngine engine(model, vocab, spec, c);
+  engine.start(backend.now_ns());
+  SessionRecorder recorder(backend.now_ns(), c.bpm);
+  DuetThread t(backend, engine, &recorder, InstrumentRoute{});
+  t.start();
+  std::this_thread::sleep_for(400ms);
+  backend.tight = false;
+  std::this_thread::sleep_for(50ms);  // what is held goes out on the next ticks
+  t.stop();
+  EXPECT_FALSE(t.failure());
+  std::map<int, int> open;
+  int ons = 0, orphans = 0;
+  for (const auto& m : backend.output) {
+    const int key = m.msg.channel() * 128 + m.msg.data1;
+    if (m.msg.is_note_on()) ++open[key], ++ons;
+    if (m.msg.is_note_off() && open[key]-- == 0) ++orphans, open[key] = 0;
+  }
+  EXPECT_GT(ons, 10);
+  EXPECT_EQ(orphans, 0) << "a note-off sent for a note-on that was refused";
+  for (const auto& [key, n] : open) EXPECT_EQ(n, 0) << "key " << key % 128 << " left hanging";
+  EXPECT_GT(t.refused_note_ons(), 0u);
+  EXPECT_GT(t.retried_note_offs(), 0u);
+  EXPECT_EQ(recorder.clara_count(), backend.output.size()) << "the session records what was pushed, only that";
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <random>
 #include <vector>
 
+#include "daemon/midi/output_queue.hpp"
 #include "daemon/midi/output_scheduler.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -168,6 +169,73 @@ TEST(OutputSchedulerAllocations, NoneInAMillionCyclesAfterWarmUp) {
   EXPECT_EQ(allocations, 0) << "allocations in 10^6 run_cycle calls";
   EXPECT_GT(written, stream.size() / 2);  // the stream really went through (caps drop some)
   EXPECT_EQ(scheduler->stats().late, 0u);
+}
+
+// The paths that keep a note-off from being lost: messages taken off the
+// OutputQueue (stamped with panic epochs), note-ons refused above the
+// high-water marks, port writes that fail (a port buffer of 24 events a cycle,
+// and a failure now and then) so that note-offs are retried and panics go on
+// over several cycles, under the start-up panic on every channel.
+TEST(OutputSchedulerAllocations, NoneWhenWritesFailQueuesFillAndPanicsDoNotFit) {
+  if (!CLARA_ALLOC_HOOK) GTEST_SKIP() << "allocation hook left out under AddressSanitizer";
+  std::vector<OutputPortSettings> ports(2);
+  ports[0].max_note_ms = 800;
+  ports[0].max_polyphony = 6;
+  ports[1].max_note_ms = 0;
+  ports[1].max_polyphony = 0;
+  auto scheduler = std::make_unique<OutputScheduler>(ports, 0xFFFF);
+  auto queue = std::make_unique<OutputQueue>();
+
+  constexpr std::int64_t kPeriodNs = 128LL * 1'000'000'000 / 48'000;
+  constexpr std::int64_t kStepNs = 41'666'667;
+  constexpr int kCycles = 1'000'000;
+  std::mt19937 rng(9);
+  std::vector<TimedMessage> stream;
+  for (std::int64_t t = 0; t < kCycles * kPeriodNs; t += kStepNs) {
+    const auto port = static_cast<std::uint8_t>(rng() % 2);
+    // Now and then a cluster far bigger than a port buffer.
+    for (int n = static_cast<int>(rng() % (rng() % 50 == 0 ? 40 : 5)); n > 0; --n) {
+      const auto key = static_cast<std::uint8_t>(30 + rng() % 70);
+      const std::int64_t len = kStepNs * (1 + static_cast<std::int64_t>(rng() % 30));
+      stream.push_back({t, {0x90, key, 80}, port});
+      stream.push_back({t + len, {0x80, key, 0}, port});
+    }
+    if (rng() % 8 == 0) stream.push_back({t, {0xB0, 64, static_cast<std::uint8_t>(rng() % 128)}, port});
+  }
+  std::stable_sort(stream.begin(), stream.end(),
+                   [](const TimedMessage& a, const TimedMessage& b) { return a.time_ns < b.time_ns; });
+  std::vector<std::uint8_t> fail(1 << 16);
+  for (auto& f : fail) f = rng() % 20 == 0;
+
+  std::size_t next = 0, draw = 0;
+  std::uint64_t written = 0;
+  int room = 0;
+  auto sink = [&](int, std::uint32_t, ShortMessage) {
+    if (room == 0 || fail[draw++ & 0xFFFF]) return false;
+    --room;
+    ++written;
+    return true;
+  };
+  auto cycle = [&](int c) {
+    const std::int64_t start = c * kPeriodNs;
+    // Pushed about 80 ms ahead, as the inference thread pushes; what does not fit waits.
+    while (next < stream.size() && stream[next].time_ns < start + 80'000'000 &&
+           queue->push(stream[next], scheduler->panic_epoch()) != OutputQueue::Push::full)
+      ++next;
+    if (c % 200'000 == 100'000) scheduler->request_panic();
+    room = 24;
+    scheduler->run_cycle(*queue, start, start + kPeriodNs, 128, sink);
+  };
+  for (int c = 0; c < 1000; ++c) cycle(c);  // warm-up
+  const long allocations = count_allocations([&] {
+    for (int c = 1000; c < kCycles + 1000; ++c) cycle(c);
+  });
+  EXPECT_EQ(allocations, 0) << "allocations in 10^6 run_cycle calls";
+  EXPECT_GT(written, stream.size() / 2);
+  const auto st = scheduler->stats();
+  EXPECT_GT(st.retried_note_offs, 0u);
+  EXPECT_GT(st.write_failed, 0u);
+  EXPECT_TRUE(scheduler->startup_panic_done());
 }
 
 }  // namespace

@@ -104,12 +104,15 @@ TEST(OutputScheduler, OnsetErrorP99ComesFromTheHistogram) {
   EXPECT_EQ(st.onset_error_p99_ns, 50'000);  // bin [50 us, 51 us), capped at the true max
 }
 
+// Full, it takes nothing more but drops nothing either: the caller keeps the
+// message (drain() leaves it queued).
 TEST(OutputScheduler, RefusesBeyondCapacity) {
   Harness h;
+  using A = OutputScheduler::Admission;
   for (std::size_t i = 0; i < OutputScheduler::kCapacity; ++i)
-    ASSERT_TRUE(h.s->accept(at(1'000'000'000 + static_cast<std::int64_t>(i), 0xB0, 1, 1)));
-  EXPECT_FALSE(h.s->accept(at(5, 0xB0, 1, 1)));
-  EXPECT_EQ(h.s->stats().dropped, 1u);
+    ASSERT_EQ(h.s->accept(at(1'000'000'000 + static_cast<std::int64_t>(i), 0xB0, 1, 1)), A::taken);
+  EXPECT_EQ(h.s->accept(at(5, 0xB0, 1, 1)), A::full);
+  EXPECT_EQ(h.s->stats().dropped, 0u);
   EXPECT_EQ(h.s->next_due_ns(), 1'000'000'000);
 }
 
