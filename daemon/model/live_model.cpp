@@ -1,7 +1,10 @@
 #include "daemon/model/live_model.hpp"
 
+#include <ATen/Parallel.h>
+
 #include <cmath>
 #include <cstdlib>
+#include <sstream>
 
 #include "core/hash/sha256.hpp"
 #include "core/model/files/model_search.hpp"
@@ -18,6 +21,12 @@ std::vector<fs::path> model_roots() {
   return roots;
 }
 
+model::SamplerKeysGiven sampler_keys_differing_from_defaults(const SamplerConfig& s) {
+  const SamplerConfig d;
+  return {s.policy != d.policy, s.temperature != d.temperature, s.top_k != d.top_k, s.top_p != d.top_p,
+          s.random_freq != d.random_freq};
+}
+
 LiveModel load_live_model(DaemonSettings& settings) {
   LiveModel m;
   try {
@@ -30,6 +39,9 @@ LiveModel load_live_model(DaemonSettings& settings) {
   if (m.spec.encoding == Encoding::chordwise)
     throw StartupError(65, "model '" + m.loaded.card.name + "' is chordwise; the duet needs a notewise or chamber model");
   apply_chamber_defaults(settings, m.spec);
+  const model::CardSampling& card_sampling = m.loaded.card.sampling;
+  model::apply_card_sampling(card_sampling, sampler_keys_differing_from_defaults(settings.duet.sampler),
+                             settings.duet.sampler);
   settings.duet.lookahead_steps =
       std::max(1, static_cast<int>(std::lround(settings.lookahead_beats * m.spec.sample_freq)));
   try {
@@ -37,6 +49,17 @@ LiveModel load_live_model(DaemonSettings& settings) {
   } catch (const std::exception& e) {
     throw StartupError(64, e.what());
   }
+  {
+    const SamplerConfig& sc = settings.duet.sampler;
+    std::ostringstream os;
+    os << model::card_policy_name(sc.policy) << " (temperature " << sc.temperature << ", top_k " << sc.top_k
+       << ", top_p " << sc.top_p << ", random_freq " << sc.random_freq << "; "
+       << (card_sampling.empty() ? "settings" : "model card: " + card_sampling.describe() + ", unless set") << ")";
+    m.sampler_source = os.str();
+  }
+  // The model runs on the inference thread; LibTorch's intra-op pool is process-wide, and is
+  // set before the step is timed so the budget check measures what the duet will get.
+  at::set_num_threads(settings.threads);
   m.lm = std::make_unique<model::LstmTokenModel>(*m.loaded.model);
   const StepTiming timing = measure_step(*m.lm);
   m.verdict = check_step_budget(timing, settings.duet.bpm, m.spec.sample_freq, settings.tokens_per_step_budget);

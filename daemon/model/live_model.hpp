@@ -11,14 +11,10 @@
 #include "core/model/inference/lstm_token_model.hpp"
 #include "daemon/config/settings.hpp"
 #include "daemon/engine/step_budget.hpp"
+#include "daemon/service/startup_error.hpp"
 
 namespace clara::daemon {
 
-// A start-up failure with the sysexits.h code clarad exits with.
-struct StartupError : std::runtime_error {
-  StartupError(int code, const std::string& what) : std::runtime_error(what), exit_code(code) {}
-  int exit_code;
-};
 
 struct LiveModel {
   std::filesystem::path dir;
@@ -27,13 +23,23 @@ struct LiveModel {
   std::string weights_sha256;
   std::unique_ptr<model::LstmTokenModel> lm;
   BudgetVerdict verdict;
+  // Where settings.duet.sampler came from, for the start-up log, e.g.
+  // "top-p 0.9 at T 1 (model card: policy top-p, top_p 0.9)" or "... (settings)".
+  std::string sampler_source;
 };
+
+// Until DaemonSettings records which sampler keys the config file or a flag set, a key counts
+// as set when its value differs from the built-in default (SamplerConfig{}); a key set to
+// exactly the default value is then taken from the card.
+model::SamplerKeysGiven sampler_keys_differing_from_defaults(const SamplerConfig& sampler);
 
 // Where model names are looked up: the working directory, $CLARA_DATA_DIR, the source tree.
 std::vector<std::filesystem::path> model_roots();
 
 // Loads settings.model, checks it suits a duet, completes `settings` from its spec
-// (chamber instruments, lookahead) and checks the step budget at the settings' tempo.
+// (chamber instruments, lookahead) and card (sampler keys the user did not set), sets
+// LibTorch's intra-op threads to settings.threads, and checks the step budget at the
+// settings' tempo with those threads.
 // StartupError: 66 not found, 65 bad or unsuitable, 64 settings the model refuses,
 // 69 too slow for this machine.
 LiveModel load_live_model(DaemonSettings& settings);

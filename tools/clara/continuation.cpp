@@ -1,6 +1,7 @@
 #include "tools/clara/continuation.hpp"
 
 #include <chrono>
+#include <iostream>
 
 #include "core/model/inference/inference_session.hpp"
 #include "core/model/files/model_files.hpp"
@@ -21,7 +22,10 @@ ContinuationModel::ContinuationModel(const std::filesystem::path& dir) : impl_(s
     throw DataError(e.what());
   }
   impl_->spec = spec_of(impl_->loaded.card);
+  for (const auto& w : impl_->loaded.card.warnings) std::cerr << "warning: " << w << "\n";
 }
+
+const model::ModelCard& ContinuationModel::card() const { return impl_->loaded.card; }
 
 ContinuationModel::~ContinuationModel() = default;
 

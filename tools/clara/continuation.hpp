@@ -11,6 +11,7 @@
 #include "core/encoding/encoding_spec.hpp"
 #include "core/generation/note_grammar.hpp"
 #include "core/generation/sampler.hpp"
+#include "core/model/files/model_card.hpp"
 
 namespace clara::cli {
 
@@ -28,12 +29,14 @@ struct Continuation {
   double seconds_per_step = 0;      // mean inference step + sampling time
 };
 
-// Loads (and verifies) a model folder; DataError naming the file when it is bad.
+// Loads (and verifies) a model folder; DataError naming the file when it is bad. The card's
+// warnings (e.g. a nan metric) go to stderr.
 class ContinuationModel {
  public:
   explicit ContinuationModel(const std::filesystem::path& model_dir);
   ~ContinuationModel();
   const EncodingSpec& spec() const;
+  const model::ModelCard& card() const;
   Continuation run(const ContinuationRequest& request) const;
 
  private:

@@ -44,12 +44,17 @@ struct FileResult {
   Split split = Split::train;
   std::string sha256;
   std::string error;           // non-empty: skipped
-  std::vector<std::string> lines;  // one per transposition
+  // Every piece is encoded in all of train's keys, since its split is known only once every
+  // file has been read (split_corpus needs the set of readable pieces); choose_split() then
+  // keeps the keys its split writes.
+  std::vector<int> shifts;
+  std::vector<std::string> lines;  // one per shift
+  std::vector<std::size_t> line_tokens, line_dropped;
   std::size_t tokens = 0;
   EncodeCounts counts;
 };
 
-void encode_one(const fs::path& root, FileResult& r, const EncodingSpec& spec, const SplitOptions& split) {
+void encode_one(const fs::path& root, FileResult& r, const EncodingSpec& spec) {
   try {
     auto bytes = read_bytes(root / r.relative);
     r.sha256 = sha256_hex(bytes);
@@ -60,13 +65,13 @@ void encode_one(const fs::path& root, FileResult& r, const EncodingSpec& spec, c
       throw MidiFileError(r.relative.generic_string(), e);
     }
     GridPiece grid = quantise(score, spec, r.counts);
-    r.split = assign_split(r.relative.generic_string(), split);
-    for (int shift : transpositions_for(r.split)) {
+    for (int shift : transpositions_for(Split::train)) {
       std::size_t dropped = 0;
       GridPiece moved = shift == 0 ? grid : transpose(grid, shift, spec.range.size, dropped);
-      r.counts.dropped += dropped;
       auto tokens = encode(moved, spec);
-      r.tokens += tokens.size();
+      r.shifts.push_back(shift);
+      r.line_tokens.push_back(tokens.size());
+      r.line_dropped.push_back(dropped);
       r.lines.push_back(join_tokens(tokens));
     }
   } catch (const MidiFileError& e) {
@@ -74,6 +79,20 @@ void encode_one(const fs::path& root, FileResult& r, const EncodingSpec& spec, c
   } catch (const std::exception& e) {
     r.error = r.relative.generic_string() + ": " + e.what();
   }
+}
+
+// Keeps the keys `split` writes, and counts only their tokens and transposition drops.
+void choose_split(FileResult& r, Split split) {
+  r.split = split;
+  const std::vector<int> keep = transpositions_for(split);
+  std::vector<std::string> lines;
+  for (std::size_t k = 0; k < r.shifts.size(); ++k) {
+    if (std::find(keep.begin(), keep.end(), r.shifts[k]) == keep.end()) continue;
+    r.tokens += r.line_tokens[k];
+    r.counts.dropped += r.line_dropped[k];
+    lines.push_back(std::move(r.lines[k]));
+  }
+  r.lines = std::move(lines);
 }
 
 std::vector<fs::path> find_midi_files(const fs::path& root) {
@@ -139,7 +158,7 @@ int encode_corpus(const Args& args) {
   for (unsigned t = 0; t < threads; ++t)
     pool.emplace_back([&] {
       for (std::size_t i; (i = next.fetch_add(1)) < results.size();) {
-        encode_one(root, results[i], spec, split);
+        encode_one(root, results[i], spec);
         done.fetch_add(1);
       }
     });
@@ -151,6 +170,13 @@ int encode_corpus(const Args& args) {
   }
   for (auto& th : pool) th.join();
   progress.finish();
+
+  std::vector<std::string> readable;
+  for (const auto& r : results)
+    if (r.error.empty()) readable.push_back(r.relative.generic_string());
+  const CorpusSplit assigned = split_corpus(readable, split);
+  for (std::size_t i = 0, k = 0; i < results.size(); ++i)
+    if (results[i].error.empty()) choose_split(results[i], assigned.splits[k++]);
 
   fs::create_directories(out);
   const char* names[] = {"train", "valid", "test"};
@@ -254,6 +280,8 @@ int encode_corpus(const Args& args) {
   std::cout << "  notes " << total.notes_in << ", folded into range " << total.folded
             << ", dropped by transposition " << total.dropped << "; vocabulary " << vocab.size() << " tokens\n"
             << "  wrote " << out.string() << "/{train,valid,test}.txt, vocab.txt, manifest.toml\n";
+  if (!assigned.warning.empty())
+    std::cerr << "warning: " << assigned.warning << "; add pieces to validate and test on held-out music\n";
   if (!skipped_rows.empty()) {
     std::cout << "skipped " << skipped_rows.size() << " files:\n";
     for (auto& r : results)
@@ -316,6 +344,8 @@ extern const Command encode_command{
     "encodes every .mid/.midi under DIR (composer = its folder), split by piece into\n"
     "train/valid/test, training pieces in all 12 keys (-5..+6), and writes\n"
     "OUT/{train,valid,test}.txt (one piece a line), OUT/vocab.txt and OUT/manifest.toml.\n"
+    "With 3 or more pieces, valid and test get at least one each (if their fraction is not 0);\n"
+    "with fewer a warning names the count and the empty splits.\n"
     "Unreadable files are reported and skipped.\n",
     options(), run};
 

@@ -3,6 +3,7 @@
 // with temperature / top-k / top-p, with the grammar guard rails on.
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "core/encoding/codec.hpp"
 #include "core/midi/midi_file.hpp"
@@ -21,6 +22,20 @@ SamplingPolicy parse_policy(const std::string& s) {
   if (s == "top-k") return SamplingPolicy::kTopK;
   if (s == "top-p") return SamplingPolicy::kTopP;
   throw UsageError("option --policy: '" + s + "' is not seed, temperature, top-k or top-p");
+}
+
+// "top-p 0.95 at T 1": the parameters the policy uses.
+std::string describe_sampling(const SamplerConfig& c) {
+  std::ostringstream os;
+  os << model::card_policy_name(c.policy);
+  switch (c.policy) {
+    case SamplingPolicy::kSeed: os << " top-" << c.top_k << " " << c.random_freq << " of the time"; break;
+    case SamplingPolicy::kTopK: os << " " << c.top_k; break;
+    case SamplingPolicy::kTopP: os << " " << c.top_p; break;
+    case SamplingPolicy::kTemperature: break;
+  }
+  os << " at T " << c.temperature;
+  return os.str();
 }
 
 int run(const Args& args) {
@@ -47,14 +62,19 @@ int run(const Args& args) {
   }
   const auto& prompt = request.prompt;
 
+  // Built-in < the model card's [sampling] < flags, key by key.
   SamplerConfig& sc = request.sampler;
   const bool chordwise = spec.encoding == Encoding::chordwise;
-  sc.policy = parse_policy(args.get_or("--policy", "seed"));
-  sc.temperature = args.get_double("--temperature", 1.0, -1e300, 1e300);
   // The seed found top-3 best for notewise and the top choice best for chordwise.
-  sc.top_k = static_cast<int>(args.get_int("--top-k", chordwise ? 1 : 3, -1000000, 1000000));
-  sc.top_p = args.get_double("--top-p", 0.9, -1e300, 1e300);
-  sc.random_freq = args.get_double("--random-freq", chordwise ? 0.0 : 0.5, -1e300, 1e300);
+  sc.top_k = chordwise ? 1 : 3;
+  sc.random_freq = chordwise ? 0.0 : 0.5;
+  const model::CardSampling& card_sampling = model.card().sampling;
+  model::apply_card_sampling(card_sampling, {}, sc);
+  if (auto p = args.get("--policy")) sc.policy = parse_policy(*p);
+  sc.temperature = args.get_double("--temperature", sc.temperature, -1e300, 1e300);
+  sc.top_k = static_cast<int>(args.get_int("--top-k", sc.top_k, -1000000, 1000000));
+  sc.top_p = args.get_double("--top-p", sc.top_p, -1e300, 1e300);
+  sc.random_freq = args.get_double("--random-freq", sc.random_freq, -1e300, 1e300);
   sc.seed = static_cast<std::uint64_t>(args.get_int("--seed", 0, 0, std::numeric_limits<long>::max()));
   try {
     sc.validate();
@@ -84,8 +104,12 @@ int run(const Args& args) {
   options.bpm = args.get_double("--tempo", 120.0, 1.0, 1000.0);
   Score score = to_score(parse_tokens(written, spec, dc), spec, options);
   write_midi_file(out, score);
+  const bool flags_set_sampling = args.has("--policy") || args.has("--temperature") || args.has("--top-k") ||
+                                  args.has("--top-p") || args.has("--random-freq");
   std::cout << "generated " << generated.size() << " tokens with " << dir.filename().string() << " (seed "
-            << sc.seed << ") after a " << prompt.size() << "-token prompt"
+            << sc.seed << ", " << describe_sampling(sc)
+            << (card_sampling.empty() ? ", built-in" : flags_set_sampling ? ", card and flags" : ", model card")
+            << ") after a " << prompt.size() << "-token prompt"
             << (unknown ? " (" + std::to_string(unknown) + " prompt tokens unknown to the model)" : "")
             << (ended ? "; the model ended the piece" : "") << "\n  " << score.note_count() << " notes, "
             << score.length_quarters() << " quarters at " << options.bpm << " bpm -> " << out.string() << "\n";
@@ -100,11 +124,12 @@ OptionSpec options() {
       .valued("--out", "OUT.mid", "output MIDI file (required)")
       .valued("--length", "N", "tokens to generate (default 500)")
       .valued("--seed", "S", "random seed (default 0)")
-      .valued("--policy", "P", "seed (default), temperature, top-k or top-p")
-      .valued("--temperature", "T", "0.05..5 (default 1)")
-      .valued("--top-k", "K", "candidates (default 3; chordwise 1, as the seed advises)")
-      .valued("--top-p", "P", "nucleus mass for --policy top-p (default 0.9)")
-      .valued("--random-freq", "R", "how often the seed policy samples instead of taking the top (default 0.5)")
+      .valued("--policy", "P", "seed, temperature, top-k or top-p (default: the model card's, else seed)")
+      .valued("--temperature", "T", "0.05..5 (default: the card's, else 1)")
+      .valued("--top-k", "K", "candidates (default: the card's, else 3; chordwise 1, as the seed advises)")
+      .valued("--top-p", "P", "nucleus mass for --policy top-p (default: the card's, else 0.9)")
+      .valued("--random-freq", "R",
+              "how often the seed policy samples instead of taking the top (default: the card's, else 0.5; chordwise 0)")
       .valued("--max-note-steps", "N", "force a note-off after N grid steps (default 8 quarters; 0 = off)")
       .valued("--polyphony", "N", "at most N notes sounding per instrument (default 10; 0 = off)")
       .flag("--no-guard-rails", "sample raw model output (unmatched ends, double onsets allowed)")
@@ -118,8 +143,10 @@ OptionSpec options() {
 extern const Command generate_command{
     "generate", "continue a prompt with a trained model and write MIDI",
     "Primes the model with the prompt (none: it starts a new piece) and samples N tokens.\n"
-    "The seed's policy (default) takes the top token, but with probability R samples among\n"
-    "the top K renormalised at temperature T. Same model, prompt and seed: same output.\n",
+    "Sampling defaults to the model card's [sampling] (what the model was measured to sound\n"
+    "best with); each flag overrides its key. Without one, the seed's policy: the top token,\n"
+    "but with probability R a draw among the top K renormalised at temperature T.\n"
+    "Same model, prompt and seed: same output.\n",
     options(), run};
 
 }  // namespace clara::cli

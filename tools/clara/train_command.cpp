@@ -1,6 +1,7 @@
 // `clara train`: fit the AWD-LSTM generator on an encoded data folder and write a
 // verified model folder. Budget-aware: --max-minutes ends cleanly with a checkpoint
 // and usable weights, so training runs can be planned to finish in fixed time.
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -96,9 +97,15 @@ int run_train(const Args& args) {
     throw;
   }
   std::signal(SIGINT, previous);
-  std::printf("%s: %s after %lld iterations, %lld tokens, %.0f s; valid loss %.4f, accuracy %.4f\n",
-              out.string().c_str(), r.finished ? "finished" : "stopped", static_cast<long long>(r.iterations),
-              static_cast<long long>(r.tokens_seen), r.seconds, r.valid_loss, r.valid_accuracy);
+  std::printf("%s: %s after %lld iterations, %lld tokens, %.0f s; ", out.string().c_str(),
+              r.finished ? "finished" : "stopped", static_cast<long long>(r.iterations),
+              static_cast<long long>(r.tokens_seen), r.seconds);
+  if (std::isfinite(r.valid_loss))
+    std::printf("valid loss %.4f, accuracy %.4f\n", r.valid_loss, r.valid_accuracy);
+  else if (std::error_code ec; fs::file_size(data / "valid.txt", ec) == 0)  // the card then leaves the metrics out
+    std::printf("no valid loss: %s holds no validation pieces\n", (data / "valid.txt").string().c_str());
+  else
+    std::printf("no valid loss: it is not finite (training diverged?)\n");
   if (!r.finished && o.checkpoint_dir)
     std::printf("resume with: --checkpoint %s --resume\n", o.checkpoint_dir->string().c_str());
   if (!args.flag("--no-baseline") && !g_stop.load()) {

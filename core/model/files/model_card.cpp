@@ -1,5 +1,6 @@
 #include "core/model/files/model_card.hpp"
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <toml++/toml.h>
@@ -38,6 +39,76 @@ std::vector<std::string> strings(const toml::table& t, std::string_view key, con
     out.push_back(*s);
   }
   return out;
+}
+
+std::string number(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+
+// [sampling] is strict: a misspelt key or a value the sampler would refuse is an error here,
+// not a surprise at generation time.
+CardSampling parse_sampling(const toml::table& t, const std::string& where) {
+  CardSampling s;
+  const auto* node = t.get("sampling");
+  if (!node) return s;
+  const auto* table = node->as_table();
+  if (!table) throw ModelFileError(where + ": 'sampling' must be a table");
+  for (const auto& [key, value] : *table) {
+    const std::string k(key.str());
+    if (k != "policy" && k != "temperature" && k != "top_k" && k != "top_p" && k != "random_freq")
+      throw ModelFileError(where + ": unknown key 'sampling." + k +
+                           "' (use policy, temperature, top_k, top_p, random_freq)");
+  }
+  if (auto n = table->get("policy")) {
+    auto name = n->value<std::string>();
+    if (!name) throw ModelFileError(where + ": key 'sampling.policy' must be a string");
+    s.policy = card_policy_named(*name);
+    if (!s.policy)
+      throw ModelFileError(where + ": sampling.policy '" + *name + "': use seed, temperature, top-k or top-p");
+  }
+  auto real = [&](const char* key, double low, double high, bool low_open, std::optional<double>& out) {
+    auto n = table->get(key);
+    if (!n) return;
+    auto v = n->value<double>();
+    if (!v) throw ModelFileError(where + ": key 'sampling." + key + "' must be a number");
+    const bool ok = std::isfinite(*v) && (low_open ? *v > low : *v >= low) && *v <= high;
+    if (!ok)
+      throw ModelFileError(where + ": sampling." + key + " " + number(*v) + ": must be in " + (low_open ? "(" : "[") +
+                           number(low) + ", " + number(high) + "]");
+    out = *v;
+  };
+  real("temperature", 0.05, 5.0, false, s.temperature);
+  real("top_p", 0.0, 1.0, true, s.top_p);
+  real("random_freq", 0.0, 1.0, false, s.random_freq);
+  if (auto n = table->get("top_k")) {
+    auto v = n->value_exact<std::int64_t>();
+    if (!v) throw ModelFileError(where + ": key 'sampling.top_k' must be an integer");
+    if (*v < 1 || *v > (1 << 22))
+      throw ModelFileError(where + ": sampling.top_k " + std::to_string(*v) + ": must be in 1..4194304");
+    s.top_k = static_cast<int>(*v);
+  }
+  return s;
+}
+
+toml::table sampling_table(const CardSampling& s) {
+  toml::table t;
+  if (s.policy) t.insert("policy", std::string(card_policy_name(*s.policy)));
+  if (s.temperature) t.insert("temperature", *s.temperature);
+  if (s.top_k) t.insert("top_k", static_cast<std::int64_t>(*s.top_k));
+  if (s.top_p) t.insert("top_p", *s.top_p);
+  if (s.random_freq) t.insert("random_freq", *s.random_freq);
+  return t;
+}
+
+// A metric the card holds as nan reads as not measured, and says so.
+void metric(const toml::table& t, std::string_view key, const std::string& where, double& out,
+            std::vector<std::string>& warnings) {
+  maybe(t, key, out);
+  if (std::isnan(out) && t.at_path(key))
+    warnings.push_back(where + ": " + std::string(key) +
+                       " is nan (trained without validation data); read as not measured");
 }
 
 }  // namespace
@@ -81,8 +152,13 @@ std::string ModelCard::to_toml() const {
                                {"bptt", bptt},
                                {"peak_lrs", lrs},
                                {"finished", finished}}},
-      {"metrics", toml::table{{"valid_loss", valid_loss}, {"valid_accuracy", valid_accuracy}}},
   };
+  // Never a nan in a card: an unmeasured metric is simply absent.
+  toml::table metrics;
+  if (std::isfinite(valid_loss)) metrics.insert("valid_loss", valid_loss);
+  if (std::isfinite(valid_accuracy)) metrics.insert("valid_accuracy", valid_accuracy);
+  t.insert("metrics", std::move(metrics));
+  if (!sampling.empty()) t.insert("sampling", sampling_table(sampling));
   std::ostringstream os;
   os << "# Clara generator model card\n" << t << "\n";
   return os.str();
@@ -145,8 +221,9 @@ ModelCard ModelCard::parse(std::string_view text, const std::string& where) {
   if (auto* arr = t.at_path("training.peak_lrs").as_array())
     for (const auto& e : *arr)
       if (auto v = e.value<double>()) c.peak_lrs.push_back(*v);
-  maybe(t, "metrics.valid_loss", c.valid_loss);
-  maybe(t, "metrics.valid_accuracy", c.valid_accuracy);
+  metric(t, "metrics.valid_loss", where, c.valid_loss, c.warnings);
+  metric(t, "metrics.valid_accuracy", where, c.valid_accuracy, c.warnings);
+  c.sampling = parse_sampling(t, where);
   return c;
 }
 

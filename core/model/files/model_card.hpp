@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/model/files/card_sampling.hpp"
 #include "core/model/network/awd_lstm_config.hpp"
 
 namespace clara::model {
@@ -45,8 +46,16 @@ struct ModelCard {
   std::vector<double> peak_lrs;
   bool finished = false;  // false when stopped by a time budget or interrupt
 
+  // NaN = not measured (no validation data): to_toml() then leaves the key out, and a card
+  // that holds `nan` loads as not measured with a line in `warnings`.
   double valid_loss = std::numeric_limits<double>::quiet_NaN();
   double valid_accuracy = std::numeric_limits<double>::quiet_NaN();
+
+  // [sampling]: optional; a card without it leaves the tools' built-in sampling.
+  CardSampling sampling;
+
+  // What parse() accepted but the reader should hear about, each naming the file and key.
+  std::vector<std::string> warnings;
 
   std::string to_toml() const;
   // `where` names the file in error messages.
