@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Writes the hand-made hostile SMF files of tests/data/fuzz_regressions/.
 
-Each one aims at one check of the reader (see core/smf_reader.cpp); the
-regression runner only requires that none of them crashes. Rerun after
-editing: python3 tests/data/make_fuzz_seeds.py
+Each one aims at one check of the reader (see core/midi/smf_reader.cpp); the
+regression runner requires that none of them crashes and that each one's
+outcome (error message, or what was read) matches FILE.mid.expected beside it.
+Rerun after editing: python3 tests/data/make_fuzz_seeds.py, then
+build/bin/midi_regression_runner --update tests/data/fuzz_regressions and check
+the .expected diff by hand.
 """
 import os
 import struct

@@ -36,10 +36,13 @@ reactions=$(sed -n 's/.*to Clara.s first note): \(.*\)  (goal.*/\1/p' demo.out)
 note "reactions: $reactions"
 count=$(echo "$reactions" | grep -o 'ms' | wc -l)
 [ "$count" -eq 2 ] || fail "expected two measured reactions, got '$reactions'"
+# A reaction of 0 or less would mean Clara played before the human's phrase had ended.
 for r in $(echo "$reactions" | grep -o '[-0-9.]* ms' | cut -d' ' -f1); do
-  "$PY" -c "import sys; sys.exit(0 if float('$r') <= 100 else 1)" || fail "reaction $r ms"
+  "$PY" -c "import sys; sys.exit(0 if 0 < float('$r') <= 100 else 1)" || fail "reaction $r ms (expected 0 < r <= 100)"
 done
-grep -q "0 notes still sounding" demo.out || fail "Clara did not yield when the human came back in"
+# Anchored: "Clara had 10 notes still sounding" must not pass as "0 notes still sounding".
+grep -q "Clara had 0 notes still sounding two grid steps later" demo.out ||
+  fail "Clara did not yield when the human came back in: $(grep 'still sounding' demo.out || echo 'no yield line')"
 
 # Nothing left behind: not the server it started, not clarad.
 sleep 0.5

@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+"""The integration tests' checker checked: each check of probe_tsv.py must fail on a recording that
+is wrong in the way it looks for, and pass on a good one. Run by ctest with Debian's /usr/bin/python3:
+    /usr/bin/python3 tests/integration/probe_tsv_test.py"""
+import contextlib
+import io
+import os
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import probe_tsv  # noqa: E402
+
+HEADER = "frame\ttime_ns\tstatus\tdata1\tdata2\n"
+PERIOD = 128
+
+
+def startup_panic(frame=100, channels=range(16)):
+    return [(frame, 0xB0 | c, cc, 0) for c in channels for cc in (64, 123, 120)]
+
+
+def stop_panic(frame, channel=0):
+    return [(frame, 0xB0 | channel, 64, 0), (frame, 0xB0 | channel, 123, 0), (frame, 0xB0 | channel, 120, 0)]
+
+
+def good_rows():
+    """A start-up panic, two notes on channel 1, the second ended by the stop, then the stop's panic."""
+    return (startup_panic() + [(1000, 0x90, 60, 80), (2000, 0x80, 60, 0), (2100, 0x90, 64, 80),
+                               (3000, 0x80, 64, 0)] + stop_panic(3000))
+
+
+class ProbeTsvTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def write(self, rows, name="rec.tsv"):
+        path = os.path.join(self.dir.name, name)
+        with open(path, "w") as f:
+            f.write(HEADER)
+            for frame, status, d1, d2 in rows:
+                f.write(f"{frame}\t{frame * 20833}\t{status}\t{d1}\t{d2}\n")
+        return path
+
+    def run_check(self, *args):
+        """probe_tsv.py's exit status for ARGS, its output swallowed."""
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            rc = probe_tsv.main(["probe_tsv.py"] + [str(a) for a in args])
+        return rc, out.getvalue()
+
+    def assert_passes(self, *args):
+        rc, out = self.run_check(*args)
+        self.assertEqual(rc, 0, f"{args} should pass:\n{out}")
+        return out
+
+    def assert_fails(self, *args):
+        rc, out = self.run_check(*args)
+        self.assertNotEqual(rc, 0, f"{args} should fail:\n{out}")
+        return out
+
+    def test_good_recording_passes_every_check(self):
+        rec = self.write(good_rows())
+        self.assert_passes("ledger", rec)
+        self.assert_passes("panic", rec)
+        self.assertIn("ended_by_stop 1", self.assert_passes("panic", rec, PERIOD))
+        self.assertIn("ended_by_stop 1", self.assert_passes("stopped", rec, PERIOD))
+        self.assert_passes("channels", rec, 1)
+        self.assert_passes("notes", rec, 2)
+
+    def test_missing_note_off_fails(self):
+        rows = [r for r in good_rows() if r != (3000, 0x80, 64, 0)]
+        rec = self.write(rows)
+        self.assertIn("without a note-off", self.assert_fails("ledger", rec))
+        self.assert_fails("stopped", rec, PERIOD)
+
+    def test_double_note_on_fails(self):
+        rows = good_rows()
+        rows.insert(len(startup_panic()) + 1, (1500, 0x90, 60, 80))
+        self.assert_fails("ledger", self.write(rows))
+
+    def test_missing_cc123_fails(self):
+        rows = [r for r in good_rows() if not (r[0] == 3000 and r[2] == 123)]
+        rec = self.write(rows)
+        self.assertIn("CC123", self.assert_fails("panic", rec))
+        self.assert_fails("stopped", rec, PERIOD)
+
+    def test_panic_out_of_order_fails(self):
+        rows = good_rows()[:-3] + [(3000, 0xB0, 123, 0), (3000, 0xB0, 64, 0), (3000, 0xB0, 120, 0)]
+        self.assertIn("out of order", self.assert_fails("panic", self.write(rows)))
+
+    def test_startup_panic_alone_is_not_a_stop_panic(self):
+        # Notes after the start-up panic, none after them: the start-up panic must not count.
+        rows = startup_panic() + [(1000, 0x90, 60, 80), (2000, 0x80, 60, 0)]
+        self.assert_fails("panic", self.write(rows))
+
+    def test_panic_on_another_channel_only_fails(self):
+        rows = good_rows()[:-3] + stop_panic(3000, channel=1)
+        self.assert_fails("panic", self.write(rows))
+
+    def test_notes_on_wrong_channel_fail(self):
+        rows = good_rows()
+        rows[len(startup_panic()) + 2] = (2100, 0x91, 64, 80)
+        rows[len(startup_panic()) + 3] = (3000, 0x81, 64, 0)
+        rec = self.write(rows)
+        self.assertIn("channel(s) [2]", self.assert_fails("channels", rec, 1))
+        self.assert_passes("channels", rec, 1, 2)
+
+    def test_empty_recording_fails_every_check(self):
+        for rows in ([], startup_panic()):  # nothing at all; only clarad's start-up panic
+            rec = self.write(rows)
+            for args in (("ledger", rec), ("panic", rec), ("panic", rec, PERIOD), ("stopped", rec, PERIOD),
+                         ("channels", rec, 1), ("notes", rec, 1), ("program", rec, 1, 0)):
+                self.assert_fails(*args)
+
+    def test_notes_minimum(self):
+        rec = self.write(good_rows())
+        self.assert_fails("notes", rec, 3)
+        self.assertEqual(self.run_check("notes", rec, 0)[0], 2, "a minimum of 0 is a usage error")
+
+    def test_program_change_before_first_note(self):
+        head = startup_panic()
+        body = good_rows()[len(head):]
+        self.assert_passes("program", self.write(head + [(900, 0xC0, 40, 0)] + body), 1, 40)
+        self.assert_fails("program", self.write(head + body), 1, 40)  # none
+        self.assert_fails("program", self.write(head + [(900, 0xC1, 40, 0)] + body), 1, 40)  # other channel
+        self.assert_fails("program", self.write(head + [(900, 0xC0, 41, 0)] + body), 1, 40)  # other program
+        late = head + body[:1] + [(1500, 0xC0, 40, 0)] + body[1:]
+        self.assert_fails("program", self.write(late), 1, 40)  # after the first note
+
+    def test_jack_midi_dump_output_reads_like_a_tsv(self):
+        path = os.path.join(self.dir.name, "mon.txt")
+        with open(path, "w") as f:
+            for frame, status, d1, d2 in good_rows():
+                f.write(f" {frame}: {status:02x} {d1:02x} {d2:02x} some description (channel  0)\n")
+        self.assertIn("ended_by_stop 1", self.assert_passes("stopped", path, PERIOD))
+        with open(path, "a") as f:
+            f.write(" 4000: 90 3c")  # a line the monitor is still writing: not yet an event
+        self.assert_passes("ledger", path)
+
+    def test_wait_sounding(self):
+        rows = startup_panic() + [(1000, 0x90, 60, 80)]
+        self.assertIn("key 60", self.assert_passes("wait-sounding", self.write(rows), 0.05))
+        self.assert_fails("wait-sounding", self.write(good_rows()), 0.05)
+        self.assert_fails("wait-sounding", os.path.join(self.dir.name, "absent.txt"), 0.05)
+
+    def test_garbage_fails(self):
+        path = os.path.join(self.dir.name, "junk.tsv")
+        with open(path, "w") as f:
+            f.write("this is not a recording\n")
+        self.assert_fails("ledger", path)
+
+
+if __name__ == "__main__":
+    unittest.main()
