@@ -17,16 +17,6 @@ namespace {
 
 constexpr std::string_view kInputsMarker = "--- inputs ---";
 
-std::string_view policy_name(SamplingPolicy p) {
-  switch (p) {
-    case SamplingPolicy::kSeed: return "seed";
-    case SamplingPolicy::kTemperature: return "temperature";
-    case SamplingPolicy::kTopK: return "top-k";
-    case SamplingPolicy::kTopP: return "top-p";
-  }
-  return "seed";
-}
-
 std::string format_double(double v) {
   char buf[64];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
@@ -111,7 +101,7 @@ toml::table config_table(const DuetConfig& c) {
       {"clara_channel", c.clara_channel},
       {"clara_port", static_cast<int>(c.clara_port)},
       {"sampler",
-       toml::table{{"policy", std::string(policy_name(s.policy))},
+       toml::table{{"policy", std::string(to_string(s.policy))},
                    {"temperature", s.temperature},
                    {"top_k", s.top_k},
                    {"top_p", s.top_p},
@@ -150,14 +140,9 @@ DuetConfig read_config(TableReader& duet, const std::string& file) {
 
   TableReader s(duet.sub("sampler"), "[duet.sampler] ", file);
   const std::string policy = s.get<std::string>("policy");
-  bool known = false;
-  for (SamplingPolicy p : {SamplingPolicy::kSeed, SamplingPolicy::kTemperature, SamplingPolicy::kTopK,
-                           SamplingPolicy::kTopP})
-    if (policy_name(p) == policy) {
-      c.sampler.policy = p;
-      known = true;
-    }
+  const auto known = parse_sampling_policy(policy);
   if (!known) s.fail(s.node("policy"), "policy '" + policy + "' is not seed, temperature, top-k or top-p");
+  c.sampler.policy = *known;
   c.sampler.temperature = s.get<double>("temperature");
   c.sampler.top_k = s.get_int("top_k");
   c.sampler.top_p = s.get<double>("top_p");
