@@ -34,6 +34,16 @@ template <typename T>
 
 }  // namespace
 
+void Phrasing::validate() const {
+  using L = DuetLimits;
+  if (!std::isfinite(answer_silence_beats) || answer_silence_beats <= 0.0 ||
+      answer_silence_beats > L::kMaxSilenceBeats)
+    bad_field("answer_silence_beats", answer_silence_beats, "must be within (0, 64]");
+  if (answer_bars < 1 || answer_bars > L::kMaxAnswerBars) bad_field("answer_bars", answer_bars, "must be within 1..64");
+  if (beats_per_bar < 1 || beats_per_bar > L::kMaxBeatsPerBar)
+    bad_field("beats_per_bar", beats_per_bar, "must be within 1..32");
+}
+
 void DuetConfig::validate(const EncodingSpec& spec) const {
   using L = DuetLimits;
   if (spec.encoding == Encoding::chordwise)
@@ -45,12 +55,7 @@ void DuetConfig::validate(const EncodingSpec& spec) const {
     bad_field("commit_steps", commit_steps, "must be within 0..96");
   if (max_late_steps < 0 || max_late_steps > L::kMaxCommitSteps)
     bad_field("max_late_steps", max_late_steps, "must be within 0..96 (0 = never re-anchor)");
-  if (!std::isfinite(answer_silence_beats) || answer_silence_beats <= 0.0 ||
-      answer_silence_beats > L::kMaxSilenceBeats)
-    bad_field("answer_silence_beats", answer_silence_beats, "must be within (0, 64]");
-  if (answer_bars < 1 || answer_bars > L::kMaxAnswerBars) bad_field("answer_bars", answer_bars, "must be within 1..64");
-  if (beats_per_bar < 1 || beats_per_bar > L::kMaxBeatsPerBar)
-    bad_field("beats_per_bar", beats_per_bar, "must be within 1..32");
+  phrasing().validate();
   if (spec.parts.find_prefix(human_prefix) < 0)
     bad_field("human_prefix", human_prefix, "is not a part of the encoding's part table");
   if (spec.parts.find_prefix(clara_prefix) < 0)

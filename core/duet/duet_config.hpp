@@ -27,6 +27,17 @@ struct DuetLimits {
   static constexpr int kMaxBeatsPerBar = 32;
 };
 
+// How a phrase is heard and answered, and the bar it is counted in: what a
+// player changes between pieces without restarting the duet.
+struct Phrasing {
+  int answer_bars = 2;                // 1..64
+  double answer_silence_beats = 1.0;  // (0, 64]
+  int beats_per_bar = 4;              // 1..32
+  // Throws std::invalid_argument naming the field, its value and the valid range.
+  void validate() const;
+  bool operator==(const Phrasing&) const = default;
+};
+
 struct DuetConfig {
   DuetMode mode = DuetMode::answer;
   double bpm = 120.0;                 // in [20, 400]
@@ -47,6 +58,13 @@ struct DuetConfig {
   SamplerConfig sampler;
   GrammarConfig grammar{.forbid_unmatched_end = true, .forbid_double_onset = true,
                         .max_note_steps = 96, .max_polyphony = 10, .forbid_unk_pad = true};
+
+  Phrasing phrasing() const { return {answer_bars, answer_silence_beats, beats_per_bar}; }
+  void set_phrasing(const Phrasing& p) {
+    answer_bars = p.answer_bars;
+    answer_silence_beats = p.answer_silence_beats;
+    beats_per_bar = p.beats_per_bar;
+  }
 
   // Throws std::invalid_argument naming the field, its value and the valid range.
   void validate(const EncodingSpec& spec) const;

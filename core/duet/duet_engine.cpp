@@ -239,6 +239,18 @@ void DuetEngine::set_velocity(int velocity) {
   m.log.push_back(in);
 }
 
+void DuetEngine::set_phrasing(const Phrasing& phrasing) {
+  Impl& m = *impl_;
+  m.require_started("set_phrasing");
+  phrasing.validate();
+  if (m.stopped) return;
+  m.rollback();  // the tail may have heard a phrase end by the old rule
+  m.stream.set_phrasing(phrasing);
+  DuetInput in = m.input(DuetInput::Kind::phrasing);
+  in.phrasing = phrasing;
+  m.log.push_back(in);
+}
+
 void DuetEngine::set_instruments(const std::string& human_prefix, const std::string& clara_prefix,
                                  std::vector<TimedMessage>& out) {
   Impl& m = *impl_;

@@ -46,7 +46,7 @@ namespace clara {
 
 // One input as the engine took it: what replay needs.
 struct DuetInput {
-  enum class Kind { human, mode, tempo, stop, sampler, velocity, instruments, reset };
+  enum class Kind { human, mode, tempo, stop, sampler, velocity, instruments, reset, phrasing };
   Kind kind = Kind::human;
   std::int64_t step = 0;  // the frontier when it took effect
   ShortMessage msg;       // human
@@ -56,6 +56,7 @@ struct DuetInput {
   SamplerConfig sampler = {};  // sampler
   int velocity = 0;            // velocity (0 = follow the human)
   std::string human_prefix = {}, clara_prefix = {};  // instruments
+  Phrasing phrasing = {};      // phrasing
   bool operator==(const DuetInput&) const = default;
 };
 
@@ -114,6 +115,8 @@ class DuetEngine {
   // These validate first (std::invalid_argument naming the value; nothing changes then).
   void set_sampler(const SamplerConfig& sampler);
   void set_velocity(int velocity);  // 1..127, or 0: follow the human
+  // The answer rules and the metre; an answer already playing keeps the length it began with.
+  void set_phrasing(const Phrasing& phrasing);
   // Who plays what, by part prefix; Clara's sounding notes end at the frontier.
   void set_instruments(const std::string& human_prefix, const std::string& clara_prefix,
                        std::vector<TimedMessage>& out);

@@ -36,9 +36,7 @@ DuetStream::DuetStream(TokenModel& model, const Vocabulary& vocab, const Encodin
     wait_id_[static_cast<std::size_t>(n)] = vocab.id(name);
   }
   build_masks();
-  const int sf = spec_.sample_freq;
-  silence_steps_ = std::max(1, static_cast<int>(std::ceil(config_.answer_silence_beats * sf - 1e-9)));
-  answer_steps_ = config_.answer_bars * config_.beats_per_bar * sf;
+  set_phrasing(config_.phrasing());
   step_token_cap_ = 2 * table_.size() + 4;
 }
 
@@ -404,6 +402,13 @@ void DuetStream::set_mode(DuetMode mode) {
 void DuetStream::set_sampler(const SamplerConfig& sampler) {
   sampler_.set_config(sampler);  // validates first: a refused config changes nothing
   config_.sampler = sampler;
+}
+
+void DuetStream::set_phrasing(const Phrasing& phrasing) {
+  config_.set_phrasing(phrasing);
+  const int sf = spec_.sample_freq;
+  silence_steps_ = std::max(1, static_cast<int>(std::ceil(config_.answer_silence_beats * sf - 1e-9)));
+  answer_steps_ = config_.answer_bars * config_.beats_per_bar * sf;
 }
 
 void DuetStream::set_fixed_velocity(int velocity) {

@@ -120,6 +120,7 @@ class DuetStream {
   void set_mode(DuetMode mode);
   void set_sampler(const SamplerConfig& sampler);
   void set_fixed_velocity(int velocity);
+  void set_phrasing(const Phrasing& phrasing);  // validated by the caller
   // Human and Clara instruments by part prefix; Clara's notes must have ended.
   void set_instruments(const std::string& human_prefix, const std::string& clara_prefix);
 

@@ -223,6 +223,10 @@ std::string session_log_line(const DuetInput& in) {
     case DuetInput::Kind::velocity: text << "velocity " << in.velocity; break;
     case DuetInput::Kind::instruments: text << "instruments " << in.human_prefix << ' ' << in.clara_prefix; break;
     case DuetInput::Kind::reset: text << "reset"; break;
+    case DuetInput::Kind::phrasing:
+      text << "phrasing " << in.phrasing.answer_bars << ' ' << format_double(in.phrasing.answer_silence_beats) << ' '
+           << in.phrasing.beats_per_bar;
+      break;
   }
   text << '\n';
   return text.str();
@@ -466,6 +470,16 @@ SessionLog read_session_log(const std::filesystem::path& path) {
     } else if (w[2] == "reset") {
       if (w.size() != 3) throw bad("expected 'step <n> reset'");
       in.kind = DuetInput::Kind::reset;
+    } else if (w[2] == "phrasing") {
+      if (w.size() != 6 || !parse_number(w[3], in.phrasing.answer_bars) ||
+          !parse_number(w[4], in.phrasing.answer_silence_beats) || !parse_number(w[5], in.phrasing.beats_per_bar))
+        throw bad("expected 'step <n> phrasing <answer_bars> <silence_beats> <beats_per_bar>'");
+      try {
+        in.phrasing.validate();
+      } catch (const std::invalid_argument& e) {
+        throw bad(e.what());
+      }
+      in.kind = DuetInput::Kind::phrasing;
     } else {
       throw bad("unknown input '" + std::string(w[2]) + "'");
     }

@@ -38,6 +38,7 @@ std::vector<int> replay_session(const SessionLog& log, TokenModel& model, const 
       case DuetInput::Kind::velocity: engine->set_velocity(in.velocity); break;
       case DuetInput::Kind::instruments: engine->set_instruments(in.human_prefix, in.clara_prefix, sink); break;
       case DuetInput::Kind::reset: engine->reset_context(sink); break;
+      case DuetInput::Kind::phrasing: engine->set_phrasing(in.phrasing); break;
     }
     if (!out) local.clear();
   }

@@ -247,6 +247,36 @@ TEST(DuetEngine, AnswerLastsAtMostItsBars) {
   expect_balanced(out);
 }
 
+TEST(DuetEngine, PhrasingSetLiveChangesTheNextAnswerAndBadValuesChangeNothing) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  ConstModel model = holding_model(v);
+  DuetConfig c = argmax_config(DuetMode::answer);
+  c.answer_bars = 1;
+  c.beats_per_bar = 2;  // 24 steps at first
+  DuetEngine e(model, v, kPiano, c);
+  e.start(0);
+  std::vector<TimedMessage> out;
+  EXPECT_THROW(e.set_phrasing({0, 1.0, 2}), std::invalid_argument);
+  EXPECT_THROW(e.set_phrasing({1, 0.0, 2}), std::invalid_argument);
+  EXPECT_THROW(e.set_phrasing({1, 1.0, 33}), std::invalid_argument);
+  EXPECT_THROW(e.set_phrasing({1, std::nan(""), 2}), std::invalid_argument);
+  EXPECT_EQ(e.config().phrasing(), (Phrasing{1, 1.0, 2}));
+  e.set_phrasing({2, 0.5, 3});  // two bars of three beats = 72 steps; half a beat of silence = 6 steps
+  EXPECT_EQ(e.config().phrasing(), (Phrasing{2, 0.5, 3}));
+  e.human(on(60));
+  e.commit_until(3, out);
+  e.human(off(60));
+  e.commit_until(300, out);
+  // Phrase end at 3 + 6 = 9, answer 10..81.
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].time_ns, e.time_of_step(10));
+  EXPECT_EQ(out[1].time_ns, e.time_of_step(10 + 72));
+  ASSERT_FALSE(e.log().empty());
+  EXPECT_EQ(e.log().front().kind, DuetInput::Kind::phrasing);
+  EXPECT_EQ(e.log().front().phrasing, (Phrasing{2, 0.5, 3}));
+  expect_balanced(out);
+}
+
 TEST(DuetEngine, SampledEosEndsTheAnswer) {
   Vocabulary v = notewise_vocabulary(kPiano);
   // <eos> is the model's favourite, but the answer's first token must be an onset.
@@ -444,6 +474,7 @@ std::pair<std::vector<int>, std::vector<TimedMessage>> replay_steps(TokenModel& 
       case DuetInput::Kind::velocity: e.set_velocity(in.velocity); break;
       case DuetInput::Kind::instruments: e.set_instruments(in.human_prefix, in.clara_prefix, out); break;
       case DuetInput::Kind::reset: e.reset_context(out); break;
+      case DuetInput::Kind::phrasing: e.set_phrasing(in.phrasing); break;
     }
   }
   e.commit_until(end_step, out);
@@ -536,6 +567,7 @@ TEST(DuetEngine, RandomisedLiveSessionsMatchTheirStepReplay) {
         live.set_sampler(sc);
       } else if (r < 60) live.set_velocity(uniform(0, 127));
       else if (r < 61 && i % 3 == 0) live.reset_context(live_out);
+      else if (r < 62) live.set_phrasing({uniform(1, 3), 0.25 * uniform(1, 8), uniform(2, 6)});
       live.advance(now, live_out);
     }
     live.stop(live_out);

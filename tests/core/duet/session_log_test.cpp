@@ -93,6 +93,9 @@ SessionLog unusual_log() {
       {DuetInput::Kind::tempo, 13, {}, 0, DuetMode::answer, 0.1 + 100.2},
       {DuetInput::Kind::stop, 20, {}},
   };
+  DuetInput phrasing{DuetInput::Kind::phrasing, 15, {}};
+  phrasing.phrasing = {3, 0.75, 5};
+  log.inputs.insert(log.inputs.end() - 1, phrasing);
   log.end_step = 20;
   log.committed_tokens = 77;
   return log;
@@ -116,6 +119,7 @@ TEST_F(SessionLogTest, RoundTripsEveryField) {
   EXPECT_NE(text.find("\nstep 3 human 145 60 100 heard 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\nstep 10 mode listen\n"), std::string::npos);
   EXPECT_NE(text.find("\nstep 12 tempo 132.5\n"), std::string::npos);
+  EXPECT_NE(text.find("\nstep 15 phrasing 3 0.75 5\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\nstep 20 stop\nend 20 tokens 77\n"), std::string::npos);
 }
 
@@ -205,6 +209,10 @@ TEST_F(SessionLogTest, NumbersOutsideTheirRangeAreRejectedWithTheRange) {
       {"step 30 tempo 401", "tempo 401 is outside [20, 400] bpm"},
       {"step 30 tempo nan", "tempo nan is outside [20, 400] bpm"},
       {"step 30 tempo -inf", "tempo -inf is outside [20, 400] bpm"},
+      {"step 30 phrasing 2 1", "expected 'step <n> phrasing <answer_bars> <silence_beats> <beats_per_bar>'"},
+      {"step 30 phrasing 0 1 4", "answer_bars"},
+      {"step 30 phrasing 2 nan 4", "answer_silence_beats"},
+      {"step 30 phrasing 2 1 33", "beats_per_bar"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.line);
