@@ -15,7 +15,7 @@ packages=(
   nlohmann-json3-dev                          # JSON outputs (stats file, --json)
   libgtest-dev libgmock-dev                   # tests
   jackd2 libjack-jackd2-dev                   # JACK backend (tests use the dummy driver)
-  liblo-tools                                 # oscsend/oscdump: real OSC clients in tests
+  liblo-dev liblo-tools                       # OSC: liblo checks the codec in tests; oscsend/oscdump are real clients
   libsystemd-dev                              # sd_notify for the service
   clang libclang-rt-14-dev                    # libFuzzer + sanitizers
   libeigen3-dev                               # the benchmark's hand-written floor
