@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# Fuzzes the SMF reader/writer with libFuzzer for SECONDS (default 60).
+# Fuzzes, with libFuzzer, for SECONDS each (default 60):
+#   midi_fuzz  the SMF reader/writer, seeded from tests/data/*.mid and tests/data/fuzz_regressions;
+#   osc_fuzz   the OSC packet codec and stream framings, seeded from tests/data/osc_seeds and
+#              tests/data/osc_fuzz_regressions;
+#   config_fuzz  clarad's config loader (guards, toml++, schema, ranges) and --print-config's round
+#              trip, seeded from config/clarad.toml, tests/data/config_seeds and
+#              tests/data/config_fuzz_regressions.
 # Usage: tools/fuzz.sh [SECONDS]
-# Builds build-fuzz (clang, ASan+UBSan), seeds a scratch corpus from
-# tests/data/*.mid and tests/data/fuzz_regressions, and exits non-zero when the
-# fuzzer finds a crash; the crash file is then printed so that it can be added
-# to tests/data/fuzz_regressions/.
+# Builds build-fuzz (clang, ASan+UBSan; CLARA_FUZZ_BUILD picks another folder), runs every target
+# even when one finds something, prints libFuzzer's final stats for each, and exits non-zero
+# when any finds a crash; the crash file is then printed so that it can be added to its
+# regressions folder (tests/data/fuzz_regressions/, tests/data/osc_fuzz_regressions/ or
+# tests/data/config_fuzz_regressions/ as a .toml).
 set -euo pipefail
 seconds=${1:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,24 +19,60 @@ build=${CLARA_FUZZ_BUILD:-$root/build-fuzz}
 
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja \
   -DCLARA_FUZZ=ON -DCLARA_WERROR=ON -DCLARA_WITH_TORCH=OFF -DCLARA_TESTS=OFF -DCLARA_BENCH=OFF >/dev/null
-cmake --build "$build" --target midi_fuzz -j2
-fuzzer=$build/bin/midi_fuzz
-[[ -x $fuzzer ]] || fuzzer=$build/tests/fuzz/midi_fuzz
+cmake --build "$build" --target midi_fuzz osc_fuzz config_fuzz -j2
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/clara-fuzz.XXXXXX")
-mkdir -p "$work/corpus" "$work/artifacts"
-cp "$root"/tests/data/*.mid "$work/corpus/" 2>/dev/null || true
-cp "$root"/tests/data/fuzz_regressions/* "$work/corpus/" 2>/dev/null || true
+echo "fuzzing for ${seconds}s per target in $work"
 
-echo "fuzzing for ${seconds}s in $work"
-status=0
-"$fuzzer" "$work/corpus" -max_total_time="$seconds" -max_len=65536 \
-  -artifact_prefix="$work/artifacts/" -print_final_stats=1 2>"$work/fuzz.log" || status=$?
-tail -n 25 "$work/fuzz.log"
-crashes=$(find "$work/artifacts" -type f)
-if [[ $status -ne 0 || -n $crashes ]]; then
-  echo "FUZZER FOUND A PROBLEM (exit $status); log: $work/fuzz.log" >&2
-  for f in $crashes; do echo "crash file: $f" >&2; done
-  exit 1
-fi
-echo "no crash in ${seconds}s (corpus kept in $work/corpus)"
+# fuzz NAME SEED_GLOB... [-- LIBFUZZER_FLAGS...]: 0 when no crash, 1 otherwise.
+fuzz() {
+  local name=$1
+  shift
+  local fuzzer=$build/bin/$name
+  [[ -x $fuzzer ]] || fuzzer=$build/tests/fuzz/$name
+  mkdir -p "$work/$name/corpus" "$work/$name/artifacts"
+  local flags=()
+  while [[ $# -gt 0 ]]; do
+    if [[ $1 == -- ]]; then
+      shift
+      flags=("$@")
+      break
+    fi
+    # Seeds only: the .expected files beside them are not inputs. A seed over 8 KiB (a 64 KiB
+    # endless SLIP frame) is left out: libFuzzer would start at its length and run several times
+    # slower on inputs that long; the regression runner still replays it.
+    for seed in $1; do
+      [[ -f $seed && $seed != *.expected && $seed != *.md && $seed != *.py ]] || continue
+      [[ $(stat -c %s "$seed") -le 8192 ]] && cp "$seed" "$work/$name/corpus/"
+    done
+    shift
+  done
+  local status=0
+  "$fuzzer" "$work/$name/corpus" -max_total_time="$seconds" -max_len=66000 \
+    -artifact_prefix="$work/$name/artifacts/" -print_final_stats=1 "${flags[@]}" \
+    2>"$work/$name/fuzz.log" || status=$?
+  local crashes
+  crashes=$(find "$work/$name/artifacts" -type f)
+  echo "=== $name: libFuzzer's final stats"
+  if [[ $status -ne 0 || -n $crashes ]]; then
+    tail -n 60 "$work/$name/fuzz.log"  # the sanitizer's or the check's report
+  else
+    grep -E '^(Done [0-9]+ runs|stat::)' "$work/$name/fuzz.log" || tail -n 25 "$work/$name/fuzz.log"
+  fi
+  local runs
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$name/fuzz.log" | tail -n 1)
+  if [[ $status -ne 0 || -n $crashes ]]; then
+    echo "$name: FUZZER FOUND A PROBLEM (exit $status) after ${runs:-?} executions; log: $work/$name/fuzz.log" >&2
+    for f in $crashes; do echo "crash file: $f" >&2; done
+    return 1
+  fi
+  echo "$name: ${runs:-?} executions in ${seconds}s, no crash (corpus kept in $work/$name/corpus)"
+}
+
+failed=0
+fuzz midi_fuzz "$root/tests/data/*.mid" "$root/tests/data/fuzz_regressions/*" || failed=1
+fuzz osc_fuzz "$root/tests/data/osc_seeds/*.osc" "$root/tests/data/osc_fuzz_regressions/*.osc" \
+  -- -dict="$root/tests/fuzz/osc.dict" || failed=1
+fuzz config_fuzz "$root/config/clarad.toml" "$root/tests/data/config_seeds/*.toml" \
+  "$root/tests/data/config_fuzz_regressions/*.toml" -- -dict="$root/tests/fuzz/config.dict" || failed=1
+exit $failed

@@ -6,11 +6,14 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <initializer_list>
 #include <optional>
 #include <sstream>
 
 #include "clara_version.hpp"
+#include "daemon/config/cc_controls.hpp"
 #include "daemon/config/config_file.hpp"
+#include "daemon/config/config_toml.hpp"
 #include "daemon/config/setting_limits.hpp"
 
 namespace clara::daemon {
@@ -18,11 +21,14 @@ namespace clara::daemon {
 const char* exit_codes_text() {
   return R"(Exit codes (sysexits.h):
   0   stopped cleanly by a signal, every note ended
-  64  bad flag or setting (EX_USAGE)
+  64  bad flag or flag value (EX_USAGE)
   65  bad model file, or a model the duet cannot use (EX_DATAERR)
   66  model not found (EX_NOINPUT)
   69  MIDI server unavailable or lost, or the model too slow for this machine (EX_UNAVAILABLE)
   70  internal error; the session is still written where possible (EX_SOFTWARE)
+  77  run as root without --allow-root (EX_NOPERM)
+  78  bad config file (every unknown key, wrong type or value out of range listed, one a line), or
+      unsafe configuration: OSC control on a non-loopback address without a token (EX_CONFIG)
 SIGINT, SIGTERM, SIGHUP and SIGQUIT stop cleanly: every sounding note is ended before the ports close.)";
 }
 
@@ -31,13 +37,15 @@ namespace {
 // What the line said, kept apart from the settings until the config file is read.
 struct Flags {
   std::string config;
-  std::optional<std::string> backend, model, mode, jack_server, client_name, human, clara, sessions, stats, log_level;
+  std::optional<std::string> backend, model, mode, jack_server, client_name, human, clara, sessions, stats, log_level,
+      learn;
   std::optional<double> tempo, silence_beats, temperature;
   // Integers as written: CLI11 2.1 reads them with strtoull/strtoll, which takes "-1" for
   // 2^64-1, saturates on overflow and reads "010" as octal; integer() below does not.
-  std::optional<std::string> channel, velocity, answer_bars, threads, seed;
+  std::optional<std::string> channel, velocity, answer_bars, threads, seed, osc_port;
   std::vector<std::string> connect_in, connect_out;
-  bool no_record = false, verbose = false, quiet = false;
+  bool no_record = false, verbose = false, quiet = false, no_osc = false, allow_root = false,
+       print_config = false;
 };
 
 void describe(CLI::App& app, Flags& f) {
@@ -47,7 +55,12 @@ void describe(CLI::App& app, Flags& f) {
   app.footer(exit_codes_text());
   app.option_defaults()->always_capture_default(false);
   app.set_version_flag("--version", std::string("clarad ") + kVersion);
-  app.add_option("--config", f.config, "a clarad.toml; flags override it")->option_text("FILE");
+  app.add_option("--config", f.config,
+                 "a clarad.toml; flags override it (default: the first of $XDG_CONFIG_HOME/clara/clarad.toml, "
+                 "/etc/clara/clarad.toml)")
+      ->option_text("FILE");
+  app.add_flag("--print-config", f.print_config,
+               "print the settings clarad would run with, as a clarad.toml naming where each came from, and exit");
   app.add_option("--backend", f.backend, "jack (default) or alsa")->check(CLI::IsMember({"jack", "alsa"}));
   app.add_option("--model", f.model, "a model folder, or the name of one under models/ (default notewise-piano)");
   app.add_option("--mode", f.mode,
@@ -81,6 +94,13 @@ void describe(CLI::App& app, Flags& f) {
   app.add_option("--stats-file", f.stats, "write reaction and timing figures as JSON at exit")->option_text("FILE");
   app.add_option("--log-level", f.log_level, "error, warning, notice, info (default) or debug")
       ->check(CLI::IsMember({"error", "warning", "notice", "info", "debug"}));
+  // No --token: a command line is visible to every user of the machine (ps, /proc).
+  auto* osc_port = app.add_option("--osc-port", f.osc_port, "OSC control port, UDP and TCP (default 9000; 0 = off)")
+                       ->option_text("PORT");
+  app.add_flag("--no-osc", f.no_osc, "no OSC control (control.udp_port = control.tcp_port = 0)")->excludes(osc_port);
+  app.add_option("--learn", f.learn, "bind the first MIDI controller moved to this control: " + cc_control_names())
+      ->option_text("CONTROL");
+  app.add_flag("--allow-root", f.allow_root, "run even as root (refused otherwise, exit code 77)");
   auto* v = app.add_flag("-v,--verbose", f.verbose, "log debug messages too");
   app.add_flag("-q,--quiet", f.quiet, "log warnings and errors only")->excludes(v);
 }
@@ -150,7 +170,40 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
   } catch (const CLI::ParseError& e) {
     throw SettingsError(std::string(e.what()) + " (see clarad --help)");
   }
-  if (!f.config.empty()) load_config_file(f.config, s);
+  cl.config = find_config_file(f.config);
+  if (!cl.config.path.empty()) load_config_file(cl.config.path, s, &cl.sources);
+
+  // Where each flag's value goes, for --print-config.
+  auto from = [&](bool given, const char* flag, std::initializer_list<const char*> keys) {
+    if (given)
+      for (const char* key : keys) cl.sources.set(key, flag);
+  };
+  from(f.backend.has_value(), "--backend", {"midi.backend"});
+  from(f.model.has_value(), "--model", {"model.name"});
+  from(f.mode.has_value(), "--mode", {"duet.mode"});
+  from(f.tempo.has_value(), "--tempo", {"duet.tempo"});
+  from(f.jack_server.has_value(), "--jack-server", {"midi.jack_server"});
+  from(f.client_name.has_value(), "--client-name", {"midi.client_name"});
+  from(!f.connect_in.empty(), "--connect-in", {"midi.connect_input"});
+  from(!f.connect_out.empty(), "--connect-out", {"midi.output[0].connect"});
+  from(f.human.has_value(), "--human-instrument", {"duet.human_instrument"});
+  from(f.clara.has_value(), "--clara-instrument", {"duet.clara_instrument"});
+  from(f.channel.has_value(), "--channel", {"duet.clara_channel"});
+  from(f.velocity.has_value(), "--velocity", {"duet.velocity"});
+  from(f.answer_bars.has_value(), "--answer-bars", {"duet.answer_bars"});
+  from(f.silence_beats.has_value(), "--silence-beats", {"duet.answer_silence_beats"});
+  from(f.seed.has_value(), "--seed", {"sampler.seed"});
+  from(f.temperature.has_value(), "--temperature", {"sampler.temperature"});
+  from(f.threads.has_value(), "--threads", {"model.threads"});
+  from(f.sessions.has_value(), "--sessions", {"session.dir"});
+  from(f.no_record, "--no-record", {"session.record"});
+  from(f.stats.has_value(), "--stats-file", {"stats_file"});
+  from(f.log_level.has_value(), "--log-level", {"log.level"});
+  from(f.osc_port.has_value(), "--osc-port", {"control.udp_port", "control.tcp_port"});
+  from(f.no_osc, "--no-osc", {"control.udp_port", "control.tcp_port"});
+  from(f.learn.has_value(), "--learn", {"control.learn"});
+  from(f.verbose, "--verbose", {"log.level"});
+  from(f.quiet, "--quiet", {"log.level"});
 
   set(f.backend, s.backend);
   set(f.model, s.model);
@@ -171,8 +224,11 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
   if (f.channel) {
     const int channel = static_cast<int>(integer("--channel", *f.channel, limits::channel)) - 1;
     s.duet.clara_channel = channel;
-    for (auto& r : s.routes)
-      if (r.instrument == s.duet.clara_prefix) r.channel = channel;
+    for (std::size_t i = 0; i < s.routes.size(); ++i)
+      if (s.routes[i].instrument == s.duet.clara_prefix) {
+        s.routes[i].channel = channel;
+        cl.sources.set("route[" + std::to_string(i) + "].channel", "--channel");
+      }
   }
   set_integer("--velocity", f.velocity, limits::velocity, s.duet.fixed_velocity);
   set_integer("--answer-bars", f.answer_bars, limits::answer_bars, s.duet.answer_bars);
@@ -184,6 +240,15 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
   if (f.no_record) s.record_sessions = false;
   set(f.stats, s.stats_file);
   set(f.log_level, s.log_level);
+  if (f.osc_port)
+    s.control.udp_port = s.control.tcp_port = static_cast<int>(integer("--osc-port", *f.osc_port, limits::port));
+  if (f.no_osc) s.control.udp_port = s.control.tcp_port = 0;
+  if (f.learn) {
+    if (!f.learn->empty() && !find_cc_control(*f.learn))
+      throw SettingsError("--learn " + *f.learn + ": not a control; use one of " + cc_control_names());
+    s.control.learn = *f.learn;
+  }
+  if (f.allow_root) s.allow_root = true;
   if (f.verbose) s.log_level = "debug";
   if (f.quiet) s.log_level = "warning";
 
@@ -192,6 +257,14 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
     s.duet.sampler.validate();
   } catch (const std::exception& e) {
     throw SettingsError(e.what());
+  }
+  if (f.print_config) {
+    cl.print_config = true;
+    cl.config_text = config_toml(s, cl.sources,
+                                 "clarad --print-config: the settings clarad would run with, each with where it came\n"
+                                 "from. clarad --config FILE reads this back to the same settings, but for the\n"
+                                 "control token, which is never shown.\n" +
+                                     cl.config.describe());
   }
   return cl;
 }
@@ -204,12 +277,20 @@ std::optional<int> parse_command_line_or_exit(const std::vector<std::string>& ar
       std::fputc('\n', stdout);
       return 0;
     }
+    if (cl.print_config) {
+      std::fputs(cl.config_text.c_str(), stdout);
+      return 0;
+    }
+    log::Level level;
+    if (log::parse_level(settings.log_level, level)) log::set_level(level);
+    log::info("%s", cl.config.describe().c_str());
   } catch (const SettingsError& e) {
-    log::error("%s", e.what());
-    return 64;
+    // A config file's problems one per line, so each is a log line of its own (and a
+    // journal entry of its own under systemd).
+    std::istringstream lines(e.what());
+    for (std::string line; std::getline(lines, line);) log::error("%s", line.c_str());
+    return e.exit_code();
   }
-  log::Level level;
-  if (log::parse_level(settings.log_level, level)) log::set_level(level);
   return std::nullopt;
 }
 

@@ -14,6 +14,10 @@
 //  - max_polyphony <= 2048: every key of every channel of a port (16 x 128);
 //  - max_note_ms <= 600000: ten minutes; 0 turns the cap off for longer notes;
 //  - midi outputs <= 8: what the real-time side's note ledger holds (NoteLedger::kMaxPorts).
+//  - control plane: max_tcp_connections <= 1024 and tcp_buffer_bytes <= 1 MiB bound what
+//    a client can make clarad hold (1 GiB at worst); idle_timeout_s <= a day;
+//    max_subscribers <= 256 bounds the state updates sent per change; tcp_buffer_bytes
+//    >= 1024 so any command Clara answers fits in one frame.
 #include <cstdint>
 #include <string>
 
@@ -64,6 +68,22 @@ inline constexpr RealRange random_freq{0.0, 1.0};
 // every value 0..2^64-1 is valid. TOML integers stop at 2^63-1, so the file also takes
 // the seed as a decimal string.
 inline constexpr const char* seed_text = "0..18446744073709551615";
+
+// [control]: the OSC control plane. Port 0 turns that transport off.
+inline constexpr IntRange port{0, 65'535};
+inline constexpr IntRange bind_addresses{1, 16};
+inline constexpr IntRange max_tcp_connections{1, 1024};
+inline constexpr IntRange idle_timeout_s{1, 86'400};
+inline constexpr IntRange max_subscribers{0, 256};
+inline constexpr IntRange tcp_buffer_bytes{1024, 1'048'576};
+inline constexpr IntRange auth_failures_per_s{1, 1000};
+// A shorter token is easy to guess by trying; auth_failures_per_s slows guessing, not stops it.
+inline constexpr int min_token_length = 8;
+
+// [[cc]]: 120..127 are channel-mode messages (all sound off, reset controllers, local
+// control, all notes off, omni, mono/poly), never a knob's.
+inline constexpr IntRange cc_controller{0, 119};
+inline constexpr IntRange cc_value{0, 127};
 }  // namespace limits
 
 }  // namespace clara::daemon

@@ -29,6 +29,11 @@ void check(const std::string& key, double v, const RealRange& r) {
 }  // namespace
 
 void DaemonSettings::validate() const {
+  validate_values();
+  control.check_exposure();
+}
+
+void DaemonSettings::validate_values() const {
   if (backend != "jack" && backend != "alsa")
     throw SettingsError("backend '" + backend + "': use jack or alsa");
   check("model.threads", threads, limits::threads);
@@ -48,8 +53,13 @@ void DaemonSettings::validate() const {
     check(where + ".max_note_ms", midi.outputs[i].max_note_ms, limits::max_note_ms);
     check(where + ".max_polyphony", midi.outputs[i].max_polyphony, limits::max_polyphony);
   }
-  for (const auto& r : routes) {
+  for (std::size_t i = 0; i < routes.size(); ++i) {
+    const InstrumentRoute& r = routes[i];
     const std::string where = "route for '" + r.instrument + "': ";
+    for (std::size_t j = 0; j < i; ++j)
+      if (routes[j].instrument == r.instrument)
+        throw SettingsError(where + "given twice (route[" + std::to_string(j) + "] and route[" + std::to_string(i) +
+                            "]): one route per instrument");
     if (r.output < 0 || r.output >= static_cast<int>(midi.outputs.size()))
       throw SettingsError(where + "output " + std::to_string(r.output) + " does not exist: must be in 0.." +
                           std::to_string(midi.outputs.size() - 1) + " (" + std::to_string(midi.outputs.size()) +
@@ -64,6 +74,14 @@ void DaemonSettings::validate() const {
                           std::to_string(r.note_high) + ": must span an octave (note_high - note_low >= " +
                           std::to_string(limits::min_note_span) + ")");
   }
+  for (std::size_t i = 0; i < cc.size(); ++i)
+    if (const auto problem = cc_binding_problem(cc[i]))
+      throw SettingsError("cc[" + std::to_string(i) + "]." + problem->key + ": " + problem->why);
+  if (const auto pair = first_cc_overlap(cc))
+    throw SettingsError("cc[" + std::to_string(pair->second) + "]: controller " +
+                        std::to_string(cc[pair->second].controller) + " is already bound by cc[" +
+                        std::to_string(pair->first) + "] on an overlapping channel");
+  control.validate();
 }
 
 std::filesystem::path DaemonSettings::effective_sessions_dir() const {

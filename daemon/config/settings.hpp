@@ -3,20 +3,16 @@
 // file (config_file.cpp), then the command line (command_line.cpp) override it.
 #include <cstdint>
 #include <filesystem>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "core/duet/duet_engine.hpp"
+#include "daemon/config/cc_bindings.hpp"
+#include "daemon/config/control_settings.hpp"
+#include "daemon/config/settings_error.hpp"
 #include "daemon/midi/midi_backend.hpp"
 
 namespace clara::daemon {
-
-// A setting that cannot be used; the message names the file, key or flag.
-class SettingsError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 // Where one of Clara's instruments goes and how it is shaped on the way.
 struct InstrumentRoute {
@@ -43,12 +39,18 @@ struct DaemonSettings {
   std::filesystem::path sessions_dir;   // empty: $XDG_DATA_HOME/clara/sessions (~/.local/share/...)
   std::filesystem::path stats_file;     // JSON figures written at exit, when set
   std::string log_level = "info";       // error, warning, notice, info, debug ([log] level, --verbose, --quiet)
+  bool allow_root = false;              // --allow-root only (no file key): run even as root
   // Refuse a model whose p99 step, times this many tokens a grid step may need,
   // exceeds the grid step at the configured tempo.
   double tokens_per_step_budget = 4.0;
+  ControlSettings control;       // [control]: the OSC control plane
+  std::vector<CcBinding> cc;     // [[cc]]: MIDI controllers of the human's input bound to controls
 
-  // Cross-field checks; SettingsError naming the setting.
+  // validate_values(), then ControlSettings::check_exposure() (exit code 78). The config
+  // loader checks values only: a flag (--no-osc) may still make its file's [control] safe.
   void validate() const;
+  // Every value in range, and the cross-field checks; SettingsError naming the setting.
+  void validate_values() const;
   std::filesystem::path effective_sessions_dir() const;
 };
 

@@ -13,87 +13,17 @@
 
 #include "daemon/config/command_line.hpp"
 #include "daemon/config/config_file.hpp"
+#include "tests/daemon/config/settings_differences.hpp"
 
 namespace fs = std::filesystem;
 using namespace clara;
 using namespace clara::daemon;
 
+using test::differences;
+
 namespace {
 
 const fs::path kShipped = fs::path(CLARA_TEST_DATA) / ".." / ".." / "config" / "clarad.toml";
-
-// The fields of a and b that differ, by name. Routes are compared as clarad uses them
-// (effective_routes), so a [[route]] equal to the default route is no difference.
-std::vector<std::string> differences(const DaemonSettings& a, const DaemonSettings& b) {
-  std::vector<std::string> d;
-  auto field = [&](const std::string& name, const auto& x, const auto& y) {
-    if (!(x == y)) d.push_back(name);
-  };
-  field("backend", a.backend, b.backend);
-  field("model", a.model, b.model);
-  field("threads", a.threads, b.threads);
-  field("duet.mode", a.duet.mode, b.duet.mode);
-  field("duet.bpm", a.duet.bpm, b.duet.bpm);
-  field("duet.lookahead_steps", a.duet.lookahead_steps, b.duet.lookahead_steps);
-  field("duet.commit_steps", a.duet.commit_steps, b.duet.commit_steps);
-  field("duet.answer_silence_beats", a.duet.answer_silence_beats, b.duet.answer_silence_beats);
-  field("duet.answer_bars", a.duet.answer_bars, b.duet.answer_bars);
-  field("duet.beats_per_bar", a.duet.beats_per_bar, b.duet.beats_per_bar);
-  field("duet.human_prefix", a.duet.human_prefix, b.duet.human_prefix);
-  field("duet.clara_prefix", a.duet.clara_prefix, b.duet.clara_prefix);
-  field("duet.fixed_velocity", a.duet.fixed_velocity, b.duet.fixed_velocity);
-  field("duet.clara_channel", a.duet.clara_channel, b.duet.clara_channel);
-  field("duet.clara_port", a.duet.clara_port, b.duet.clara_port);
-  field("duet.sampler.policy", a.duet.sampler.policy, b.duet.sampler.policy);
-  field("duet.sampler.temperature", a.duet.sampler.temperature, b.duet.sampler.temperature);
-  field("duet.sampler.top_k", a.duet.sampler.top_k, b.duet.sampler.top_k);
-  field("duet.sampler.top_p", a.duet.sampler.top_p, b.duet.sampler.top_p);
-  field("duet.sampler.random_freq", a.duet.sampler.random_freq, b.duet.sampler.random_freq);
-  field("duet.sampler.seed", a.duet.sampler.seed, b.duet.sampler.seed);
-  const auto& ga = a.duet.grammar;
-  const auto& gb = b.duet.grammar;
-  field("duet.grammar", std::tie(ga.forbid_unmatched_end, ga.forbid_double_onset, ga.max_note_steps, ga.max_polyphony,
-                                 ga.forbid_unk_pad),
-        std::tie(gb.forbid_unmatched_end, gb.forbid_double_onset, gb.max_note_steps, gb.max_polyphony,
-                 gb.forbid_unk_pad));
-  field("lookahead_beats", a.lookahead_beats, b.lookahead_beats);
-  field("human_instrument_given", a.human_instrument_given, b.human_instrument_given);
-  field("clara_instrument_given", a.clara_instrument_given, b.clara_instrument_given);
-  field("midi.client_name", a.midi.client_name, b.midi.client_name);
-  field("midi.input_name", a.midi.input_name, b.midi.input_name);
-  field("midi.connect_input", a.midi.connect_input, b.midi.connect_input);
-  field("midi.startup_panic_channels", a.midi.startup_panic_channels, b.midi.startup_panic_channels);
-  field("midi.jack_server", a.midi.jack_server, b.midi.jack_server);
-  field("midi.outputs.size", a.midi.outputs.size(), b.midi.outputs.size());
-  for (std::size_t i = 0; i < std::min(a.midi.outputs.size(), b.midi.outputs.size()); ++i) {
-    const auto& x = a.midi.outputs[i];
-    const auto& y = b.midi.outputs[i];
-    const std::string w = "midi.outputs[" + std::to_string(i) + "].";
-    field(w + "name", x.name, y.name);
-    field(w + "connect", x.connect, y.connect);
-    field(w + "max_note_ms", x.max_note_ms, y.max_note_ms);
-    field(w + "max_polyphony", x.max_polyphony, y.max_polyphony);
-  }
-  const auto ra = effective_routes(a);
-  const auto rb = effective_routes(b);
-  field("routes.size", ra.size(), rb.size());
-  for (std::size_t i = 0; i < std::min(ra.size(), rb.size()); ++i) {
-    const std::string w = "routes[" + std::to_string(i) + "].";
-    field(w + "instrument", ra[i].instrument, rb[i].instrument);
-    field(w + "output", ra[i].output, rb[i].output);
-    field(w + "channel", ra[i].channel, rb[i].channel);
-    field(w + "program", ra[i].program, rb[i].program);
-    field(w + "velocity_curve", ra[i].velocity_curve, rb[i].velocity_curve);
-    field(w + "note_low", ra[i].note_low, rb[i].note_low);
-    field(w + "note_high", ra[i].note_high, rb[i].note_high);
-  }
-  field("record_sessions", a.record_sessions, b.record_sessions);
-  field("sessions_dir", a.sessions_dir, b.sessions_dir);
-  field("stats_file", a.stats_file, b.stats_file);
-  field("log_level", a.log_level, b.log_level);
-  field("tokens_per_step_budget", a.tokens_per_step_budget, b.tokens_per_step_budget);
-  return d;
-}
 
 std::string joined(const std::vector<std::string>& v) {
   std::string s;
@@ -191,7 +121,9 @@ std::vector<std::unique_ptr<toml::node>> others(const toml::node& v) {
     o.push_back(std::make_unique<toml::value<double>>(f->get() * 1.01 + 0.01));
     o.push_back(std::make_unique<toml::value<double>>(f->get() * 0.99 - 0.01));
   } else if (const auto* s = v.as_string()) {
-    for (const char* alt : {"alsa", "jack", "solo", "answer", "top-k", "seed", "debug", "info"})
+    // "temperature" is also a token long enough and a control to learn.
+    for (const char* alt : {"alsa", "jack", "solo", "answer", "top-k", "seed", "debug", "info", "size", "slip",
+                            "temperature"})
       if (s->get() != alt) o.push_back(std::make_unique<toml::value<std::string>>(alt));
     o.push_back(std::make_unique<toml::value<std::string>>(s->get() + "x"));
   } else if (const auto* a = v.as_array()) {
@@ -268,13 +200,37 @@ TEST(ShippedConfig, EveryKeyTheLoaderReadsIsInTheFile) {
   std::set<std::string> present;
   for (const auto& leaf : shipped_leaves(root)) present.insert(leaf.schema);
   // Keys shown commented out ("# human_instrument = ..."): their default depends on the model.
+  // A commented-out array of tables ("# [[cc]]" and its "# key = value" lines) is an example
+  // whose default is none: each must load as one valid table.
   std::ifstream in(kShipped);
   std::string line, section;
-  const std::regex header(R"(^\[\[?([a-z_.]+)\]\]?)"), commented(R"(^#\s*([a-z_]+)\s*=\s*(.*?)\s*(#.*)?$)");
+  const std::regex header(R"(^\[\[?([a-z_.]+)\]\]?)"), commented(R"(^#\s*([a-z_]+)\s*=\s*(.*?)\s*(#.*)?$)"),
+      example_header(R"(^#\s*\[\[([a-z_.]+)\]\]\s*$)");
+  std::string example_table, example;
+  int examples = 0;
+  auto end_example = [&] {
+    if (example_table.empty()) return;
+    const Loaded l = load(example);
+    EXPECT_EQ(l.error, "") << example;
+    EXPECT_EQ(l.settings.cc.size(), 1u) << example;
+    ++examples;
+    example_table.clear();
+  };
   std::smatch m;
   while (std::getline(in, line)) {
-    if (std::regex_search(line, m, header)) section = m[1];
-    else if (std::regex_match(line, m, commented)) {
+    if (std::regex_search(line, m, header)) {
+      end_example();
+      section = m[1];
+    } else if (std::regex_match(line, m, example_header)) {
+      end_example();
+      example_table = m[1];
+      example = "[[" + example_table + "]]\n";
+    } else if (!example_table.empty() && std::regex_match(line, m, commented)) {
+      present.insert(example_table + "." + std::string(m[1]));
+      example += std::string(m[1]) + " = " + std::string(m[2]) + "\n";
+    } else if (!example_table.empty()) {
+      end_example();
+    } else if (std::regex_match(line, m, commented)) {
       const std::string key = m[1];
       present.insert(section + "." + key);
       // Even commented out, it shows the default: given, it changes nothing else.
@@ -284,6 +240,8 @@ TEST(ShippedConfig, EveryKeyTheLoaderReadsIsInTheFile) {
       EXPECT_TRUE(d.size() == 1 && d[0].ends_with("_instrument_given")) << line << ": " << joined(d);
     }
   }
+  end_example();
+  EXPECT_GE(examples, 1) << "no commented-out [[cc]] example";
   for (const auto& key : config_file_keys()) EXPECT_TRUE(present.count(key)) << key << " is not in config/clarad.toml";
 }
 
