@@ -2,18 +2,20 @@
 // opens; then it plays until a stop signal, ends every note, closes the ports
 // and finishes the session files it has been writing all along.
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <memory>
 
 #include "daemon/config/command_line.hpp"
+#include "daemon/control/control_plane.hpp"
 #include "daemon/engine/duet_thread.hpp"
 #include "daemon/engine/engine_factory.hpp"
 #include "daemon/log/logger.hpp"
 #include "daemon/midi/open_backend.hpp"
 #include "daemon/model/live_model.hpp"
 #include "daemon/service/memory_probe.hpp"
+#include "daemon/service/process_exit.hpp"
+#include "daemon/service/root_guard.hpp"
 #include "daemon/service/signals.hpp"
+#include "daemon/service/system_service.hpp"
 #include "daemon/session/live_session.hpp"
 #include "daemon/session/stats_file.hpp"
 
@@ -30,6 +32,7 @@ int run(int argc, char** argv) {
   const StopSignals signals;  // before any thread starts, so all inherit the mask
   DaemonSettings settings;
   if (const auto early = parse_command_line_or_exit({argv + 1, argv + argc}, settings)) return *early;
+  refuse_root_unless_allowed(settings.allow_root);  // 77
 
   LiveModel model = load_live_model(settings);
   for (const auto& w : model.loaded.card.warnings) log::warning("%s", w.c_str());
@@ -50,12 +53,17 @@ int run(int argc, char** argv) {
   LiveSession session =
       open_live_session(settings.record_sessions, settings.effective_sessions_dir(), settings.duet.bpm, engine, source);
   DuetThread duet(*backend, engine, session.recorder.get(), routes);
+  ControlPlane control(settings, duet, *backend,
+                       initial_control_state(settings, model.loaded.card.name, model.spec, backend->kind()),
+                       model_control_hooks(model.loaded.card.name));
+  control.start();  // before the first note: a port already taken stops clarad here (69)
   duet.start();
   const double startup_ms = ms_since(t_start);
   log::notice("ready in %.0f ms: model %s (%s), %s, mode %s, %.0f bpm, backend %s", startup_ms,
               model.loaded.card.name.c_str(), model.dir.c_str(), model.verdict.message.c_str(),
               std::string(to_string(settings.duet.mode)).c_str(), settings.duet.bpm,
               std::string(backend->kind()).c_str());
+  SystemService service(daemon_probes(*backend, duet, control.hub()));  // READY=1, then STATUS= and WATCHDOG=1
 
   int exit_code = 0;
   while (!signals.wait(std::chrono::milliseconds(100)))
@@ -66,9 +74,11 @@ int run(int argc, char** argv) {
     }
   const auto t_stop = Clock::now();
   const std::int64_t end_ns = backend->now_ns();
+  control.stop();   // no command after this
   duet.stop();      // Clara's note-offs into the queue
   const double duet_ms = ms_since(t_stop);
   backend->stop();  // then the panic, written before the ports close
+  service.stopping();  // STOPPING=1
   log::notice("stopped in %.0f ms (duet %.0f ms), every note ended, ports closed", ms_since(t_stop), duet_ms);
 
   RunFigures figures{startup_ms, peak_rss_kb(), duet.reactions_ns(), backend->stats(), engine.stats(), {}};
@@ -80,19 +90,4 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  int code;
-  try {
-    code = run(argc, argv);
-  } catch (const StartupError& e) {
-    log::error("%s", e.what());
-    code = e.exit_code;
-  } catch (const std::exception& e) {
-    log::error("%s", e.what());
-    code = 70;
-  }
-  // Ports are closed and files written. What exit() would still run is LibTorch's static
-  // teardown (0.3-0.6 s deregistering operators), enough to break the 500 ms SIGTERM promise.
-  std::fflush(nullptr);
-  std::_Exit(code);
-}
+int main(int argc, char** argv) { run_and_exit([&] { return run(argc, argv); }); }

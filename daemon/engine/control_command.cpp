@@ -54,6 +54,24 @@ std::optional<std::string> check(const SetInstruments& i, const EncodingSpec& sp
   return std::nullopt;
 }
 
+std::optional<std::string> check(const SetPhrasing& p, const EncodingSpec&) {
+  try {
+    p.phrasing.validate();
+  } catch (const std::invalid_argument& e) {
+    return std::string(e.what());
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check(const SetRoute& r, const EncodingSpec& spec) {
+  if (spec.parts.find_prefix(r.instrument) < 0) return check(SetInstruments{r.instrument, r.instrument}, spec);
+  if (r.channel < 0 || r.channel > 15)
+    return "channel " + std::to_string(r.channel + 1) + " is outside 1..16";
+  if (r.program < -1 || r.program > 127)
+    return "program " + std::to_string(r.program) + " is outside 0..127 (or -1: none)";
+  return std::nullopt;
+}
+
 template <typename T>
 std::optional<std::string> check(const T&, const EncodingSpec&) {
   return std::nullopt;  // commands without values
@@ -72,7 +90,9 @@ const char* command_name(const ControlCommand& command) {
                             [](const SetInstruments&) { return "instruments"; },
                             [](const Panic&) { return "panic"; }, [](const StopPlaying&) { return "stop"; },
                             [](const StartPlaying&) { return "start"; },
-                            [](const ResetContext&) { return "reset"; }},
+                            [](const ResetContext&) { return "reset"; },
+                            [](const SetPhrasing&) { return "phrasing"; },
+                            [](const SetRoute&) { return "route"; }},
                     command);
 }
 

@@ -23,9 +23,13 @@ struct Panic {};         // end every sounding note now (note-offs, CC64 0, CC12
 struct StopPlaying {};   // Clara's notes end at the frontier and she stays silent
 struct StartPlaying {};  // back to the mode she had before StopPlaying
 struct ResetContext {};  // Clara forgets the session so far, as at a new piece
+struct SetPhrasing { Phrasing phrasing; };  // answer bars, silence that ends a phrase, beats per bar
+// Where an instrument's notes go: channel 0..15, program -1 (none) or 0..127, sent at once
+// when the instrument is Clara's.
+struct SetRoute { std::string instrument; int channel; int program; };
 
 using ControlCommand = std::variant<SetMode, SetTempo, SetSampler, SetVelocity, SetInstruments, Panic, StopPlaying,
-                                    StartPlaying, ResetContext>;
+                                    StartPlaying, ResetContext, SetPhrasing, SetRoute>;
 
 // The tempo range the engine's grid accepts.
 inline constexpr double kMinBpm = DuetLimits::kMinBpm, kMaxBpm = DuetLimits::kMaxBpm;

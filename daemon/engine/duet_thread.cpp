@@ -24,14 +24,36 @@ void DuetThread::start() {
   thread_ = std::thread([this] { run(); });
 }
 
-std::optional<std::string> DuetThread::submit(const ControlCommand& command) {
+std::optional<std::string> DuetThread::submit(const ControlCommand& command, std::int64_t due_ns, bool on_bar_line) {
   if (auto why = validate(command, engine_.spec())) {
     log::warning("%s refused: %s", command_name(command), why->c_str());
     return why;
   }
   std::lock_guard lock(mutex_);
-  controls_.push_back(command);
+  controls_.push_back({command, due_ns, on_bar_line});
   return std::nullopt;
+}
+
+std::optional<std::string> DuetThread::check(const ControlCommand& command) const {
+  return validate(command, engine_.spec());
+}
+
+bool DuetThread::due(const PendingControl& c, std::int64_t now_ns) const {
+  if (now_ns < c.due_ns) return false;
+  if (!c.on_bar_line) return true;
+  // The frontier is where a control takes effect: wait until it stands on a bar line at or
+  // after the due time (bars counted from step 0 in the current metre).
+  const auto& cfg = engine_.config();
+  const std::int64_t bar = static_cast<std::int64_t>(cfg.beats_per_bar) * engine_.spec().sample_freq;
+  const std::int64_t frontier = engine_.frontier();
+  return bar <= 0 || frontier % bar == 0 || engine_.mode() == DuetMode::listen;
+}
+
+// Clara's own notes end through the engine (its ledger and context agree), on the route
+// they started on.
+void DuetThread::end_claras_notes(std::vector<TimedMessage>& out) {
+  engine_.set_mode(engine_.mode(), out);
+  emit(out);
 }
 
 void DuetThread::apply(const ControlCommand& command, std::vector<TimedMessage>& out) {
@@ -51,10 +73,8 @@ void DuetThread::apply(const ControlCommand& command, std::vector<TimedMessage>&
     route_ = route_for(routes_, i->clara);
     send_program_change(backend_, route_);
   } else if (std::holds_alternative<Panic>(command)) {
-    // Clara's own notes end through the engine (ledger and context agree), then the
-    // port-level panic catches anything else sounding.
-    engine_.set_mode(engine_.mode(), out);
-    emit(out);
+    // Then the port-level panic catches anything else sounding.
+    end_claras_notes(out);
     backend_.request_panic();
   } else if (std::holds_alternative<StopPlaying>(command)) {
     if (!resume_mode_) resume_mode_ = engine_.mode();
@@ -64,12 +84,52 @@ void DuetThread::apply(const ControlCommand& command, std::vector<TimedMessage>&
     resume_mode_.reset();
   } else if (std::holds_alternative<ResetContext>(command)) {
     engine_.reset_context(out);
+  } else if (const auto* p = std::get_if<SetPhrasing>(&command)) {
+    engine_.set_phrasing(p->phrasing);
+  } else if (const auto* r = std::get_if<SetRoute>(&command)) {
+    auto it = std::find_if(routes_.begin(), routes_.end(),
+                           [&](const InstrumentRoute& x) { return x.instrument == r->instrument; });
+    if (it == routes_.end()) {
+      routes_.push_back(route_for(routes_, r->instrument));
+      routes_.back().instrument = r->instrument;
+      it = routes_.end() - 1;
+    }
+    it->channel = r->channel;
+    it->program = r->program;
+    if (r->instrument == route_.instrument) {
+      end_claras_notes(out);  // a note-off on the new channel would not end a note on the old one
+      route_ = *it;
+      send_program_change(backend_, route_);
+    }
   }
 }
 
 std::optional<std::string> DuetThread::failure() const {
   std::lock_guard lock(mutex_);
   return failure_;
+}
+
+DuetStats DuetThread::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+DuetThread::TickTimes DuetThread::tick_times() const {
+  std::lock_guard lock(mutex_);
+  TickTimes t;
+  for (auto n : tick_buckets_) t.ticks += n;
+  t.max_us = tick_max_us_;
+  if (t.ticks == 0) return t;
+  auto quantile = [&](double q) {
+    const auto target = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(t.ticks)));
+    std::uint64_t seen = 0;
+    for (std::size_t i = 0; i < tick_buckets_.size(); ++i)
+      if ((seen += tick_buckets_[i]) >= target) return 10.0 * static_cast<double>(i + 1);
+    return 10.0 * static_cast<double>(tick_buckets_.size());
+  };
+  t.p50_us = quantile(0.5);
+  t.p99_us = quantile(0.99);
+  return t;
 }
 
 std::vector<std::int64_t> DuetThread::reactions_ns() const {
@@ -130,6 +190,7 @@ void DuetThread::run() {
     deadline += tick;
     std::this_thread::sleep_until(deadline);
     if (clock::now() - deadline > 50 * tick) deadline = clock::now();  // suspended: do not race to catch up
+    ticks_.fetch_add(1, std::memory_order_relaxed);
 
     TimedMessage in;
     if (failed) {  // keep draining input so the queue never fills; stay silent
@@ -139,20 +200,30 @@ void DuetThread::run() {
       if (recorder_) recorder_->tick(engine_, backend_.now_ns());
       continue;
     }
+    const auto work_start = clock::now();
     try {
-      std::deque<ControlCommand> controls;
+      std::deque<PendingControl> controls;
       {
+        // The due ones in order of arrival; a timed one waits without holding up the rest.
+        const std::int64_t now = backend_.now_ns();
         std::lock_guard lock(mutex_);
-        controls.swap(controls_);
+        for (auto it = controls_.begin(); it != controls_.end();)
+          if (due(*it, now)) {
+            controls.push_back(std::move(*it));
+            it = controls_.erase(it);
+          } else {
+            ++it;
+          }
       }
       for (const auto& c : controls) {
         try {
-          apply(c, out);
+          apply(c.command, out);
         } catch (const std::invalid_argument& e) {  // validated on entry; refused here all the same
-          log::warning("%s refused: %s", command_name(c), e.what());
+          log::warning("%s refused: %s", command_name(c.command), e.what());
         }
       }
       while (backend_.pop_input(in)) {
+        if (input_filter_ && input_filter_(in)) continue;
         engine_.human(in.msg, in.time_ns);
         if (recorder_) recorder_->human(in);
       }
@@ -167,11 +238,16 @@ void DuetThread::run() {
       emit(out);
       if (recorder_) recorder_->tick(engine_, backend_.now_ns());  // hands new material to the writer thread
       const auto& st = engine_.stats();
+      const double work_us = std::chrono::duration<double, std::micro>(clock::now() - work_start).count();
+      std::lock_guard lock(mutex_);
       if (st.answers != answers_seen && st.last_reaction_ns >= 0) {
         answers_seen = st.answers;
-        std::lock_guard lock(mutex_);
         reactions_.push_back(st.last_reaction_ns);
       }
+      stats_ = st;
+      const auto bucket = std::min<std::size_t>(static_cast<std::size_t>(work_us / 10.0), tick_buckets_.size() - 1);
+      ++tick_buckets_[bucket];
+      tick_max_us_ = std::max(tick_max_us_, work_us);
     } catch (const std::exception& e) {
       // The model path failed: keep the ports, end what sounds, stay silent.
       failed = true;

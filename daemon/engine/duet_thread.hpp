@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -19,40 +20,64 @@
 #include "daemon/midi/output_gate.hpp"
 #include "daemon/session/session_recorder.hpp"
 #include "daemon/config/settings.hpp"
-#include "daemon/engine/control_command.hpp"
+#include "daemon/engine/command_sink.hpp"
 #include "daemon/engine/routing.hpp"
 
 namespace clara::daemon {
 
-class DuetThread {
+class DuetThread : public CommandSink {
  public:
   DuetThread(MidiBackend& backend, DuetEngine& engine, SessionRecorder* recorder, InstrumentRoute route);
   // With a route per instrument: Clara's messages follow her instrument's route when
   // SetInstruments changes it (its program change is sent then).
   DuetThread(MidiBackend& backend, DuetEngine& engine, SessionRecorder* recorder, std::vector<InstrumentRoute> routes);
-  ~DuetThread();
+  ~DuetThread() override;
 
   void start();
   // A control from any thread, validated here: a refused command returns why and
-  // never reaches the engine; an accepted one applies at the inference thread's next tick.
-  std::optional<std::string> submit(const ControlCommand& command);
+  // never reaches the engine; an accepted one applies at the inference thread's next tick
+  // once the backend clock reaches `due_ns` (0: now), and with `on_bar_line` at the first
+  // bar line from then (mode and model changes land on the downbeat).
+  std::optional<std::string> submit(const ControlCommand& command, std::int64_t due_ns = 0,
+                                    bool on_bar_line = false) override;
+  std::optional<std::string> check(const ControlCommand& command) const override;
+  // Sees each of the human's messages before the engine: true keeps it out of the model's
+  // context and the session (a mapped controller knob). Runs on the inference thread; set
+  // before start().
+  void set_input_filter(std::function<bool(const TimedMessage&)> filter) { input_filter_ = std::move(filter); }
   // Ends Clara's notes (note-offs into the output queue) and joins. Idempotent.
   void stop();
 
   // Set when the model path failed: the daemon keeps its ports and stays silent.
   std::optional<std::string> failure() const;
   std::vector<std::int64_t> reactions_ns() const;  // one per answer
+  // The engine's counters as of the last tick, and the work time of a tick (model steps,
+  // rollbacks, output), from any thread: for /clara/metrics.
+  DuetStats stats() const;
+  struct TickTimes { double p50_us = 0, p99_us = 0, max_us = 0; std::uint64_t ticks = 0; };
+  TickTimes tick_times() const;
   std::uint64_t output_queue_full() const { return queue_full_.load(); }
   // Note-ons not handed to the output (the queue above its high-water mark, or
   // note-offs still waiting); their note-offs are not sent and not recorded.
   std::uint64_t refused_note_ons() const { return refused_note_ons_.load(); }
   // Note-offs (and controllers) that found the output queue full and were pushed on a later tick.
   std::uint64_t retried_note_offs() const { return retried_note_offs_.load(); }
+  // Loop iterations of the inference thread so far (the silent ones after a model failure
+  // too): the service watchdog's sign that it is alive. Any thread.
+  std::uint64_t ticks() const { return ticks_.load(std::memory_order_relaxed); }
 
  private:
+  struct PendingControl {
+    ControlCommand command;
+    std::int64_t due_ns = 0;
+    bool on_bar_line = false;
+  };
   void run();
   void emit(std::vector<TimedMessage>& out);
   void apply(const ControlCommand& command, std::vector<TimedMessage>& out);
+  bool due(const PendingControl& c, std::int64_t now_ns) const;
+  void end_claras_notes(std::vector<TimedMessage>& out);
+  std::function<bool(const TimedMessage&)> input_filter_;
 
   MidiBackend& backend_;
   DuetEngine& engine_;
@@ -65,11 +90,16 @@ class DuetThread {
   std::atomic<std::uint64_t> queue_full_{0};
   OutputGate gate_;  // only emit() uses it, on whichever thread runs the duet
   std::atomic<std::uint64_t> refused_note_ons_{0}, retried_note_offs_{0};
+  std::atomic<std::uint64_t> ticks_{0};
 
   mutable std::mutex mutex_;  // guards the fields below (never taken on a real-time path)
-  std::deque<ControlCommand> controls_;  // accepted, not yet applied
+  std::deque<PendingControl> controls_;  // accepted, not yet applied, in order of arrival
   std::optional<std::string> failure_;
   std::vector<std::int64_t> reactions_;
+  DuetStats stats_;
+  // Tick work times in 10 µs buckets up to 100 ms (the last bucket holds the rest).
+  std::vector<std::uint64_t> tick_buckets_ = std::vector<std::uint64_t>(10000, 0);
+  double tick_max_us_ = 0;
 };
 
 }  // namespace clara::daemon

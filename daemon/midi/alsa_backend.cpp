@@ -159,6 +159,7 @@ class AlsaBackend final : public MidiBackend {
     return s;
   }
   bool connected() const override { return !closed_; }
+  std::uint64_t cycles() const override { return cycles_.load(std::memory_order_relaxed); }
 
  private:
   struct Input {
@@ -262,6 +263,7 @@ class AlsaBackend final : public MidiBackend {
       scheduler_->run_now(*output_queue_, now, kTickNs, [&](int port, std::uint32_t, ShortMessage msg) {
         return send(static_cast<std::size_t>(port), msg);
       });
+      cycles_.fetch_add(1, std::memory_order_relaxed);  // realtime-safe: the watchdog's sign of life
       next_tick += kTickNs;
       if (next_tick <= now) next_tick = now + kTickNs;  // slept through ticks: do not race to catch up
       const std::int64_t deadline = std::min(next_tick, scheduler_->next_due_ns());
@@ -315,6 +317,7 @@ class AlsaBackend final : public MidiBackend {
   std::thread clock_;
   std::atomic<bool> running_{false}, started_{false}, closed_{false};
   std::atomic<std::uint64_t> input_messages_{0}, input_dropped_{0};
+  std::atomic<std::uint64_t> cycles_{0};  // clock loop wake-ups, for cycles()
 };
 
 }  // namespace

@@ -114,6 +114,7 @@ class JackBackend final : public MidiBackend {
     return s;
   }
   bool connected() const override { return connected_; }
+  std::uint64_t cycles() const override { return cycles_.load(std::memory_order_relaxed); }
 
  private:
   void open_client() {

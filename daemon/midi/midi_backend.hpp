@@ -89,6 +89,10 @@ class MidiBackend {
 
   virtual OutputStats stats() const = 0;
   virtual bool connected() const = 0;  // false after the server went away
+  // Output cycles run so far (JACK process callbacks, ALSA clock wake-ups), a relaxed atomic
+  // increment on the real-time side: the service watchdog's sign that output is alive. One
+  // that does not count reports 0, which the watchdog reads as stalled. Any thread.
+  virtual std::uint64_t cycles() const { return 0; }
 };
 
 std::unique_ptr<MidiBackend> make_jack_backend(const BackendSettings& settings);

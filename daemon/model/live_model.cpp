@@ -3,12 +3,14 @@
 #include <ATen/Parallel.h>
 
 #include <cmath>
+#include <algorithm>
 #include <cstdlib>
 #include <sstream>
 
 #include "core/hash/sha256.hpp"
 #include "core/model/files/model_search.hpp"
 #include "daemon/config/chamber_defaults.hpp"
+#include "daemon/log/logger.hpp"
 
 namespace fs = std::filesystem;
 
@@ -68,6 +70,62 @@ LiveModel load_live_model(DaemonSettings& settings) {
                                m.verdict.message);
   m.weights_sha256 = sha256_file(m.dir / "weights.pt");
   return m;
+}
+
+}  // namespace clara::daemon
+
+namespace clara::daemon {
+
+std::vector<ModelInfo> list_models() {
+  std::vector<ModelInfo> out;
+  for (const auto& root : model_roots()) {
+    std::error_code ec;
+    const auto dir = root / "models";
+    if (!std::filesystem::is_directory(dir, ec)) continue;
+    std::vector<std::filesystem::path> folders;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+      if (entry.is_directory(ec) && std::filesystem::exists(entry.path() / "model.toml", ec))
+        folders.push_back(entry.path());
+    std::sort(folders.begin(), folders.end());
+    for (const auto& folder : folders) {
+      const std::string name = folder.filename().string();
+      if (std::any_of(out.begin(), out.end(), [&](const ModelInfo& m) { return m.name == name; })) continue;
+      try {
+        const auto card = model::ModelCard::load(folder / "model.toml");
+        std::string instruments;
+        for (const auto& i : card.instruments) instruments += (instruments.empty() ? "" : " ") + i;
+        out.push_back({name, card.encoding, instruments, std::isfinite(card.valid_loss) ? card.valid_loss : -1.0});
+      } catch (const std::exception& e) {
+        log::warning("models: %s left out of the list: %s", folder.string().c_str(), e.what());
+      }
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> model_switch_refusal(const std::string& name, const std::string& playing) {
+  const auto models = list_models();
+  std::string known;
+  bool found = false;
+  for (const auto& m : models) {
+    known += (known.empty() ? "" : ", ") + m.name;
+    found = found || m.name == name;
+  }
+  if (!found) return "no model '" + name + "' in the models folders (" + known + ")";
+  if (name == playing) return std::nullopt;  // already playing: nothing to do
+  return "switching models while playing is not built yet: restart clarad with --model " + name +
+         " (playing " + playing + ")";
+}
+
+}  // namespace clara::daemon
+
+namespace clara::daemon {
+
+ControlHooks model_control_hooks(const std::string& playing) {
+  ControlHooks hooks;
+  hooks.models = list_models;
+  hooks.select_model = [playing](const std::string& name, std::int64_t) { return model_switch_refusal(name, playing); };
+  return hooks;
 }
 
 }  // namespace clara::daemon

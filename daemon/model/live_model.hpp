@@ -10,6 +10,7 @@
 #include "core/model/files/model_files.hpp"
 #include "core/model/inference/lstm_token_model.hpp"
 #include "daemon/config/settings.hpp"
+#include "daemon/control/control_hub.hpp"
 #include "daemon/engine/step_budget.hpp"
 #include "daemon/service/startup_error.hpp"
 
@@ -43,5 +44,15 @@ std::vector<std::filesystem::path> model_roots();
 // StartupError: 66 not found, 65 bad or unsuitable, 64 settings the model refuses,
 // 69 too slow for this machine.
 LiveModel load_live_model(DaemonSettings& settings);
+
+// Every model folder under models/ in model_roots() (the first root holding a name wins),
+// with its card's key facts; a folder whose card does not read is left out (logged once).
+std::vector<ModelInfo> list_models();
+
+// The answer to /clara/model NAME while `playing` plays: the model cannot be switched
+// live yet, so a known name gets the restart it needs, an unknown one the list.
+std::optional<std::string> model_switch_refusal(const std::string& name, const std::string& playing);
+// The control plane's model hooks (list, switch) for a daemon playing `playing`.
+ControlHooks model_control_hooks(const std::string& playing);
 
 }  // namespace clara::daemon

@@ -9,7 +9,7 @@ run_clarad() {
   local tag=$1
   shift
   RC=0
-  timeout 60 "$CLARAD" "$@" >"$WORK/$tag.out" 2>"$WORK/$tag.err" || RC=$?
+  timeout 60 "$CLARAD" "${ALLOW_ROOT[@]}" --no-osc "$@" >"$WORK/$tag.out" 2>"$WORK/$tag.err" || RC=$?
   [ "$RC" -ne 124 ] || fail "$tag: clarad still running after 60 s"
   # 128+N is death by signal N: a crash, never an answer to bad input.
   [ "$RC" -lt 128 ] || fail "$tag: clarad died of signal $((RC - 128)): $(cat "$WORK/$tag.err")"
@@ -44,7 +44,7 @@ mode = "answer"
 tempo_bpm = 100
 EOF
 run_clarad config --config "$WORK/typo.toml" --no-record
-[ "$RC" -eq 64 ] || fail "config: exit $RC, expected 64 (EX_USAGE) for an unknown key"
+[ "$RC" -eq 78 ] || fail "config: exit $RC, expected 78 (EX_CONFIG) for an unknown key in a config file"
 expect_in config "the file" "$WORK/typo.toml"
 expect_in config "the key" "tempo_bpm"
 

@@ -109,7 +109,7 @@ run_clarad() {
   local tag=$1
   shift
   RC=0
-  timeout 60 "$CLARAD" --jack-server "$JACK_DEFAULT_SERVER" "$@" >"$WORK/$tag.out" 2>"$WORK/$tag.err" || RC=$?
+  timeout 60 "$CLARAD" "${ALLOW_ROOT[@]}" --jack-server "$JACK_DEFAULT_SERVER" --no-osc "$@" >"$WORK/$tag.out" 2>"$WORK/$tag.err" || RC=$?
   [ "$RC" -ne 124 ] || fail "$tag: clarad still running after 60 s"
   ! grep -q '^clarad: ready' "$WORK/$tag.err" || fail "$tag: clarad went live"
   note "$tag: exit $RC: $(head -c 300 "$WORK/$tag.err")"

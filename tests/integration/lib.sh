@@ -35,6 +35,9 @@ command -v jackd >/dev/null 2>&1 || unavailable "jackd is not installed"
 command -v jack_lsp >/dev/null 2>&1 || unavailable "jack_lsp is not installed"
 [ -x "$PY" ] || unavailable "$PY is not installed"
 for bin in "$CLARAD" "$PROBE"; do [ -x "$bin" ] || fail "$bin is not an executable"; done
+# clarad refuses root (exit 77) without --allow-root; this sandbox and CI run the tests as root.
+ALLOW_ROOT=()
+[ "$(id -u)" -ne 0 ] || ALLOW_ROOT=(--allow-root)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/clara-int.$(basename "$0" .sh).XXXXXX")
 STARTED=()  # PIDs of what this test started, in start order
@@ -92,12 +95,31 @@ start_jackd() {
   fail "jackd '$JACK_DEFAULT_SERVER' not ready after 10 s"
 }
 
+# free_port: a port free for both UDP and TCP on 127.0.0.1 now (tests run side by side, and a
+# clarad a developer runs holds 9000).
+free_port() {
+  "$PY" - <<'PYEOF'
+import socket
+for _ in range(50):
+    t = socket.socket(); t.bind(("127.0.0.1", 0)); port = t.getsockname()[1]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", port))
+    except OSError:
+        t.close(); u.close(); continue
+    t.close(); u.close(); print(port); break
+PYEOF
+}
+OSC_PORT=$(free_port)
+
 # start_clarad TAG ARGS...: clarad in the background, stderr to $WORK/TAG.err; waits (30 s at most)
 # for its ready line, which it prints once its ports are up. Sets CLARAD_PID.
 start_clarad() {
   local tag=$1
   shift
-  "$CLARAD" --jack-server "$JACK_DEFAULT_SERVER" "$@" >"$WORK/$tag.out" 2>"$WORK/$tag.err" &
+  local osc=(--osc-port "$OSC_PORT")
+  case " $* " in *" --no-osc "* | *" --osc-port "*) osc=() ;; esac
+  "$CLARAD" "${ALLOW_ROOT[@]}" --jack-server "$JACK_DEFAULT_SERVER" "${osc[@]}" "$@" >"$WORK/$tag.out" 2>"$WORK/$tag.err" &
   CLARAD_PID=$!
   STARTED+=("$CLARAD_PID")
   local i

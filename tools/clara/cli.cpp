@@ -46,6 +46,7 @@ void declare(CLI::App& app, const OptionSpec& spec) {
                   ->expected(static_cast<int>(std::max<std::size_t>(1, spec.min_positional)),
                              static_cast<int>(spec.max_positional));
     if (spec.min_positional > 0) p->required();
+    if (spec.max_positional > 1) p->allow_extra_args();  // else CLI11 stops filling at the minimum
   }
 }
 

@@ -7,6 +7,7 @@ extern const Command encode_command;
 extern const Command decode_command;
 extern const Command stats_command;
 extern const Command demo_command;
+extern const Command ctl_command;
 #ifdef CLARA_HAVE_MODEL
 extern const Command train_command;
 extern const Command generate_command;
@@ -17,7 +18,7 @@ extern const Command replay_command;
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table{
-      demo_command, encode_command, decode_command, stats_command,
+      demo_command, encode_command, decode_command, stats_command, ctl_command,
 #ifdef CLARA_HAVE_MODEL
       train_command,  generate_command, eval_lm_command, baseline_command, replay_command,
 #endif

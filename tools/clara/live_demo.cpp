@@ -181,8 +181,12 @@ int run_live_demo(const LiveDemoOptions& o) {
   const fs::path stats = work / "stats.json";
   std::vector<std::string> cmd{clarad.string(), "--model", o.model, "--mode", "answer", "--tempo", "120",
                                "--client-name", client, "--sessions", (work / "sessions").string(),
-                               "--stats-file", stats.string(), "--seed", std::to_string(o.seed)};
+                               "--stats-file", stats.string(), "--seed", std::to_string(o.seed),
+                               // The demo plays the human's part itself; a clarad the user runs keeps port 9000.
+                               "--no-osc"};
   if (!server.empty()) cmd.insert(cmd.end(), {"--jack-server", server});
+  // clarad refuses root (exit 77) unless told; a demo run by root is its user's choice, so say it for them.
+  if (::geteuid() == 0) cmd.emplace_back("--allow-root");
   const auto t_spawn = clock_type::now();
   Child daemon(cmd, work / "clarad.log");
 

@@ -10,6 +10,8 @@
 #include <thread>
 
 #include <CLI/CLI.hpp>
+#include <jack/jack.h>
+#include <time.h>
 
 #include "clara_version.hpp"
 #include "core/midi/midi_file.hpp"
@@ -35,6 +37,15 @@ int run(const clara::cli::Args& args) {
   using namespace clara;
   const std::string server = args.get_or("--server", "");
   jackio::JackProbe probe(server, args.get_or("--name", "clara-probe"));
+  {
+    // JACK's clock (time_ns below) runs at an offset from CLOCK_MONOTONIC; a test that times
+    // something from a script (python's time.monotonic_ns()) subtracts it.
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    const long long mono = static_cast<long long>(ts.tv_sec) * 1'000'000'000LL + ts.tv_nsec;
+    std::cerr << "clara-jackprobe: monotonic_minus_jack_ns " << mono - static_cast<long long>(jack_get_time()) * 1000
+              << "\n";
+  }
   if (auto port = args.get("--record-from")) probe.connect(*port, probe.input_port());
   if (auto port = args.get("--play-to")) probe.connect(probe.output_port(), *port);
 

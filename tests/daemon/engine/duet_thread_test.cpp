@@ -339,3 +339,113 @@ TEST(DuetThread, AFullOutputQueueNeverLosesANoteOff) {
 
 }  // namespace
 }  // namespace clara::daemon
+
+namespace clara::daemon {
+namespace {
+
+TEST(DuetThread, ARouteChangeEndsClarasNotesOnTheOldChannelAndSendsTheProgram) {
+  const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
+  const Vocabulary vocab = notewise_vocabulary(spec);
+  FakeBackend backend;
+  FragileModel model(vocab.size(), -1);
+  DuetConfig c;
+  c.mode = DuetMode::solo;
+  c.bpm = 400;
+  DuetEngine engine(model, vocab, spec, c);
+  engine.start(backend.now_ns());
+  DuetThread t(backend, engine, nullptr, InstrumentRoute{});
+  t.start();
+  std::this_thread::sleep_for(100ms);
+  EXPECT_TRUE(t.submit(SetRoute{"p", 16, 0}));   // channel 17
+  EXPECT_TRUE(t.submit(SetRoute{"zz", 1, 0}));   // no such part
+  EXPECT_TRUE(t.submit(SetRoute{"p", 2, 128}));  // program 128
+  EXPECT_FALSE(t.submit(SetRoute{"p", 4, 41}));
+  std::this_thread::sleep_for(150ms);
+  t.stop();
+  // Every note balanced per channel; the program change on channel 5; notes there after it.
+  std::map<int, int> depth;
+  bool program = false, after = false;
+  for (const auto& m : backend.output) {
+    const int ch = m.msg.status & 0x0f;
+    depth[ch] += m.msg.is_note_on() - m.msg.is_note_off();
+    if ((m.msg.status & 0xf0) == 0xc0) {
+      EXPECT_EQ(ch, 4);
+      EXPECT_EQ(m.msg.data1, 41);
+      program = true;
+    }
+    if (program && m.msg.is_note_on()) {
+      EXPECT_EQ(ch, 4);
+      after = true;
+    }
+  }
+  EXPECT_TRUE(program);
+  EXPECT_TRUE(after);
+  for (auto [ch, d] : depth) EXPECT_EQ(d, 0) << "channel " << ch + 1;
+}
+
+TEST(DuetThread, ATimedCommandWaitsForItsTimeAndAModeOnTheBarLine) {
+  const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
+  const Vocabulary vocab = notewise_vocabulary(spec);
+  FakeBackend backend;
+  FragileModel model(vocab.size(), -1);
+  DuetConfig c;
+  c.mode = DuetMode::solo;
+  c.bpm = 240;  // a bar of 4 beats = 1 s
+  DuetEngine engine(model, vocab, spec, c);
+  engine.start(backend.now_ns());
+  DuetThread t(backend, engine, nullptr, InstrumentRoute{});
+  t.start();
+  const std::int64_t sent = backend.now_ns();
+  const std::int64_t due = sent + 300'000'000;
+  EXPECT_FALSE(t.submit(SetVelocity{90}, due));
+  EXPECT_FALSE(t.submit(SetMode{DuetMode::listen}, due, true));
+  EXPECT_FALSE(t.submit(SetTempo{200}));  // not held up by the timed ones
+  std::this_thread::sleep_for(2300ms);
+  t.stop();
+  std::int64_t tempo_step = -1, velocity_step = -1, mode_step = -1;
+  for (const auto& in : engine.log()) {
+    if (in.kind == DuetInput::Kind::tempo) tempo_step = in.step;
+    if (in.kind == DuetInput::Kind::velocity) velocity_step = in.step;
+    if (in.kind == DuetInput::Kind::mode) mode_step = in.step;
+  }
+  ASSERT_GE(tempo_step, 0);
+  ASSERT_GE(velocity_step, 0);
+  ASSERT_GE(mode_step, 0);
+  EXPECT_LT(tempo_step, velocity_step);
+  // The frontier runs a commit step or so ahead of the clock: the velocity took effect once
+  // the clock reached its due time, not before.
+  EXPECT_GE(engine.time_of_step(velocity_step), due);
+  EXPECT_LE(engine.time_of_step(velocity_step), due + 150'000'000);
+  const std::int64_t bar = 4LL * spec.sample_freq;
+  EXPECT_EQ(mode_step % bar, 0) << "the mode change lands on a bar line";
+  EXPECT_GE(mode_step, velocity_step);
+  EXPECT_EQ(engine.mode(), DuetMode::listen);
+}
+
+TEST(DuetThread, TheInputFilterKeepsMappedMessagesOutOfTheContext) {
+  const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
+  const Vocabulary vocab = notewise_vocabulary(spec);
+  FakeBackend backend;
+  FragileModel model(vocab.size(), -1);
+  DuetConfig c;
+  c.mode = DuetMode::listen;
+  DuetEngine engine(model, vocab, spec, c);
+  engine.start(backend.now_ns());
+  DuetThread t(backend, engine, nullptr, InstrumentRoute{});
+  std::atomic<int> seen{0};
+  t.set_input_filter([&](const TimedMessage& m) {
+    ++seen;
+    return (m.msg.status & 0xf0) == 0xb0 && m.msg.data1 == 21;
+  });
+  t.start();
+  backend.play({0xb0, 21, 100});  // mapped
+  backend.play({0x90, 60, 80});
+  backend.play({0x80, 60, 0});
+  std::this_thread::sleep_for(100ms);
+  t.stop();
+  EXPECT_EQ(seen.load(), 3);
+  EXPECT_EQ(engine.stats().human_messages, 2u);
+}
+
+}  // namespace
+}  // namespace clara::daemon

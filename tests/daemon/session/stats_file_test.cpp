@@ -27,3 +27,20 @@ TEST(StatsFile, FiguresRoundTripAsJsonAndPathsAreEscaped) {
   RunFigures none;
   EXPECT_DOUBLE_EQ(nlohmann::json::parse(stats_json(none))["reaction_max_ms"].get<double>(), -1.0);
 }
+
+TEST(StatsFile, TheSafetyCountersAreInTheFile) {
+  RunFigures f;
+  f.output.input_dropped = 1;
+  f.output.refused_note_ons = 2;
+  f.output.retried_note_offs = 3;
+  f.output.write_failed = 4;
+  f.duet.stalls = 5;
+  f.duet.stalled_ns = 6'500'000;
+  const auto j = nlohmann::json::parse(stats_json(f));
+  EXPECT_EQ(j["input_dropped"].get<int>(), 1);
+  EXPECT_EQ(j["refused_note_ons"].get<int>(), 2);
+  EXPECT_EQ(j["retried_note_offs"].get<int>(), 3);
+  EXPECT_EQ(j["write_failed"].get<int>(), 4);
+  EXPECT_EQ(j["stalls"].get<int>(), 5);
+  EXPECT_DOUBLE_EQ(j["stalled_ms"].get<double>(), 6.5);
+}

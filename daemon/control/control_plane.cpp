@@ -1,0 +1,150 @@
+#include "daemon/control/control_plane.hpp"
+
+#include <cmath>
+
+#include "daemon/control/live_metrics.hpp"
+#include "daemon/log/logger.hpp"
+#include "daemon/service/startup_error.hpp"
+#include "daemon/engine/routing.hpp"
+
+namespace clara::daemon {
+
+ControlState initial_control_state(const DaemonSettings& settings, const std::string& model_name,
+                                   const EncodingSpec& spec, std::string_view backend) {
+  ControlState s;
+  s.model = model_name;
+  s.encoding = std::string(to_string(spec.encoding));
+  for (const auto& e : spec.parts.entries) {
+    s.instruments.push_back(e.prefix);
+    s.instrument_names.push_back(e.name);
+  }
+  const DuetConfig& d = settings.duet;
+  s.mode = d.mode;
+  s.bpm = d.bpm;
+  s.phrasing = d.phrasing();
+  s.meter_numerator = d.beats_per_bar;
+  s.meter_denominator = 4;
+  s.sampler = d.sampler;
+  s.velocity = d.fixed_velocity;
+  s.human_instrument = d.human_prefix;
+  s.clara_instrument = d.clara_prefix;
+  s.routes = effective_routes(settings);
+  s.backend = std::string(backend);
+  return s;
+}
+
+std::optional<std::string> apply_cc(ControlHub& hub, const CcAction& action) {
+  if (const auto* set = std::get_if<CcSet>(&action)) {
+    const std::string& c = set->control;
+    const double v = set->value;
+    return hub.edit([&](ControlState& s) {
+      if (c == "temperature") s.sampler.temperature = v;
+      else if (c == "random_freq") s.sampler.random_freq = v;
+      else if (c == "top_p") s.sampler.top_p = v;
+      else if (c == "answer_bars") s.phrasing.answer_bars = static_cast<int>(std::lround(v));
+      else if (c == "velocity") s.velocity = static_cast<int>(std::lround(v));
+      else if (c == "tempo") s.bpm = v;
+      else if (c == "silence_beats") s.phrasing.answer_silence_beats = v;
+    });
+  }
+  if (const auto* press = std::get_if<CcPress>(&action)) {
+    const std::string& c = press->control;
+    if (c == "panic") return hub.act(Panic{});
+    if (c == "reset") return hub.act(ResetContext{});
+    return hub.edit([&](ControlState& s) {
+      if (c == "mode") {
+        // answer → accompany → solo → listen → answer, as the modes are listed.
+        s.mode = static_cast<DuetMode>((static_cast<int>(s.mode) + 1) % 4);
+      } else if (c == "start_stop") {
+        s.playing = !s.playing;
+      }
+    });
+  }
+  return std::nullopt;
+}
+
+OscServerConfig osc_server_config(const ControlSettings& c) {
+  OscServerConfig o;
+  o.bind = c.bind;
+  o.udp_port = c.udp_port;
+  o.tcp_port = c.tcp_port;
+  o.framing = c.framing == OscFraming::size   ? osc::Framing::size_prefix
+              : c.framing == OscFraming::slip ? osc::Framing::slip
+                                              : osc::Framing::detect;
+  o.token = c.token;
+  o.max_tcp_connections = c.max_tcp_connections;
+  o.idle_timeout_s = c.idle_timeout_s;
+  o.max_subscribers = c.max_subscribers;
+  o.tcp_buffer_bytes = static_cast<std::size_t>(c.tcp_buffer_bytes);
+  o.auth_failures_per_s = c.auth_failures_per_s;
+  return o;
+}
+
+ControlPlane::ControlPlane(const DaemonSettings& settings, DuetThread& duet, MidiBackend& backend,
+                           ControlState initial, ControlHooks hooks)
+    : cc_(settings.cc) {
+  if (!hooks.metrics)
+    hooks.metrics = [&duet, &backend, started = std::chrono::steady_clock::now()] {
+      return live_metrics(duet, backend, started);
+    };
+  hooks.learn = [this](const std::string& control) -> std::optional<std::string> {
+    try {
+      std::lock_guard lock(cc_mutex_);
+      cc_.learn(control);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    log::notice("learning: move a controller on the input to bind it to %s", control.c_str());
+    return std::nullopt;
+  };
+  hub_ = std::make_unique<ControlHub>(duet, std::move(initial), std::move(hooks));
+  if (!settings.control.learn.empty()) {
+    if (auto why = hub_->hooks().learn(settings.control.learn)) throw SettingsError("control.learn: " + *why);
+  }
+  duet.set_input_filter([this](const TimedMessage& m) { return on_input(m); });
+  if (settings.control.enabled())
+    server_ = std::make_unique<OscServer>(*hub_, osc_server_config(settings.control),
+                                          [&backend] { return backend.now_ns(); });
+}
+
+ControlPlane::~ControlPlane() { stop(); }
+
+void ControlPlane::start() {
+  if (!server_) {
+    log::info("OSC control off (control.udp_port and control.tcp_port are 0)");
+    return;
+  }
+  try {
+    server_->start();
+  } catch (const std::runtime_error& e) {
+    throw StartupError(69, e.what());
+  }
+}
+
+void ControlPlane::stop() {
+  if (server_) server_->stop();
+}
+
+std::optional<OscServerStats> ControlPlane::osc_stats() const {
+  if (!server_) return std::nullopt;
+  return server_->stats();
+}
+
+bool ControlPlane::on_input(const TimedMessage& m) {
+  std::optional<CcAction> action;
+  bool consumed;
+  {
+    std::lock_guard lock(cc_mutex_);
+    consumed = cc_.handle(m.msg, m.time_ns, action);
+  }
+  if (!action) return consumed;
+  if (const auto* learned = std::get_if<CcLearned>(&*action)) {
+    log::notice("learned: controller %d now moves %s; to keep it, add to clarad.toml:\n%s",
+                learned->binding.controller, learned->binding.control.c_str(), learned->toml.c_str());
+  } else if (auto why = apply_cc(*hub_, *action)) {
+    log::warning("MIDI controller refused: %s", why->c_str());
+  }
+  return consumed;
+}
+
+}  // namespace clara::daemon

@@ -1,0 +1,52 @@
+#include "daemon/control/live_metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace clara::daemon {
+
+namespace {
+
+double quantile_ms(std::vector<std::int64_t> v, double q) {
+  if (v.empty()) return -1;
+  std::sort(v.begin(), v.end());
+  const auto i = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size()))) - 1;
+  return static_cast<double>(v[std::min(i, v.size() - 1)]) / 1e6;
+}
+
+osc::Value count(std::uint64_t n) { return static_cast<std::int64_t>(n); }
+
+}  // namespace
+
+KeyValues live_metrics(const DuetThread& duet, const MidiBackend& backend,
+                       std::chrono::steady_clock::time_point started) {
+  const DuetStats st = duet.stats();
+  const auto tick = duet.tick_times();
+  const auto reactions = duet.reactions_ns();
+  const OutputStats out = backend.stats();
+  const double uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return {
+      {"uptime_s", static_cast<float>(uptime)},
+      {"tick_p50_us", static_cast<float>(tick.p50_us)},
+      {"tick_p99_us", static_cast<float>(tick.p99_us)},
+      {"tick_max_us", static_cast<float>(tick.max_us)},
+      {"reaction_p50_ms", static_cast<float>(quantile_ms(reactions, 0.5))},
+      {"reaction_p99_ms", static_cast<float>(quantile_ms(reactions, 0.99))},
+      {"answers", count(st.answers)},
+      {"tokens_committed", count(st.tokens_committed)},
+      {"rollbacks", count(st.rollbacks)},
+      {"stalls", count(st.stalls)},
+      {"messages_out", count(out.messages)},
+      {"late_events", count(out.late)},
+      {"max_late_ms", static_cast<float>(static_cast<double>(out.max_late_ns) / 1e6)},
+      {"onset_error_p99_ms", static_cast<float>(static_cast<double>(out.onset_error_p99_ns) / 1e6)},
+      {"dropped_output", count(out.dropped)},
+      {"input_messages", count(out.input_messages)},
+      {"dropped_input_events", count(out.input_dropped)},
+      {"refused_note_ons", count(out.refused_note_ons + duet.refused_note_ons())},
+      {"retried_note_offs", count(out.retried_note_offs + duet.retried_note_offs())},
+      {"output_queue_full", count(duet.output_queue_full())},
+  };
+}
+
+}  // namespace clara::daemon
