@@ -31,6 +31,8 @@ command -v jackd >/dev/null || { echo "clarad_latency.sh: jackd not installed" >
 [ -n "$out" ] || out=$(mktemp -d /tmp/clarad-latency.XXXXXX)
 mkdir -p "$out"
 bin=$build/bin
+# clarad refuses root without --allow-root; a bench run as root says so.
+root=(); [ "$(id -u)" -ne 0 ] || root=(--allow-root)
 
 export JACK_NO_AUDIO_RESERVATION=1 JACK_NO_START_SERVER=1 JACK_DEFAULT_SERVER=clara-bench$$
 started=()  # PIDs this script started, stopped in reverse order on exit
@@ -80,7 +82,7 @@ for i in $(seq "$startups"); do
 done
 for i in $(seq "$startups"); do
   t0=$(date +%s%N)
-  "$bin/clarad" --no-record --stats-file "$out/startup-$i.json" 2>"$out/startup-$i.log" &
+  "$bin/clarad" "${root[@]}" --no-osc --no-record --stats-file "$out/startup-$i.json" 2>"$out/startup-$i.log" &
   pid=$!; started+=($pid)
   # The cheap test first: jack_lsp is a JACK client of its own, too heavy to run every few ms.
   until grep -q "clarad: ready in" "$out/startup-$i.log" && jack_lsp 2>/dev/null | grep -qx clara:midi_in; do
@@ -94,7 +96,7 @@ done
 
 # 1 and 2. Reaction and onset error: answer mode at 120 bpm, phrases played into clara:midi_in.
 /usr/bin/python3 bench/make_phrases.py "$phrases" "$out/phrases.mid"
-"$bin/clarad" --no-record --mode answer --tempo 120 --stats-file "$out/answer.json" 2>"$out/answer.log" &
+"$bin/clarad" "${root[@]}" --no-osc --no-record --mode answer --tempo 120 --stats-file "$out/answer.json" 2>"$out/answer.log" &
 pid=$!; started+=($pid)
 wait_for_port clara:midi_in 60 $pid || { echo "clarad_latency.sh: see $out/answer.log" >&2; exit 70; }
 "$bin/clara-jackprobe" --play "$out/phrases.mid" --play-to clara:midi_in --record-from clara:midi_out \
@@ -106,14 +108,14 @@ stop_pid $pid  # after the probe has stopped recording: the stop's own note-offs
 # run is repeated with the budget at 1 token per step (p99 step <= 25 ms), and the figures say so.
 seconds=$(/usr/bin/python3 -c "print(round(float('$minutes') * 60, 3))")
 : >"$out/solo-budget.txt"
-"$bin/clarad" --no-record --mode solo --tempo 200 --stats-file "$out/solo.json" 2>"$out/solo.log" &
+"$bin/clarad" "${root[@]}" --no-osc --no-record --mode solo --tempo 200 --stats-file "$out/solo.json" 2>"$out/solo.log" &
 pid=$!; started+=($pid)
 if ! wait_for_port clara:midi_out 60 $pid; then
   stop_pid $pid
   grep -q "too slow for live play" "$out/solo.log" || { echo "clarad_latency.sh: see $out/solo.log" >&2; exit 70; }
   grep "too slow" "$out/solo.log" >"$out/solo-budget.txt"
   printf '[model]\ntokens_per_step_budget = 1.0\n' >"$out/budget-1.toml"
-  "$bin/clarad" --config "$out/budget-1.toml" --no-record --mode solo --tempo 200 --stats-file "$out/solo.json" \
+  "$bin/clarad" "${root[@]}" --no-osc --config "$out/budget-1.toml" --no-record --mode solo --tempo 200 --stats-file "$out/solo.json" \
     2>"$out/solo.log" &
   pid=$!; started+=($pid)
   wait_for_port clara:midi_out 60 $pid || { echo "clarad_latency.sh: see $out/solo.log" >&2; exit 70; }
