@@ -41,6 +41,10 @@ ALLOW_ROOT=()
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/clara-int.$(basename "$0" .sh).XXXXXX")
 STARTED=()  # PIDs of what this test started, in start order
+# clarad reads ~/.config/clara/clarad.toml or /etc/clara/clarad.toml when no --config is given:
+# a developer's own file must not change what a test sees.
+mkdir -p "$WORK/xdg-config" "$WORK/etc-clara"
+export XDG_CONFIG_HOME="$WORK/xdg-config" CLARA_SYSTEM_CONFIG_DIR="$WORK/etc-clara"
 
 # A server name of our own: ctest -j runs tests side by side, each with its own jackd.
 export JACK_NO_AUDIO_RESERVATION=1 JACK_NO_START_SERVER=1
