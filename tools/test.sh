@@ -31,7 +31,7 @@ cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCLARA_WERROR=O
   -DCLARA_WITH_TORCH=OFF -DCLARA_BENCH=OFF >/dev/null
 cmake --build build-release -j"$jobs" || status=1
 
-echo "== fuzzing the SMF parser for ${fuzz_seconds}s =="
+echo "== fuzzing (SMF, OSC, config) for ${fuzz_seconds}s each =="
 tools/fuzz.sh "$fuzz_seconds" || status=1
 
 if [ "$status" -eq 0 ]; then echo "ALL TESTS PASSED"; else echo "SOME TESTS FAILED"; fi
