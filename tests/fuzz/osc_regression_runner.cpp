@@ -19,22 +19,12 @@
 #include <string>
 #include <vector>
 
+#include "tests/fuzz/expected_outcomes.hpp"
 #include "tests/fuzz/osc_fuzz_check.hpp"
 
 namespace {
 
-namespace fs = std::filesystem;
 namespace osc = clara::osc;
-
-std::vector<std::uint8_t> read_bytes(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 std::string hex64(std::uint64_t v) {
   char text[24];
@@ -78,80 +68,9 @@ std::string describe(std::span<const std::uint8_t> bytes) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bool update = argc >= 3 && std::string(argv[1]) == "--update";
-  const int first_dir = update ? 2 : 1;
-  if (argc <= first_dir) {
-    std::cerr << "usage: " << argv[0] << " [--update] DIRECTORY...\n";
-    return 2;
-  }
-  std::vector<fs::path> files, expectations;
-  for (int i = first_dir; i < argc; ++i) {
-    std::size_t found = 0;
-    try {
-      for (const auto& entry : fs::recursive_directory_iterator(argv[i])) {
-        if (!entry.is_regular_file()) continue;
-        if (entry.path().extension() == ".osc") {
-          files.push_back(entry.path());
-          ++found;
-        }
-        if (entry.path().extension() == ".expected") expectations.push_back(entry.path());
-      }
-    } catch (const fs::filesystem_error& e) {
-      std::cerr << e.what() << "\n";
-      return 2;
-    }
-    // An empty or mistyped folder would otherwise pass with nothing checked.
-    if (found == 0) {
-      std::cerr << argv[i] << ": no .osc files to replay\n";
-      return 1;
-    }
-  }
-  std::sort(files.begin(), files.end());
-  int decoded = 0, refused = 0, failed = 0, mismatched = 0;
-  for (const fs::path& expected : expectations) {
-    fs::path input = expected;
-    input.replace_extension();  // FILE.osc.expected -> FILE.osc
-    if (!fs::exists(input)) {
-      ++failed;
-      std::cerr << expected.string() << ": FAILED: no " << input.filename().string()
-                << " beside it\n";
-    }
-  }
-  for (const fs::path& file : files) {
-    const std::vector<std::uint8_t> bytes = read_bytes(file);
-    std::string got;
-    try {
-      clara::fuzz::check_osc_bytes(bytes);
-      (clara::fuzz::check_osc_packet(bytes) ? decoded : refused)++;
-      got = describe(bytes);
-    } catch (const std::exception& e) {
-      ++failed;
-      std::cerr << file.string() << ": FAILED: " << e.what() << "\n";
-      continue;
-    }
-    const fs::path expected_path = file.string() + ".expected";
-    if (update) {
-      std::ofstream(expected_path, std::ios::binary) << got;
-      continue;
-    }
-    if (!fs::exists(expected_path)) {
-      ++mismatched;
-      std::cerr << file.string() << ": FAILED: no " << expected_path.filename().string()
-                << " (write it with --update once the outcome is checked by hand); got:\n"
-                << got;
-      continue;
-    }
-    const std::string want = read_text(expected_path);
-    if (got != want) {
-      ++mismatched;
-      std::cerr << file.string() << ": FAILED: outcome differs from "
-                << expected_path.filename().string() << "\n--- expected\n"
-                << want << "--- got\n"
-                << got;
-    }
-  }
-  std::cout << files.size() << " files: " << decoded << " decoded, " << refused
-            << " refused cleanly, " << failed << " failed, " << mismatched << " not as expected"
-            << (update ? " (expected files written)" : "") << "\n";
-  return failed == 0 && mismatched == 0 ? 0 : 1;
+  return clara::fuzz::run_expected_outcomes(argc, argv, ".osc", "decoded", [](std::span<const std::uint8_t> bytes) {
+    clara::fuzz::check_osc_bytes(bytes);
+    const bool decoded = clara::fuzz::check_osc_packet(bytes);
+    return clara::fuzz::Outcome{describe(bytes), decoded};
+  });
 }
