@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/midi/timed_message.hpp"
+#include "daemon/midi/sounding_journal.hpp"
 
 namespace clara::daemon {
 
@@ -34,6 +35,13 @@ struct BackendSettings {
   std::vector<OutputPortSettings> outputs{OutputPortSettings{}};
   std::uint16_t startup_panic_channels = 0xFFFF;  // CC64/123/120 sent on these at start
   std::string jack_server;               // empty: default server
+  // Every note-on and note-off written goes here too (the crash ledger's journal); may be null.
+  SoundingJournal* journal = nullptr;
+  // Notes a crashed run left sounding: the start-up panic ends each with a note-off first.
+  std::vector<SoundingNote> left_sounding;
+  // JACK: when the server goes away, wait for it and re-open the client (true), or report the
+  // loss (connected() false, recovering() false) so that clarad exits 69.
+  bool reconnect = true;
 };
 
 // Figures the real-time side counts with atomics; read from any thread.
@@ -89,6 +97,9 @@ class MidiBackend {
 
   virtual OutputStats stats() const = 0;
   virtual bool connected() const = 0;  // false after the server went away
+  // True while the server is away and the backend waits for it to return (JACK re-opens its
+  // client, re-registers its ports and reconnects them): the daemon keeps its state and plays on.
+  virtual bool recovering() const { return false; }
   // Output cycles run so far (JACK process callbacks, ALSA clock wake-ups), a relaxed atomic
   // increment on the real-time side: the service watchdog's sign that output is alive. One
   // that does not count reports 0, which the watchdog reads as stalled. Any thread.

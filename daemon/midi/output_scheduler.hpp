@@ -108,6 +108,13 @@ class OutputScheduler {
 
   // Any thread: the next cycle drops everything pushed before this call and ends every note.
   void request_panic() { panic_requested_.fetch_add(1, std::memory_order_acq_rel); }
+  // Any thread: the same, and CC64 0, CC123, CC120 on `reset_channels` (a bit mask) of every
+  // port whether Clara used them or not, as at start-up: a synth that was unplugged, or a server
+  // that restarted, may hold notes whose note-offs never reached it.
+  void request_panic(std::uint16_t reset_channels) {
+    reset_channels_.fetch_or(reset_channels, std::memory_order_acq_rel);
+    request_panic();
+  }
   // Any thread: the epoch to stamp on a message pushed now. Read before the
   // push; a panic requested after this read (and so after the push) does not
   // drop the message, one requested before it does.
@@ -117,6 +124,16 @@ class OutputScheduler {
            panic_requested_.load(std::memory_order_acquire);
   }
   bool startup_panic_done() const { return startup_done_.load(std::memory_order_acquire); }
+
+  // Before the first cycle only (not thread-safe): keys a crashed run left sounding (its
+  // persisted ledger), so that the start-up panic ends each with a note-off before its controller
+  // resets. Ports without an entry are ignored.
+  void recover_sounding(int port, int channel, int key, int depth) {
+    if (port < 0 || port >= caps_.port_count()) return;
+    for (int d = 0; d < depth; ++d)
+      ledger_.record(port, ShortMessage{static_cast<std::uint8_t>(0x90 | (channel & 0x0F)),
+                                        static_cast<std::uint8_t>(key & 0x7F), 64});
+  }
 
   // Counts a note-on the backend's queue refused above its high-water mark.
   void count_refused_note_on() { refused_note_ons_.fetch_add(1, std::memory_order_relaxed); }
@@ -172,6 +189,7 @@ class OutputScheduler {
   OnsetStats onset_;
 
   std::atomic<std::uint32_t> panic_requested_{0};
+  std::atomic<std::uint16_t> reset_channels_{0};  // for the next requested panic
   std::atomic<std::uint32_t> panic_done_{0};
   std::atomic<bool> startup_done_{false};
   std::atomic<std::uint64_t> dropped_{0}, refused_note_ons_{0}, retried_note_offs_{0}, write_failed_{0};
@@ -197,6 +215,7 @@ bool OutputScheduler::handle_panics(Sink& sink) {
     caps_.reset();
     // What a waiting note-off would end is still in the ledger: the panic ends it.
     retry_.clear();
+    startup_extra_ = static_cast<std::uint16_t>(startup_extra_ | reset_channels_.exchange(0, std::memory_order_acq_rel));
     panic_handled_ = requested;
     panic_writing_ = true;
   }

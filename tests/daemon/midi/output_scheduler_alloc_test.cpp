@@ -18,6 +18,7 @@
 
 #include "daemon/midi/output_queue.hpp"
 #include "daemon/midi/output_scheduler.hpp"
+#include "daemon/midi/sounding_journal.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define CLARA_ALLOC_HOOK 0
@@ -236,6 +237,20 @@ TEST(OutputSchedulerAllocations, NoneWhenWritesFailQueuesFillAndPanicsDoNotFit) 
   EXPECT_GT(st.retried_note_offs, 0u);
   EXPECT_GT(st.write_failed, 0u);
   EXPECT_TRUE(scheduler->startup_panic_done());
+}
+
+// The crash ledger's journal is fed from the same real-time path.
+TEST(OutputSchedulerAllocations, NoneWhenJournallingWrittenNotes) {
+  if (!CLARA_ALLOC_HOOK) GTEST_SKIP() << "allocation hook left out under AddressSanitizer";
+  auto journal = std::make_unique<SoundingJournal>();
+  const long n = count_allocations([&] {
+    for (int i = 0; i < 20000; ++i) {  // more than it holds: a full queue counts, never allocates
+      journal->written(i % 8, ShortMessage{static_cast<std::uint8_t>(0x90 | (i % 16)), static_cast<std::uint8_t>(i % 128), 90});
+      journal->written(i % 8, ShortMessage{0xB0, 64, 0});
+    }
+  });
+  EXPECT_EQ(n, 0);
+  EXPECT_EQ(journal->lost(), 20000u - SoundingJournal::kCapacity);  // it holds kCapacity
 }
 
 }  // namespace

@@ -198,6 +198,35 @@ TEST(OutputScheduler, StartupPanicOnConfiguredChannelsOnce) {
   EXPECT_TRUE(h.cycle(1).empty());
 }
 
+// Hot-plug and server restarts: a panic that also resets channels Clara has not used since the
+// last panic, and a crashed run's notes ended with note-offs before the start-up resets.
+TEST(OutputScheduler, PanicWithResetChannelsResetsThemOnEveryPort) {
+  std::vector<OutputPortSettings> ports(2);
+  Harness h(ports, 0);
+  h.s->accept(at(10, 0x90, 60, 80));
+  EXPECT_EQ(h.cycle(0), (std::vector<Written>{{0, 0, {0x90, 60, 80}}}));
+  h.s->request_panic(0b10);
+  const auto out = h.cycle(1);
+  std::vector<Written> expected{{0, 0, {0x80, 60, 0}}};
+  for (std::uint8_t cc : {64, 123, 120}) expected.push_back({0, 0, {0xB0, cc, 0}});  // used
+  for (std::uint8_t cc : {64, 123, 120}) expected.push_back({0, 0, {0xB1, cc, 0}});  // asked for
+  for (std::uint8_t cc : {64, 123, 120}) expected.push_back({1, 0, {0xB1, cc, 0}});
+  EXPECT_EQ(out, expected);
+  h.s->request_panic();
+  EXPECT_TRUE(h.cycle(2).empty()) << "the reset channels were for that panic only";
+}
+
+TEST(OutputScheduler, RecoveredNotesEndWithNoteOffsBeforeTheStartupResets) {
+  Harness h({OutputPortSettings{}}, 0b1);
+  h.s->recover_sounding(0, 3, 64, 2);
+  h.s->recover_sounding(5, 0, 60, 1);  // a port this run does not have: ignored
+  std::vector<Written> expected{{0, 0, {0x83, 64, 0}}, {0, 0, {0x83, 64, 0}}};
+  for (std::uint8_t ch : {0, 3})
+    for (std::uint8_t cc : {64, 123, 120}) expected.push_back({0, 0, {static_cast<std::uint8_t>(0xB0 | ch), cc, 0}});
+  EXPECT_EQ(h.cycle(0), expected);
+  EXPECT_EQ(h.s->ledger().sounding(0), 0);
+}
+
 TEST(OutputScheduler, MessagesForAnUnconfiguredPortAreDropped) {
   Harness h;
   h.s->accept(at(10, 0x90, 60, 80, 3));
