@@ -23,12 +23,12 @@ namespace clara {
 
 struct ClockEstimatorConfig {
   double jitter_ms = 0.6;       // standard deviation of a tick's arrival time (±1 ms uniform: 0.58)
-  double jerk = 1e-8;           // white noise density of the period's drift (ms/tick^2 per tick)
+  double jerk = 1e-7;           // white noise density of the period's drift (ms/tick^2 per tick)
   // Adaptive: while the innovations run larger than their variance says (their squares
   // over it, averaged over about `nis_ticks` ticks, above `nis_threshold`), the drift's
   // noise is `boost` times larger, so a ramp's corner is taken in a few ticks while a
   // steady clock is smoothed over hundreds.
-  double nis_ticks = 12, nis_threshold = 2, boost = 1000;
+  double nis_ticks = 12, nis_threshold = 2, boost = 30;
   double initial_period_ms = 60000.0 / (120 * 24);  // the first guess (120 bpm), loosely held
   // A tick whose innovation exceeds max(outlier_sigmas standard deviations, outlier_floor_ms)
   // is not fed; `outliers_to_reset` of them in a row mean the tempo jumped: start afresh.
