@@ -280,6 +280,21 @@ void DuetEngine::reset_context(std::vector<TimedMessage>& out) {
   m.log.push_back(m.input(DuetInput::Kind::reset));
 }
 
+void DuetEngine::swap_model(TokenModel& model, std::size_t fed_begin, std::size_t fed_until, const std::string& name,
+                            const std::string& sha256) {
+  Impl& m = *impl_;
+  m.require_started("swap_model");
+  if (m.stopped) return;
+  m.rollback();  // the tail was sampled by the old model
+  m.stream.swap_model(model, fed_begin, fed_until);
+  DuetInput in = m.input(DuetInput::Kind::model);
+  in.model_name = name;
+  in.model_sha256 = sha256;
+  m.log.push_back(in);
+}
+
+std::size_t DuetEngine::context_begin() const { return impl_->stream.context_begin(); }
+
 void DuetEngine::stop(std::vector<TimedMessage>& out) {
   Impl& m = *impl_;
   m.require_started("stop");

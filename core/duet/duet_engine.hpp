@@ -46,7 +46,7 @@ namespace clara {
 
 // One input as the engine took it: what replay needs.
 struct DuetInput {
-  enum class Kind { human, mode, tempo, stop, sampler, velocity, instruments, reset, phrasing };
+  enum class Kind { human, mode, tempo, stop, sampler, velocity, instruments, reset, phrasing, model };
   Kind kind = Kind::human;
   std::int64_t step = 0;  // the frontier when it took effect
   ShortMessage msg;       // human
@@ -57,6 +57,7 @@ struct DuetInput {
   int velocity = 0;            // velocity (0 = follow the human)
   std::string human_prefix = {}, clara_prefix = {};  // instruments
   Phrasing phrasing = {};      // phrasing
+  std::string model_name = {}, model_sha256 = {};  // model: the one playing from this step
   bool operator==(const DuetInput&) const = default;
 };
 
@@ -123,6 +124,16 @@ class DuetEngine {
   // Clears the context (the model forgets the session so far, as at a new piece);
   // Clara's sounding notes end at the frontier. The grid runs on.
   void reset_context(std::vector<TimedMessage>& out);
+  // Switches the token model at the frontier (hot model swap): the tail goes, the committed
+  // stream stays, and `model` (same vocabulary; std::invalid_argument otherwise) is fed the
+  // context so it continues where the old one stood; Clara's sounding notes go on and end
+  // as the stream rules say. `fed_begin`/`fed_until`: the committed tokens a worker already
+  // fed it after a reset (DuetStream::swap_model); 0, 0 feeds the whole context here. The
+  // caller keeps `model` alive while the engine uses it. Logged with name and sha256.
+  void swap_model(TokenModel& model, std::size_t fed_begin, std::size_t fed_until, const std::string& name,
+                  const std::string& sha256);
+  // Where the model's context begins in committed_tokens() (0, or the last reset's <eos>).
+  std::size_t context_begin() const;
   // Ends Clara's sounding notes at the frontier; the engine stays stopped.
   void stop(std::vector<TimedMessage>& out);
 

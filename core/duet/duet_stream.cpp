@@ -25,7 +25,7 @@ std::uint64_t token_seed(std::uint64_t seed, std::uint64_t index) {
 
 DuetStream::DuetStream(TokenModel& model, const Vocabulary& vocab, const EncodingSpec& spec, DuetConfig config,
                        const TempoMap& tempo, DuetStats& stats)
-    : model_(model), vocab_(vocab), spec_(spec), config_(std::move(config)), tempo_(tempo), stats_(stats),
+    : model_(&model), vocab_(vocab), spec_(spec), config_(std::move(config)), tempo_(tempo), stats_(stats),
       table_(vocab), grammar_(vocab, config_.grammar), sampler_(vocab.size(), config_.sampler) {
   mode_ = config_.mode;
   max_wait_ = spec_.max_wait();
@@ -61,10 +61,11 @@ void DuetStream::reset() {
   mode_ = config_.mode;
   committed_wait_.reset();
   committed_.clear();
+  context_begin_ = 0;
   head_ = StreamHead{};
   head_.clara_key.assign(table_.prefixes().size() * static_cast<std::size_t>(table_.pitch_count()), -1);
   head_.human_cell_down.assign(static_cast<std::size_t>(table_.pitch_count()), 0);
-  model_.reset();
+  model_->reset();
   grammar_.reset();
   feed(Vocabulary::kEos);
   committed_.push_back(Vocabulary::kEos);
@@ -75,15 +76,16 @@ void DuetStream::clear_context() {
   // The silence so far stays in the old piece; the new one starts at an <eos> in this step.
   sync();
   committed_wait_.reset();
-  model_.reset();
+  model_->reset();
   grammar_.reset();
+  context_begin_ = committed_.size() + head_.open_tokens.size();
   emit(Vocabulary::kEos);
   // The keys held now began in the old context: their ends must not enter the new one.
   std::fill(head_.human_cell_down.begin(), head_.human_cell_down.end(), 0);
 }
 
 void DuetStream::feed(int id) {
-  auto logits = model_.feed(id);
+  auto logits = model_->feed(id);
   head_.logits.assign(logits.begin(), logits.end());
   grammar_.observe(id);
   ++head_.ntokens;
@@ -111,10 +113,10 @@ void DuetStream::sync_to(std::int64_t step) {
 // frontier step, and the note-off follows the end's step either way.
 std::int64_t DuetStream::end_step() const { return head_.cursor <= head_.step - 1 ? head_.step - 1 : head_.step; }
 
-StreamSnapshot DuetStream::snapshot() const { return StreamSnapshot{head_, grammar_, model_.save()}; }
+StreamSnapshot DuetStream::snapshot() const { return StreamSnapshot{head_, grammar_, model_->save()}; }
 
 void DuetStream::restore(const StreamSnapshot& s) {
-  model_.restore(*s.model);
+  model_->restore(*s.model);
   grammar_ = s.grammar;
   head_ = s.head;
 }
@@ -131,13 +133,13 @@ void DuetStream::ensure_writable(bool for_ends) {
   // A wait sampled in the step before the frontier goes entirely: the ends come before it
   // (the next sync writes it again), and nothing reads the logits before that.
   const std::int64_t cut = for_ends ? std::max(w.step, head_.step - 1) : head_.step;
-  model_.restore(*w.model);
+  model_->restore(*w.model);
   grammar_ = w.grammar;
   committed_.pop_back();
   const int n = static_cast<int>(cut - w.step);
   if (n > 0) {
     const int id = wait_id_[static_cast<std::size_t>(n)];
-    auto logits = model_.feed(id);
+    auto logits = model_->feed(id);
     head_.logits.assign(logits.begin(), logits.end());
     grammar_.observe(id);
     committed_.push_back(id);
@@ -242,7 +244,7 @@ void DuetStream::sample_step(StepRecord& rec) {
       const int wid = wait_id_[static_cast<std::size_t>(n)];
       // Every sampled wait keeps its cut point: a longer one may be cut at the frontier, and
       // any one cut before it so that ends go where the encoder puts them.
-      rec.wait.emplace(WaitCut{s, static_cast<std::size_t>(head_.ntokens), grammar_, model_.save()});
+      rec.wait.emplace(WaitCut{s, static_cast<std::size_t>(head_.ntokens), grammar_, model_->save()});
       emit(wid);
       head_.cursor = s + n;
       return;
@@ -311,6 +313,27 @@ StepRecord DuetStream::produce(bool speculative) {
 void DuetStream::commit(StepRecord& rec) {
   committed_.insert(committed_.end(), rec.tokens.begin(), rec.tokens.end());
   if (rec.wait) committed_wait_ = std::move(rec.wait);
+}
+
+void DuetStream::swap_model(TokenModel& next, std::size_t fed_begin, std::size_t fed_until) {
+  if (next.vocab_size() != vocab_.size())
+    throw std::invalid_argument("duet: the new model has " + std::to_string(next.vocab_size()) +
+                                " outputs, the vocabulary " + std::to_string(vocab_.size()) + " tokens");
+  const std::size_t total = committed_.size() + head_.open_tokens.size();
+  std::size_t from = fed_until;
+  if (fed_begin != context_begin_ || fed_until <= fed_begin || fed_until >= committed_.size()) {
+    next.reset();
+    from = context_begin_;
+  }
+  // A committed wait's cut point holds the state before it: the new model's, from here on.
+  if (committed_wait_ && committed_wait_->token_index < from) committed_wait_.reset();
+  std::span<const float> logits;
+  for (std::size_t i = from; i < total; ++i) {
+    if (committed_wait_ && committed_wait_->token_index == i) committed_wait_->model = next.save();
+    logits = next.feed(i < committed_.size() ? committed_[i] : head_.open_tokens[i - committed_.size()]);
+  }
+  head_.logits.assign(logits.begin(), logits.end());
+  model_ = &next;
 }
 
 std::size_t DuetStream::commit_open_tokens() {

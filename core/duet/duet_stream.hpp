@@ -123,6 +123,17 @@ class DuetStream {
   void set_phrasing(const Phrasing& phrasing);  // validated by the caller
   // Human and Clara instruments by part prefix; Clara's notes must have ended.
   void set_instruments(const std::string& human_prefix, const std::string& clara_prefix);
+  // Plays on with `next` from here: it is brought to the model's context (the tokens from
+  // context_begin() to the head, committed and open), so its next logits continue the same
+  // stream. A caller that already reset `next` and fed it the committed tokens
+  // [fed_begin, fed_until) (a worker warming it while the old model played) passes those:
+  // only the rest is fed here when fed_begin is still context_begin() and fed_until lies
+  // before the last committed token (the only one a cut may still change); otherwise it
+  // is reset and fed the whole context. The caller has rolled the tail back. Throws
+  // std::invalid_argument (nothing changed) when its vocabulary size differs.
+  void swap_model(TokenModel& next, std::size_t fed_begin, std::size_t fed_until);
+  // Where the model's context begins in committed(): its <eos> (0, or the last reset's).
+  std::size_t context_begin() const { return context_begin_; }
 
   DuetMode mode() const { return mode_; }
   const DuetConfig& config() const { return config_; }
@@ -146,7 +157,7 @@ class DuetStream {
   ShortMessage note_on(int key) const;
   ShortMessage note_off(int key) const;
 
-  TokenModel& model_;
+  TokenModel* model_;  // never null; swap_model() changes it
   const Vocabulary& vocab_;
   EncodingSpec spec_;
   DuetConfig config_;
@@ -165,6 +176,7 @@ class DuetStream {
   StreamHead head_;
   std::optional<WaitCut> committed_wait_;
   std::vector<int> committed_;
+  std::size_t context_begin_ = 0;
 };
 
 }  // namespace clara

@@ -1,5 +1,7 @@
 #include "core/duet/session_log.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <iterator>
@@ -227,6 +229,7 @@ std::string session_log_line(const DuetInput& in) {
       text << "phrasing " << in.phrasing.answer_bars << ' ' << format_double(in.phrasing.answer_silence_beats) << ' '
            << in.phrasing.beats_per_bar;
       break;
+    case DuetInput::Kind::model: text << "model " << in.model_name << ' ' << in.model_sha256; break;
   }
   text << '\n';
   return text.str();
@@ -480,6 +483,24 @@ SessionLog read_session_log(const std::filesystem::path& path) {
         throw bad(e.what());
       }
       in.kind = DuetInput::Kind::phrasing;
+    } else if (w[2] == "model") {
+      // A hot model swap: the model's folder name (never a path) and its weights' sha256.
+      const auto name_ok = [](std::string_view n) {
+        return !n.empty() && n.size() <= 64 && std::all_of(n.begin(), n.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+        });
+      };
+      const auto sha_ok = [](std::string_view h) {
+        return h.size() == 64 && std::all_of(h.begin(), h.end(), [](char c) {
+          return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+        });
+      };
+      if (w.size() != 5 || !name_ok(w[3]) || !sha_ok(w[4]))
+        throw bad("expected 'step <n> model <name> <sha256>' (a name of 1-64 letters, digits, '-' or '_'; 64 "
+                  "lowercase hex digits)");
+      in.model_name = std::string(w[3]);
+      in.model_sha256 = std::string(w[4]);
+      in.kind = DuetInput::Kind::model;
     } else {
       throw bad("unknown input '" + std::string(w[2]) + "'");
     }

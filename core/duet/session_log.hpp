@@ -18,6 +18,7 @@
 //   step 40 mode accompany
 //   at 48 tokens 130
 //   step 49 tempo 132.5
+//   step 96 model notewise-piano-b 3f2a…   (a hot model swap: folder name, weights sha256)
 //   step 90 stop
 //   end 90 tokens 402
 // The daemon appends as the session goes, so after a crash the log just stops: a last line

@@ -9,7 +9,7 @@
 namespace clara {
 
 std::vector<int> replay_session(const SessionLog& log, TokenModel& model, const Vocabulary& vocab,
-                                const EncodingSpec& spec, std::vector<TimedMessage>* out) {
+                                const EncodingSpec& spec, std::vector<TimedMessage>* out, const ReplayModels& models) {
   if (!(log.spec == spec))
     throw SessionLogError("replay: the session was recorded with a " + std::string(to_string(log.spec.encoding)) +
                           " spec (" + std::to_string(log.spec.sample_freq) + " steps a quarter, parts " +
@@ -39,6 +39,20 @@ std::vector<int> replay_session(const SessionLog& log, TokenModel& model, const 
       case DuetInput::Kind::instruments: engine->set_instruments(in.human_prefix, in.clara_prefix, sink); break;
       case DuetInput::Kind::reset: engine->reset_context(sink); break;
       case DuetInput::Kind::phrasing: engine->set_phrasing(in.phrasing); break;
+      case DuetInput::Kind::model: {
+        if (!models)
+          throw SessionLogError("replay: input " + std::to_string(i + 1) + " switches to model '" + in.model_name +
+                                "' at step " + std::to_string(in.step) + ", and no models were given to load it");
+        try {
+          engine->swap_model(models(in.model_name, in.model_sha256), 0, 0, in.model_name, in.model_sha256);
+        } catch (const SessionLogError&) {
+          throw;
+        } catch (const std::exception& e) {
+          throw SessionLogError("replay: input " + std::to_string(i + 1) + " (step " + std::to_string(in.step) +
+                                ", model " + in.model_name + "): " + e.what());
+        }
+        break;
+      }
     }
     if (!out) local.clear();
   }

@@ -475,6 +475,7 @@ std::pair<std::vector<int>, std::vector<TimedMessage>> replay_steps(TokenModel& 
       case DuetInput::Kind::instruments: e.set_instruments(in.human_prefix, in.clara_prefix, out); break;
       case DuetInput::Kind::reset: e.reset_context(out); break;
       case DuetInput::Kind::phrasing: e.set_phrasing(in.phrasing); break;
+      case DuetInput::Kind::model: ADD_FAILURE() << "no model swaps in these logs"; break;
     }
   }
   e.commit_until(end_step, out);
@@ -925,6 +926,82 @@ TEST(DuetEngine, ClarasForcedEndsAndHerNoteOffsAgreeWithTheEncoder) {
     EXPECT_EQ(decoded.notes, played) << "seed " << seed;
     EXPECT_EQ(counts.unclosed, 0u) << "seed " << seed;
   }
+}
+
+
+// A hot model swap at the frontier: what was committed stays, the new model writes what
+// follows (another part than the old model would have played), and every note Clara starts
+// still ends (no doubled or hanging notes).
+TEST(DuetEngine, ModelSwapAtTheFrontierKeepsTheCommittedTokensAndEveryNoteEnds) {
+  const Vocabulary v = notewise_vocabulary(kPiano);
+  DuetConfig c;
+  c.mode = DuetMode::accompany;
+  c.sampler.policy = SamplingPolicy::kTopK;
+  c.sampler.top_k = 6;
+  c.sampler.seed = 99;
+  auto run = [&](bool swap, bool prewarm, std::vector<int>* before_swap) {
+    HashModel first(v.size(), 3), second(v.size(), 4);
+    DuetEngine e(first, v, kPiano, c);
+    e.start(0);
+    std::vector<TimedMessage> out;
+    std::int64_t now = 0;
+    auto run_for = [&](std::int64_t ns) {
+      for (const std::int64_t until = now + ns; now < until; now += 2'000'000) e.advance(now, out);
+    };
+    e.human(on(60));
+    run_for(300'000'000);
+    e.human(off(60));
+    run_for(700'000'000);
+    if (swap) {
+      if (before_swap) *before_swap = e.committed_tokens();
+      std::size_t begin = 0, until = 0;
+      if (prewarm) {  // as the daemon's worker does: all but the last committed token
+        const auto& t = e.committed_tokens();
+        begin = e.context_begin();
+        until = t.size() - 1;
+        second.reset();
+        for (std::size_t i = begin; i < until; ++i) second.feed(t[i]);
+      }
+      e.swap_model(second, begin, until, "second", std::string(64, 'a'));
+      EXPECT_EQ(e.log().back().kind, DuetInput::Kind::model);
+      EXPECT_EQ(e.log().back().model_name, "second");
+    }
+    run_for(1'500'000'000);
+    e.stop(out);
+    std::map<int, int> sounding;
+    for (const auto& m : out) {
+      if (m.msg.is_note_on()) {
+        EXPECT_EQ(++sounding[m.msg.data1], 1) << "doubled note " << int(m.msg.data1);
+      }
+      if (m.msg.is_note_off()) --sounding[m.msg.data1];
+    }
+    for (const auto& [key, n] : sounding) EXPECT_EQ(n, 0) << "key " << key << " left sounding";
+    return e.committed_tokens();
+  };
+  std::vector<int> before;
+  const auto swapped = run(true, false, &before);
+  const auto prewarmed = run(true, true, nullptr);
+  const auto unswapped = run(false, false, nullptr);
+  ASSERT_GT(before.size(), 10u);
+  ASSERT_GT(swapped.size(), before.size());
+  EXPECT_TRUE(std::equal(before.begin(), before.end(), swapped.begin()));  // the committed prefix stays
+  EXPECT_EQ(prewarmed, swapped);  // a worker's warm-up is the same as feeding it all at the bar line
+  EXPECT_NE(unswapped, swapped);  // the new model plays from the frontier
+}
+
+TEST(DuetEngine, ModelSwapRefusesAnotherVocabularySize) {
+  const Vocabulary v = notewise_vocabulary(kPiano);
+  HashModel first(v.size()), wrong(v.size() + 1);
+  DuetEngine e(first, v, kPiano, argmax_config(DuetMode::accompany));
+  e.start(0);
+  std::vector<TimedMessage> out;
+  e.commit_until(30, out);
+  const auto tokens = e.committed_tokens();
+  const auto inputs = e.log().size();
+  EXPECT_THROW(e.swap_model(wrong, 0, 0, "wrong", std::string(64, 'b')), std::invalid_argument);
+  EXPECT_EQ(e.log().size(), inputs);
+  e.commit_until(60, out);
+  EXPECT_TRUE(std::equal(tokens.begin(), tokens.end(), e.committed_tokens().begin()));
 }
 
 }  // namespace

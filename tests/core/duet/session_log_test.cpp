@@ -96,6 +96,10 @@ SessionLog unusual_log() {
   DuetInput phrasing{DuetInput::Kind::phrasing, 15, {}};
   phrasing.phrasing = {3, 0.75, 5};
   log.inputs.insert(log.inputs.end() - 1, phrasing);
+  DuetInput swap{DuetInput::Kind::model, 16, {}};
+  swap.model_name = "notewise-piano_2";
+  swap.model_sha256 = std::string(63, 'e') + "0";
+  log.inputs.insert(log.inputs.end() - 1, swap);
   log.end_step = 20;
   log.committed_tokens = 77;
   return log;
@@ -120,6 +124,7 @@ TEST_F(SessionLogTest, RoundTripsEveryField) {
   EXPECT_NE(text.find("\nstep 10 mode listen\n"), std::string::npos);
   EXPECT_NE(text.find("\nstep 12 tempo 132.5\n"), std::string::npos);
   EXPECT_NE(text.find("\nstep 15 phrasing 3 0.75 5\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nstep 16 model notewise-piano_2 " + std::string(63, 'e') + "0\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\nstep 20 stop\nend 20 tokens 77\n"), std::string::npos);
 }
 
@@ -156,6 +161,10 @@ TEST_F(SessionLogTest, StrictErrorsNameFileAndLine) {
   expect_rejected(bad, text, "human 145 60 100", "human 145 60 200", line_of(text, "human 145"),
                   "data2 200 is outside 0..127");
   expect_rejected(bad, text, "human 145 60 100", "human 145 60", line_of(text, "human 145"), "human <status>");
+  // A swapped-in model is a folder name, never a path, with a whole sha256.
+  expect_rejected(bad, text, "model notewise-piano_2", "model ../../etc", line_of(text, "model notewise"),
+                  "step <n> model <name> <sha256>");
+  expect_rejected(bad, text, std::string(62, 'e') + "0\n", std::string(61, 'e') + "0\n", line_of(text, "model notewise"), "64");
   expect_rejected(bad, text, "end 20 tokens 77\n", "end 20 tokens 77\nstep 21 stop\n", line_of(text, "end 20") + 1,
                   "after the end");
   expect_rejected(bad, text, "end 20 tokens 77\n", "", line_of(text, "end 20") - 1, "before its first checkpoint");

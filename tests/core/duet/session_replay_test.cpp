@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <unistd.h>
 
 #include "core/duet/session_log.hpp"
@@ -199,6 +200,82 @@ TEST_F(SessionReplayTest, ALogCutAtAnyByteReplaysAPrefixOrSaysItWasCutShort) {
   EXPECT_GT(refused, 0);
   EXPECT_GT(partial, 100);
   EXPECT_EQ(whole, 1);
+}
+
+
+// A session with hot model swaps (warmed as the daemon's worker warms them) replays token for
+// token when each model is found by name and sha256; without the models it is refused by name.
+TEST_F(SessionReplayTest, SessionWithModelSwapsReplaysWithTheModelsByName) {
+  const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
+  const Vocabulary v = notewise_vocabulary(spec);
+  DuetConfig c;
+  c.mode = DuetMode::accompany;
+  c.sampler.policy = SamplingPolicy::kTopK;
+  c.sampler.top_k = 8;
+  c.sampler.seed = 7;
+  std::map<std::string, std::unique_ptr<HashModel>> live_models;
+  for (std::uint64_t salt : {1, 2, 3}) live_models["m" + std::to_string(salt)] = std::make_unique<HashModel>(v.size(), salt);
+  const auto sha = [](const std::string& name) { return std::string(63, 'c') + name.back(); };
+  DuetEngine live(*live_models["m1"], v, spec, c);
+  live.start(0);
+  std::vector<TimedMessage> live_out;
+  std::int64_t now = 0;
+  auto run_for = [&](std::int64_t ns) {
+    for (const std::int64_t until = now + ns; now < until; now += 2'000'000) live.advance(now, live_out);
+  };
+  const char* order[] = {"m2", "m3", "m1", "m3"};
+  for (int i = 0; i < 4; ++i) {
+    live.human(ShortMessage{0x90, static_cast<std::uint8_t>(60 + i), 80});
+    run_for(200'000'000);
+    live.human(ShortMessage{0x80, static_cast<std::uint8_t>(60 + i), 0});
+    run_for(400'000'000);
+    if (i == 2) live.reset_context(live_out);
+    HashModel& next = *live_models[order[i]];
+    const auto& t = live.committed_tokens();
+    const std::size_t begin = live.context_begin(), until = t.size() - 1;
+    next.reset();
+    for (std::size_t k = begin; k < until; ++k) next.feed(t[k]);
+    run_for(100'000'000);  // the bar line comes later: a few more tokens for the engine to feed
+    live.swap_model(next, begin, until, order[i], sha(order[i]));
+  }
+  run_for(500'000'000);
+  live.stop(live_out);
+
+  SessionLog log;
+  log.model_name = "m1";
+  log.model_sha256 = sha("m1");
+  log.spec = spec;
+  log.config = live.config();
+  log.inputs = live.log();
+  log.end_step = live.frontier();
+  log.committed_tokens = live.committed_tokens().size();
+  write_session_log(path("swaps.log"), log);
+  const SessionLog back = read_session_log(path("swaps.log"));
+  EXPECT_EQ(back.inputs, live.log());
+
+  std::map<std::string, std::unique_ptr<HashModel>> replay_models;
+  for (std::uint64_t salt : {1, 2, 3}) replay_models["m" + std::to_string(salt)] = std::make_unique<HashModel>(v.size(), salt);
+  int loads = 0;
+  const ReplayModels models = [&](const std::string& name, const std::string& hash) -> TokenModel& {
+    ++loads;
+    if (hash != sha(name)) throw SessionLogError("sha256 of " + name + " differs");
+    return *replay_models.at(name);
+  };
+  std::vector<TimedMessage> replay_out;
+  EXPECT_EQ(replay_session(back, *replay_models["m1"], v, spec, &replay_out, models), live.committed_tokens());
+  EXPECT_EQ(replay_out, live_out);
+  EXPECT_EQ(loads, 4);
+
+  try {
+    replay_session(back, *replay_models["m1"], v, spec);
+    ADD_FAILURE() << "replayed swaps without the models";
+  } catch (const SessionLogError& e) {
+    EXPECT_NE(std::string(e.what()).find("'m2'"), std::string::npos) << e.what();
+  }
+  const ReplayModels mismatched = [&](const std::string& name, const std::string&) -> TokenModel& {
+    throw SessionLogError("model '" + name + "': sha256 mismatch");
+  };
+  EXPECT_THROW(replay_session(back, *replay_models["m1"], v, spec, nullptr, mismatched), SessionLogError);
 }
 
 }  // namespace
