@@ -5,6 +5,8 @@
 #include <new>
 
 #include "core/tempo/beat_tracker.hpp"
+#include "core/tempo/clock_steering.hpp"
+#include "core/tempo/midi_clock.hpp"
 #include "core/tempo/tempo_follower.hpp"
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -39,6 +41,27 @@ TEST(BeatTrackerAlloc, OnsetsPredictionsAndUpdatesDoNotAllocate) {
     t.onset(at, 80);
     const BeatPrediction p = t.predict(at);
     f.update(p, {at, static_cast<double>(i), 120});
+  }
+  EXPECT_EQ(g_allocations - before, 0);
+}
+
+// The MIDI Clock follower too (this binary holds the one counting allocator of core/tempo's tests):
+// ticks, transport, polls and steering updates.
+TEST(MidiClockAlloc, TicksTransportAndSteeringDoNotAllocate) {
+  MidiClock clock;
+  ClockSteering steering;
+  const long before = g_allocations;
+  std::int64_t t = 0, frontier = 0, frontier_ns = 0;
+  for (int i = 0; i < 2000; ++i) {
+    if (i == 48) clock.message({0xFA}, t);
+    if (i == 1000) clock.message({0xFC}, t);
+    if (i == 1010) clock.message({0xF2, 4, 0}, t);
+    if (i == 1020) clock.message({0xFB}, t);
+    t += 20'833'333 + (i % 5) * 100'000;
+    clock.message({0xF8}, t);
+    clock.poll(t + 1'000'000);
+    while (frontier_ns < t + 41'666'666) ++frontier, frontier_ns += 41'666'666;
+    if (clock.locked() && clock.running()) steering.update(clock, {frontier, frontier_ns, 120, 12, 4});
   }
   EXPECT_EQ(g_allocations - before, 0);
 }
