@@ -47,15 +47,27 @@ bool valid_prefix(const std::string& p) {
 
 }  // namespace
 
-InstrumentClass classify_instrument(const Part& part) {
+InstrumentEvidence classify_with_evidence(const Part& part) {
   const std::string name = lower(part.name);
-  if (contains_any(name, kKeyboardWords)) return InstrumentClass::keyboard;
-  if (contains_any(name, kMelodyWords)) return InstrumentClass::melody;
+  if (contains_any(name, kKeyboardWords)) return {InstrumentClass::keyboard, PartBasis::name};
+  if (contains_any(name, kMelodyWords)) return {InstrumentClass::melody, PartBasis::name};
   const int p = part.program;
-  if ((p >= 0 && p <= 23) || p == 46) return InstrumentClass::keyboard;
+  if ((p >= 0 && p <= 23) || p == 46) return {InstrumentClass::keyboard, PartBasis::program};
   if ((p >= 40 && p <= 45) || (p >= 52 && p <= 54) || (p >= 56 && p <= 79))
-    return InstrumentClass::melody;
-  return InstrumentClass::other;
+    return {InstrumentClass::melody, PartBasis::program};
+  return {InstrumentClass::other, PartBasis::program};
+}
+
+InstrumentClass classify_instrument(const Part& part) { return classify_with_evidence(part).instrument; }
+
+std::string_view to_string(PartBasis b) {
+  switch (b) {
+    case PartBasis::name: return "name";
+    case PartBasis::program: return "program";
+    case PartBasis::content: return "content";
+    case PartBasis::any: return "any";
+  }
+  return "any";
 }
 
 std::string_view to_string(InstrumentClass c) {
@@ -121,7 +133,16 @@ void PartTable::validate(int range_size) const {
 }
 
 std::vector<int> PartTable::assign(const Score& score) const {
-  std::vector<int> out(score.parts.size(), -1);
+  PartAssignment a = explain(score);
+  if (!a.error.empty()) throw PartAssignmentError(a.error);
+  return std::move(a.entry);
+}
+
+PartAssignment PartTable::explain(const Score& score) const {
+  PartAssignment a;
+  a.entry.assign(score.parts.size(), -1);
+  a.basis.assign(score.parts.size(), classify ? PartBasis::program : PartBasis::any);
+  std::vector<int>& out = a.entry;
   std::vector<std::size_t> melody;  // indices of melody parts, highest mean pitch first
   std::vector<std::size_t> others;
   for (std::size_t i = 0; i < score.parts.size(); ++i) {
@@ -131,21 +152,43 @@ std::vector<int> PartTable::assign(const Score& score) const {
       others.push_back(i);
       continue;
     }
-    const InstrumentClass c = classify_instrument(part);
+    const InstrumentEvidence ev = classify_with_evidence(part);
+    a.basis[i] = ev.basis;
     const std::string what = "part " + std::to_string(i) + " ('" + part.name + "', program " +
                              std::to_string(part.program) + ")";
-    if (c == InstrumentClass::other)
-      throw PartAssignmentError(what + " is neither keyboard-like nor melody-like; table '" + name +
-                                "' cannot place it");
-    if (c == InstrumentClass::keyboard && !keyboard_allowed)
-      throw PartAssignmentError(what + " is a keyboard; table '" + name + "' takes none");
-    (c == InstrumentClass::melody ? melody : others).push_back(i);
+    if (ev.instrument == InstrumentClass::other) {
+      a.error = what + " is neither keyboard-like nor melody-like; table '" + name +
+                "' cannot place it";
+      return a;
+    }
+    if (ev.instrument == InstrumentClass::keyboard && !keyboard_allowed) {
+      a.error = what + " is a keyboard; table '" + name + "' takes none";
+      return a;
+    }
+    (ev.instrument == InstrumentClass::melody ? melody : others).push_back(i);
+  }
+  // Names and programs found no melody part: with exactly one solo entry, ask the
+  // notes. A part whose name says keyboard stays out of the solo.
+  const auto solo_entries = std::count_if(entries.begin(), entries.end(), [](const PartEntry& e) {
+    return e.role == PartRole::highest_melody;
+  });
+  if (classify && melody.empty() && !others.empty() && solo_entries == 1) {
+    std::vector<bool> may_be_solo(score.parts.size(), true);
+    for (std::size_t i : others) may_be_solo[i] = a.basis[i] != PartBasis::name;
+    a.content = find_solo_by_content(score, may_be_solo);
+    if (a.content->solo >= 0) {
+      const auto solo = static_cast<std::size_t>(a.content->solo);
+      melody.push_back(solo);
+      std::erase(others, solo);
+      for (std::size_t i : others) a.basis[i] = PartBasis::content;
+      a.basis[solo] = PartBasis::content;
+    }
   }
   // Equal means keep score order (index tie-break), which keeps assignment deterministic.
   std::vector<double> means(score.parts.size(), 0.0);
   for (std::size_t i : melody) means[i] = mean_pitch(score.parts[i]);
-  std::sort(melody.begin(), melody.end(), [&](std::size_t a, std::size_t b) {
-    return means[a] != means[b] ? means[a] > means[b] : a < b;
+  std::sort(melody.begin(), melody.end(), [&](std::size_t x, std::size_t y) {
+    return means[x] != means[y] ? means[x] > means[y] : x < y;
   });
 
   std::size_t next_melody = 0;
@@ -165,13 +208,16 @@ std::vector<int> PartTable::assign(const Score& score) const {
     }
   }
   for (std::size_t e = 0; e < entries.size(); ++e)
-    if (entries[e].required && !filled[e])
-      throw PartAssignmentError("table '" + name + "' needs a part for '" + entries[e].prefix +
-                                "' (" + entries[e].name + ") but the score has " +
-                                std::to_string(melody.size()) + " melody part(s) with notes");
+    if (entries[e].required && !filled[e]) {
+      a.error = "table '" + name + "' needs a part for '" + entries[e].prefix + "' (" + entries[e].name +
+                ") but the score has " + std::to_string(melody.size()) +
+                " melody part(s) with notes by name or program";
+      if (a.content) a.error += "; " + a.content->reason;
+      return a;
+    }
   if (!others.empty() || next_melody < melody.size())
-    throw PartAssignmentError("table '" + name + "' has no entry for the score's remaining parts");
-  return out;
+    a.error = "table '" + name + "' has no entry for the score's remaining parts";
+  return a;
 }
 
 int PartTable::find_prefix(std::string_view prefix) const {

@@ -17,12 +17,19 @@
 // "pianoUp:" or "Violin 1"), then the GM program: 0-23 and 46 (harp) keyboard;
 // 40-45 strings, 52-54 voices, 56-79 brass, reeds and pipes melody. Anything else
 // is `other`, which a classifying table rejects.
+//
+// When names and programs find no melody part at all (every part reads as a
+// keyboard, e.g. LilyPond's unnamed tracks on program 0), a table with one
+// solo entry (solo_piano) asks the notes: core/encoding/solo_by_content.hpp.
+// Names and programs always win when they place the score.
 #include <cstddef>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/encoding/solo_by_content.hpp"
 #include "core/midi/score.hpp"
 
 namespace clara {
@@ -36,6 +43,24 @@ class PartAssignmentError : public std::runtime_error {
 enum class InstrumentClass { keyboard, melody, other };
 InstrumentClass classify_instrument(const Part& part);
 std::string_view to_string(InstrumentClass c);
+
+// What placed a part: its track name, its GM program (0 when the file has no
+// program change), its notes, or nothing (a table that takes any instrument).
+enum class PartBasis { name, program, content, any };
+std::string_view to_string(PartBasis b);
+struct InstrumentEvidence {
+  InstrumentClass instrument = InstrumentClass::other;
+  PartBasis basis = PartBasis::program;
+};
+InstrumentEvidence classify_with_evidence(const Part& part);
+
+// Which entry each part of a score went to and why.
+struct PartAssignment {
+  std::vector<int> entry;             // per score part; -1 for a part with no notes
+  std::vector<PartBasis> basis;       // per score part
+  std::optional<SoloDecision> content;  // set when names and programs gave no melody part
+  std::string error;                  // non-empty: the score cannot be placed
+};
 
 enum class PartRole {
   highest_melody,  // takes the highest-sounding melody part not yet assigned
@@ -72,6 +97,9 @@ struct PartTable {
   // Throws PartAssignmentError naming the part when an instrument is not accepted
   // or a required entry stays empty.
   std::vector<int> assign(const Score& score) const;
+  // The same decision with its reasons; never throws for the score's content
+  // (a score that cannot be placed has `error` set).
+  PartAssignment explain(const Score& score) const;
   // Entry whose prefix is exactly `prefix`, or -1.
   int find_prefix(std::string_view prefix) const;
 

@@ -4,11 +4,13 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -19,6 +21,7 @@
 #include "core/encoding/encoding_spec_toml.hpp"
 #include "core/midi/midi_file.hpp"
 #include "core/encoding/notewise_codec.hpp"
+#include "core/encoding/part_table.hpp"
 #include "core/hash/sha256.hpp"
 #include "core/encoding/split.hpp"
 #include "tools/clara/cli.hpp"
@@ -52,6 +55,9 @@ struct FileResult {
   std::vector<std::size_t> line_tokens, line_dropped;
   std::size_t tokens = 0;
   EncodeCounts counts;
+  // How the part table placed the score's parts (classifying tables only), for the manifest.
+  std::optional<PartAssignment> assignment;
+  std::vector<Part> part_info;  // name, program, channel, track of each part; no notes
 };
 
 void encode_one(const fs::path& root, FileResult& r, const EncodingSpec& spec) {
@@ -63,6 +69,10 @@ void encode_one(const fs::path& root, FileResult& r, const EncodingSpec& spec) {
       score = read_midi(bytes);
     } catch (const MidiFileError& e) {
       throw MidiFileError(r.relative.generic_string(), e);
+    }
+    if (spec.parts.classify) {
+      r.assignment = spec.parts.explain(score);
+      for (const Part& p : score.parts) r.part_info.push_back({p.name, p.program, p.channel, p.track, {}});
     }
     GridPiece grid = quantise(score, spec, r.counts);
     for (int shift : transpositions_for(Split::train)) {
@@ -124,6 +134,40 @@ toml::table counts_table(const EncodeCounts& c) {
                      {"zero_length", static_cast<std::int64_t>(c.zero_length)},
                      {"merged_same_pitch", static_cast<std::int64_t>(c.merged)},
                      {"dropped_by_transposition", static_cast<std::int64_t>(c.dropped)}};
+}
+
+double rounded(double x) { return std::round(x * 100) / 100; }
+
+toml::table content_table(const SoloDecision& d) {
+  toml::array figures;
+  for (const PartFigures& f : d.figures)
+    figures.push_back(toml::table{{"part", static_cast<std::int64_t>(f.part)},
+                                  {"notes", static_cast<std::int64_t>(f.notes)},
+                                  {"lowest", f.lowest},
+                                  {"highest", f.highest},
+                                  {"mean_pitch", rounded(f.mean_pitch)},
+                                  {"polyphony", rounded(f.polyphony)},
+                                  {"onsets_per_quarter", rounded(f.onsets_per_quarter)},
+                                  {"may_be_solo", f.may_be_solo}});
+  return toml::table{{"solo", d.solo}, {"decision", d.reason}, {"figures", figures}};
+}
+
+// Which track became which part and why (name, program or content).
+toml::array parts_array(const FileResult& r, const PartTable& table) {
+  toml::array rows;
+  const PartAssignment& a = *r.assignment;
+  for (std::size_t i = 0; i < r.part_info.size(); ++i) {
+    if (a.entry[i] < 0) continue;
+    const Part& p = r.part_info[i];
+    rows.push_back(toml::table{{"part", static_cast<std::int64_t>(i)},
+                               {"track", p.track},
+                               {"channel", p.channel},
+                               {"name", p.name},
+                               {"program", p.program},
+                               {"to", table.entries[static_cast<std::size_t>(a.entry[i])].prefix},
+                               {"by", std::string(to_string(a.basis[i]))}});
+  }
+  return rows;
 }
 
 int encode_corpus(const Args& args) {
@@ -194,9 +238,12 @@ int encode_corpus(const Args& args) {
   auto sources = CorpusSources::find(root);
   std::map<std::string, std::size_t> license_files;
   std::map<std::string, std::set<std::string>> repo_attributions;
+  std::size_t by_content = 0;  // files whose parts only their notes could place
   for (auto& r : results) {
     if (!r.error.empty()) {
-      skipped_rows.push_back(toml::table{{"path", r.relative.generic_string()}, {"reason", r.error}});
+      toml::table row{{"path", r.relative.generic_string()}, {"reason", r.error}};
+      if (r.assignment && r.assignment->content) row.insert("content", content_table(*r.assignment->content));
+      skipped_rows.push_back(std::move(row));
       continue;
     }
     int s = static_cast<int>(r.split);
@@ -227,6 +274,14 @@ int encode_corpus(const Args& args) {
                                     {"notes", static_cast<std::int64_t>(r.counts.notes_in)},
                                     {"tokens", static_cast<std::int64_t>(r.tokens)},
                                     {"dropped_by_transposition", static_cast<std::int64_t>(r.counts.dropped)}});
+    if (r.assignment) {
+      auto& row = *file_rows.back().as_table();
+      row.insert("parts", parts_array(r, spec.parts));
+      if (r.assignment->content) {
+        row.insert("content", content_table(*r.assignment->content));
+        ++by_content;
+      }
+    }
   }
   for (auto& o : outs) {
     o.close();
@@ -267,7 +322,12 @@ int encode_corpus(const Args& args) {
   };
   {
     std::ofstream m(out / "manifest.toml", std::ios::binary);
-    m << "# Written by `clara encode`; inputs with sha256, split and counts.\n" << manifest << '\n';
+    // Six significant digits: the part figures are rounded to 0.01, and max_digits10
+    // would print 61.47 as 61.469999999999999.
+    m << "# Written by `clara encode`; inputs with sha256, split and counts.\n"
+      << toml::toml_formatter{manifest, toml::toml_formatter::default_flags |
+                                            toml::format_flags::relaxed_float_precision}
+      << '\n';
     if (!m) throw std::runtime_error((out / "manifest.toml").string() + ": write failed");
   }
 
@@ -280,6 +340,9 @@ int encode_corpus(const Args& args) {
   std::cout << "  notes " << total.notes_in << ", folded into range " << total.folded
             << ", dropped by transposition " << total.dropped << "; vocabulary " << vocab.size() << " tokens\n"
             << "  wrote " << out.string() << "/{train,valid,test}.txt, vocab.txt, manifest.toml\n";
+  if (by_content > 0)
+    std::cout << "  parts found by content (names and programs said nothing) in " << by_content
+              << " files; the manifest gives each decision and its figures\n";
   if (!assigned.warning.empty())
     std::cerr << "warning: " << assigned.warning << "; add pieces to validate and test on held-out music\n";
   if (!skipped_rows.empty()) {
