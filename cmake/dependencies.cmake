@@ -10,3 +10,6 @@ pkg_check_modules(JACK REQUIRED IMPORTED_TARGET jack)
 pkg_check_modules(RTMIDI REQUIRED IMPORTED_TARGET rtmidi)
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)  # clarad's sd_notify (Type=notify, watchdog)
 pkg_check_modules(LIBLO REQUIRED IMPORTED_TARGET liblo)  # tests: the OSC codec checked against liblo's
+pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo cairo-svg)  # pictures: piano rolls, training curves (PNG, SVG)
+pkg_check_modules(FLUIDSYNTH REQUIRED IMPORTED_TARGET fluidsynth)  # `clara render`: MIDI to audio offline
+pkg_check_modules(SNDFILE REQUIRED IMPORTED_TARGET sndfile)  # `clara render`'s WAV files

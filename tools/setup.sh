@@ -20,6 +20,9 @@ packages=(
   clang libclang-rt-14-dev                    # libFuzzer + sanitizers
   libeigen3-dev                               # the benchmark's hand-written floor
   python3-mido                                # benchmark baseline (MIDI parsing in Python)
+  libcairo2-dev                               # clara plot: piano rolls and training curves (PNG, SVG)
+  libfluidsynth-dev libsndfile1-dev           # clara render: MIDI to audio offline, WAV files
+  fluid-soundfont-gm                          # the General MIDI SoundFont clara render and the demo play with
 )
 
 missing=()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `clara demo` as a new user runs it: no JACK server running, no MIDI hardware. It must start its
-# own dummy server and clarad, play the phrase, get Clara's answer back, write the duet file and
-# picture, print its figures, and leave nothing running behind it.
+# own dummy server and clarad, play the phrase, get Clara's answer back, write the duet file,
+# picture and (with a SoundFont) audio, print its figures, and leave nothing running behind it.
 source "$(dirname "$0")/lib.sh" "$@"
 
 cd "$WORK"
@@ -28,8 +28,26 @@ print(parts)
 assert parts.get('Human', 0) > 20, parts
 assert any(k.startswith('Clara') and v > 0 for k, v in parts.items()), parts
 PY
-grep -q '<g fill="#1f77b4"' demo-duet.svg || fail "the piano roll has no human notes"
-grep -q '<g fill="#ff7f0e"' demo-duet.svg || fail "the piano roll has no Clara notes"
+# The picture (its pixels are checked in tests/core/render/piano_roll_test.cpp) and the sound.
+"$PY" -c "import sys; sys.exit(open('demo-duet.png', 'rb').read(8) != b'\x89PNG\r\n\x1a\n')" ||
+  fail "demo-duet.png is not a PNG"
+grep -q "piano roll -> demo-duet.png" demo.out || fail "the demo did not name its picture"
+font=/usr/share/sounds/sf2/FluidR3_GM.sf2
+if [ -e "$font" ]; then
+  grep -q "listen: demo-duet.wav" demo.out || fail "a SoundFont is installed but the demo rendered no audio"
+  "$PY" - demo-duet.wav <<'PY' || fail "demo-duet.wav is not a stereo WAV with sound in it"
+import array, math, sys, wave
+w = wave.open(sys.argv[1])
+a = array.array('h', w.readframes(w.getnframes()))
+rms = math.sqrt(sum(x * x for x in a) / max(1, len(a))) / 32768
+print('demo-duet.wav: %.1f s, rms %.4f' % (w.getnframes() / w.getframerate(), rms))
+assert w.getnchannels() == 2 and w.getnframes() > w.getframerate() and rms > 0.003
+PY
+else
+  [ "${CI:-}" = true ] && fail "$font is missing (CI=true: install fluid-soundfont-gm)"
+  grep -q "no demo-duet.wav: no SoundFont found (looked at $font" demo.out ||
+    fail "without a SoundFont the demo must say where it looked"
+fi
 
 # Two answers, each measured at the ports; generous bound here (answer_test holds the budget).
 reactions=$(sed -n 's/.*to Clara.s first note): \(.*\)  (goal.*/\1/p' demo.out)

@@ -8,6 +8,8 @@ extern const Command decode_command;
 extern const Command stats_command;
 extern const Command demo_command;
 extern const Command ctl_command;
+extern const Command plot_command;
+extern const Command render_command;
 #ifdef CLARA_HAVE_MODEL
 extern const Command train_command;
 extern const Command generate_command;
@@ -19,6 +21,7 @@ extern const Command replay_command;
 const std::vector<Command>& commands() {
   static const std::vector<Command> table{
       demo_command, encode_command, decode_command, stats_command, ctl_command,
+      plot_command, render_command,
 #ifdef CLARA_HAVE_MODEL
       train_command,  generate_command, eval_lm_command, baseline_command, replay_command,
 #endif

@@ -77,7 +77,8 @@ int run(const Args& args) {
     o.sample = args.get_or("--input", default_sample().string());
     o.model = args.get_or("--model", o.model);
     o.out_midi = args.get_or("--duet", "demo-duet.mid");
-    o.out_svg = fs::path(o.out_midi).replace_extension(".svg");
+    o.out_png = fs::path(o.out_midi).replace_extension(".png");
+    o.out_wav = fs::path(o.out_midi).replace_extension(".wav");
     o.server = args.get_or("--server", "");
     o.seed = static_cast<unsigned>(args.get_int("--seed", 0, 0, 1L << 30));
     return run_live_demo(o);
@@ -146,7 +147,9 @@ extern const Command demo_command{
     "none runs, starts clarad with the model in answer mode, plays bars 1-4 of the shipped sample\n"
     "(tools/samples/anna-magdalena-20a.mid) into clarad's input as a person would, then bars 5-8\n"
     "while Clara is still answering, records what Clara plays, and writes the duet as MIDI\n"
-    "(demo-duet.mid: human and Clara on two tracks) and as a piano-roll picture (demo-duet.svg).\n"
+    "(demo-duet.mid: human and Clara on two tracks), as a piano-roll picture (demo-duet.png) and,\n"
+    "when a General MIDI SoundFont is installed (Debian's fluid-soundfont-gm; see `clara render\n"
+    "--help`), as audio rendered offline (demo-duet.wav); without one it says where it looked.\n"
     "Prints the reaction at the ports and clarad's timing figures; stops everything it started.\n\n"
     "--offline: no ports; encodes the sample to notewise tokens, decodes it back (checking that\n"
     "every note survived) and lets the model continue it into demo-continuation.mid.\n",

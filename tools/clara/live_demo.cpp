@@ -21,8 +21,10 @@
 #include <vector>
 
 #include "core/midi/midi_file.hpp"
-#include "core/render/piano_roll_svg.hpp"
+#include "core/render/piano_roll.hpp"
 #include "tools/clara/cli.hpp"
+#include "tools/clara/soundfont_search.hpp"
+#include "tools/clara/wav_render.hpp"
 #include "tools/jackio/jack_probe.hpp"
 #include "tools/jackio/probe_events.hpp"
 #include "tools/jackio/score_messages.hpp"
@@ -259,7 +261,12 @@ int run_live_demo(const LiveDemoOptions& o) {
   write_midi_file(o.out_midi, duet);
   PianoRollOptions ro;
   ro.title = "clara demo: human (blue) and Clara (orange), answer mode, 120 bpm";
-  std::ofstream(o.out_svg) << piano_roll_svg(duet, ro);
+  {
+    const std::string png = piano_roll_image(duet, ro, ImageFormat::png);
+    std::ofstream f(o.out_png, std::ios::binary | std::ios::trunc);
+    f.write(png.data(), static_cast<std::streamsize>(png.size()));
+    if (!f) throw std::runtime_error(o.out_png.string() + ": cannot write");
+  }
 
   // 5. Reaction, measured at the ports: each phrase's last note-off plus the one-beat
   // silence that ends it, to Clara's first note-on after it.
@@ -296,7 +303,7 @@ int run_live_demo(const LiveDemoOptions& o) {
 
   const std::string json = read_file(stats);
   std::cout << "clara demo: Clara played " << clara_notes << " notes; duet -> " << o.out_midi.string() << ", piano roll -> "
-            << o.out_svg.string() << "\n";
+            << o.out_png.string() << "\n";
   std::cout << "  reaction at the ports (phrase end = last note-off + 1 beat, to Clara's first note):";
   for (double r : reactions_ms) std::cout << " " << std::lround(r * 10) / 10.0 << " ms";
   std::cout << "  (goal <= 45 ms: one grid step + one JACK period)\n";
@@ -312,6 +319,19 @@ int run_live_demo(const LiveDemoOptions& o) {
   std::cout << "  clarad's session (MIDI, replay log, tokens): " << (work / "sessions").string()
             << "; the ports' events: " << (work / "played.tsv").string() << ", heard.tsv\n";
   if (jackd) jackd->stop();
+  // 6. The duet as sound, offline, when there is a SoundFont to play it with.
+  if (const SoundfontSearch font = find_soundfont(); font.found) {
+    try {
+      const WavResult r = render_wav(duet, *font.found, AudioRenderOptions{}, o.out_wav);
+      std::cout << "  listen: " << o.out_wav.string() << " (" << std::lround(r.seconds) << " s, rendered offline with "
+                << font.found->filename().string() << ")\n";
+    } catch (const std::exception& e) {
+      std::cout << "  no " << o.out_wav.string() << ": " << e.what() << "\n";
+    }
+  } else {
+    std::cout << "  no " << o.out_wav.string() << ": no SoundFont found (looked at " << font.looked_at_text()
+              << "); install Debian's fluid-soundfont-gm to hear the duet\n";
+  }
   if (daemon_rc != 0) {
     std::cerr << "clara demo: clarad exited with " << daemon_rc << ":\n" << read_file(work / "clarad.log");
     return kSoftware;

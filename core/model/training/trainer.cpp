@@ -11,7 +11,7 @@
 
 #include "core/model/network/awd_lstm.hpp"
 #include "core/model/training/lm_loader.hpp"
-#include "core/render/loss_svg.hpp"
+#include "core/render/training_curves.hpp"
 #include "core/model/files/model_files.hpp"
 #include "core/model/training/training_step.hpp"
 
@@ -157,20 +157,16 @@ struct Progress {
   }
 };
 
-std::vector<LossPoint> read_points(const fs::path& csv, int column) {
-  std::vector<LossPoint> pts;
-  std::ifstream in(csv);
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    std::vector<std::string> f;
-    std::stringstream ss(line);
-    std::string cell;
-    while (std::getline(ss, cell, ',')) f.push_back(cell);
-    if (static_cast<int>(f.size()) <= column || f[column].empty()) continue;
-    pts.push_back({std::strtod(f[2].c_str(), nullptr), std::strtod(f[column].c_str(), nullptr)});
-  }
-  return pts;
+// The curves beside the model (loss.svg), drawn from the log just written as
+// `clara plot --train-log` draws them.
+void write_loss_picture(const fs::path& csv, const fs::path& out) {
+  std::ifstream in(csv, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string svg = training_curves_image(parse_training_log(text.str(), csv.string()), {}, ImageFormat::svg);
+  std::ofstream f(out, std::ios::binary | std::ios::trunc);
+  f.write(svg.data(), static_cast<std::streamsize>(svg.size()));
+  if (!f) throw TrainError(out.string() + ": cannot write");
 }
 
 }  // namespace
@@ -320,9 +316,7 @@ TrainResult train_on_tokens(const std::vector<int>& train, const std::vector<int
 
   if (!o.out_dir.empty()) {
     log.close();
-    std::ofstream svg(o.out_dir / "loss.svg", std::ios::trunc);
-    svg << loss_curve_svg(read_points(log_path, 3), read_points(log_path, 4));
-    svg.close();
+    write_loss_picture(log_path, o.out_dir / "loss.svg");
     model.to(torch::kCPU);
     save_model_folder(o.out_dir, model, make_card(result.finished), vocab);
   }
