@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <memory>
 #include <stdexcept>
 
@@ -45,13 +47,16 @@ struct Plan {
 std::string part_label(const Part& part, std::size_t index) {
   const std::string gm = part.channel == kGmPercussionChannel ? std::string("Percussion")
                                                               : std::string(gm_program_name(part.program));
-  std::string label = part.name.empty() ? gm : part.name;
+  // Track names often end in a colon ("upper:"), written for a list, not a legend.
+  std::string name = part.name;
+  while (!name.empty() && (name.back() == ':' || std::isspace(static_cast<unsigned char>(name.back())))) name.pop_back();
+  std::string label = name.empty() ? gm : name;
   if (label.empty()) label = "part " + std::to_string(index + 1);
-  if (!part.name.empty() && !gm.empty()) {
-    std::string a = part.name, b = gm;
+  if (!name.empty() && !gm.empty()) {
+    std::string a = name, b = gm;
     for (auto* s : {&a, &b})
       std::transform(s->begin(), s->end(), s->begin(), [](unsigned char c) { return std::tolower(c); });
-    if (a != b) label += " (" + gm + ")";
+    if (a != b) label += " \u00b7 " + gm;
   }
   return label + ", " + std::to_string(part.notes.size()) + (part.notes.size() == 1 ? " note" : " notes");
 }

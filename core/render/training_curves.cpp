@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <numbers>
 #include <stdexcept>
 
 #include "core/render/piano_roll.hpp"
@@ -165,7 +166,7 @@ std::string training_curves_image(const TrainingLog& log, const TrainingCurvesOp
         }
         cairo_stroke(cr);
         if (points == 1) {
-          cairo_arc(cr, px, py, 2.5, 0, 2 * M_PI);
+          cairo_arc(cr, px, py, 2.5, 0, 2 * std::numbers::pi);
           cairo_fill(cr);
         }
       }
