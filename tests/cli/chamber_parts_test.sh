@@ -59,6 +59,17 @@ check "skipped file: reason and figures in the manifest, no solo" \
   bash -c "grep -q '^skipped unclear/two_lines.mid True .*content cannot decide' '$m' &&
            grep -q '^skipped unclear/two_lines.mid figures 4 solo -1$' '$m'"
 
+# One file: tokens on stdout, the decision on stderr.
+"$clara" encode "$data/chamber_parts/unnamed/line_over_chords.mid" --encoding chamber > "$tmp/one.txt" 2> "$tmp/one.err"
+check "single unnamed file encodes, solo tokens present" grep -qE '(^| )v[0-9]+ ' "$tmp/one.txt"
+check "single unnamed file: the decision on stderr" grep -q "line_over_chords.mid: by content: part 2" "$tmp/one.err"
+"$clara" encode "$data/chamber_parts/named/violin_over_chords.mid" --encoding chamber > /dev/null 2> "$tmp/named.err"
+check "single named file: nothing on stderr" test ! -s "$tmp/named.err"
+"$clara" encode "$data/chamber_parts/unclear/two_lines.mid" --encoding chamber > /dev/null 2> "$tmp/unclear.err"
+rc=$?
+check "single unclear file: exit 65 (bad input data) with the content reason" \
+  bash -c "[ $rc -eq 65 ] && grep -q 'content cannot decide' '$tmp/unclear.err'"
+
 # The piano encoding places nothing: no parts rows.
 "$clara" encode --corpus "$data/chamber_parts" --encoding notewise --out "$tmp/piano" > /dev/null 2>&1
 check "notewise manifest has no parts rows" /usr/bin/python3 -c "

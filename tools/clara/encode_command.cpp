@@ -371,6 +371,10 @@ int encode_file(const Args& args) {
     throw DataError(path.string() + ": " + e.what());
   }
   std::cout << join_tokens(tokens) << '\n';
+  // Standard error, so the tokens stay clean for a pipe.
+  if (spec.parts.classify)
+    if (const PartAssignment a = spec.parts.explain(score); a.content)
+      std::cerr << path.string() << ": " << a.content->reason << '\n';
   return kOk;
 }
 
@@ -409,7 +413,10 @@ extern const Command encode_command{
     "OUT/{train,valid,test}.txt (one piece a line), OUT/vocab.txt and OUT/manifest.toml.\n"
     "With 3 or more pieces, valid and test get at least one each (if their fraction is not 0);\n"
     "with fewer a warning names the count and the empty splits.\n"
-    "Unreadable files are reported and skipped.\n",
+    "Unreadable files are reported and skipped.\n"
+    "With --encoding chamber, a file whose track names and programs name no melody part has its\n"
+    "solo found from the notes; the decision (or why none) is in the manifest, and on standard\n"
+    "error for a single file.\n",
     options(), run};
 
 }  // namespace clara::cli
