@@ -18,6 +18,7 @@
 #include "daemon/service/system_service.hpp"
 #include "daemon/session/live_session.hpp"
 #include "daemon/session/stats_file.hpp"
+#include "daemon/sync/tempo_sync.hpp"
 
 using namespace clara;
 using namespace clara::daemon;
@@ -52,10 +53,19 @@ int run(int argc, char** argv) {
   const SessionSource source{model.loaded.card.name, model.weights_sha256, model.spec, origin, 0};
   LiveSession session =
       open_live_session(settings.record_sessions, settings.effective_sessions_dir(), settings.duet.bpm, engine, source);
+  TempoSync sync(settings.sync.source);  // declared before the thread that calls it
   DuetThread duet(*backend, engine, session.recorder.get(), routes);
+  duet.set_tempo_source(&sync);
   ControlPlane control(settings, duet, *backend,
                        initial_control_state(settings, model.loaded.card.name, model.spec, backend->kind()),
                        model_control_hooks(model.loaded.card.name));
+  sync.set_report([&control](const SyncStatus& st) {
+    control.hub().report([&st](ControlState& s) {
+      s.sync = st.source;
+      s.sync_locked = st.locked;
+      s.sync_bpm = st.master_bpm;
+    });
+  });
   control.start();  // before the first note: a port already taken stops clarad here (69)
   duet.start();
   const double startup_ms = ms_since(t_start);

@@ -39,6 +39,7 @@ struct Flags {
   std::string config;
   std::optional<std::string> backend, model, mode, jack_server, client_name, human, clara, sessions, stats, log_level,
       learn;
+  std::optional<std::string> sync;
   std::optional<double> tempo, silence_beats, temperature;
   // Integers as written: CLI11 2.1 reads them with strtoull/strtoll, which takes "-1" for
   // 2^64-1, saturates on overflow and reads "010" as octal; integer() below does not.
@@ -67,6 +68,10 @@ void describe(CLI::App& app, Flags& f) {
                  "answer (default: call and response), accompany (play along), solo (play on alone), listen (silent)");
   app.add_option("--tempo", f.tempo, "grid tempo in bpm, " + limits::tempo.text() + " (default 120)")
       ->option_text("BPM");
+  app.add_option("--sync", f.sync,
+                 "tempo source: internal (default; --tempo) or midi-clock (a MIDI Clock master on the input port); "
+                 "link and follow are not built yet")
+      ->option_text("SOURCE");
   app.add_option("--jack-server", f.jack_server, "JACK server name (default: the default server)");
   app.add_option("--client-name", f.client_name, "JACK client / ALSA port name prefix (default clara)");
   app.add_option("--connect-in", f.connect_in, "connect ports whose name matches this regex to Clara's input (repeatable)")
@@ -182,6 +187,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
   from(f.model.has_value(), "--model", {"model.name"});
   from(f.mode.has_value(), "--mode", {"duet.mode"});
   from(f.tempo.has_value(), "--tempo", {"duet.tempo"});
+  from(f.sync.has_value(), "--sync", {"sync.source"});
   from(f.jack_server.has_value(), "--jack-server", {"midi.jack_server"});
   from(f.client_name.has_value(), "--client-name", {"midi.client_name"});
   from(!f.connect_in.empty(), "--connect-in", {"midi.connect_input"});
@@ -215,6 +221,10 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
     }
   }
   set_real("--tempo", f.tempo, limits::tempo, s.duet.bpm);
+  if (f.sync) {
+    if (auto why = tempo_source_refusal(*f.sync)) throw SettingsError("--sync: " + *why);
+    s.sync.source = *f.sync;
+  }
   set(f.jack_server, s.midi.jack_server);
   set(f.client_name, s.midi.client_name);
   if (!f.connect_in.empty()) s.midi.connect_input = f.connect_in;

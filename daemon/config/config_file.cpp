@@ -29,7 +29,7 @@ constexpr std::size_t kMaxProblemsShown = 100;
 // The tables and the keys each may hold; arrays of tables are named without an index.
 const std::map<std::string, std::vector<std::string>>& schema() {
   static const std::map<std::string, std::vector<std::string>> s{
-      {"", {"midi", "model", "duet", "sampler", "route", "session", "log", "control", "cc"}},
+      {"", {"midi", "model", "duet", "sampler", "route", "session", "log", "control", "cc", "sync"}},
       {"midi", {"backend", "client_name", "jack_server", "connect_input", "output", "startup_panic_channels"}},
       {"midi.output", {"name", "connect", "max_note_ms", "max_polyphony"}},
       {"model", {"name", "threads", "tokens_per_step_budget"}},
@@ -40,6 +40,7 @@ const std::map<std::string, std::vector<std::string>>& schema() {
       {"route", {"instrument", "output", "channel", "program", "velocity_curve", "note_low", "note_high"}},
       {"session", {"record", "dir"}},
       {"log", {"level"}},
+      {"sync", {"source"}},
       {"control",
        {"bind", "udp_port", "tcp_port", "framing", "token", "max_tcp_connections", "idle_timeout_s",
         "max_subscribers", "tcp_buffer_bytes", "auth_failures_per_s", "learn"}},
@@ -627,6 +628,16 @@ void load_config_text(std::string_view text, const std::string& name, DaemonSett
   if (const auto* l = r.table(root, "", "log")) {
     r.only(*l, "log", "log");
     r.choice(*l, "log", "level", {"error", "warning", "notice", "info", "debug"}, s.log_level);
+  }
+  if (const auto* y = r.table(root, "", "sync")) {
+    r.only(*y, "sync", "sync");
+    std::string source;
+    if (r.string(*y, "sync", "source", source)) {
+      if (auto why = tempo_source_refusal(source))
+        r.fail(y->get("source"), "sync.source", *why);
+      else
+        s.sync.source = source;
+    }
   }
   if (const auto* q = r.table(root, "", "session")) {
     r.only(*q, "session", "session");

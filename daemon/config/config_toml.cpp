@@ -178,6 +178,9 @@ std::string config_toml(const DaemonSettings& s, const SettingSources& sources, 
   w.table("[log]");
   w.key("level", quoted(s.log_level), "log.level");
 
+  w.table("[sync]");
+  w.key("source", quoted(s.sync.source), "sync.source");
+
   w.table("[control]");
   const auto& c = s.control;
   w.key("bind", quoted(c.bind), "control.bind");

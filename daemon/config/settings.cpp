@@ -34,6 +34,7 @@ void DaemonSettings::validate() const {
 }
 
 void DaemonSettings::validate_values() const {
+  if (auto why = tempo_source_refusal(sync.source)) throw SettingsError("sync.source: " + *why);
   if (backend != "jack" && backend != "alsa")
     throw SettingsError("backend '" + backend + "': use jack or alsa");
   check("model.threads", threads, limits::threads);

@@ -10,6 +10,7 @@
 #include "daemon/config/cc_bindings.hpp"
 #include "daemon/config/control_settings.hpp"
 #include "daemon/config/settings_error.hpp"
+#include "daemon/config/sync_settings.hpp"
 #include "daemon/midi/midi_backend.hpp"
 
 namespace clara::daemon {
@@ -44,6 +45,7 @@ struct DaemonSettings {
   // exceeds the grid step at the configured tempo.
   double tokens_per_step_budget = 4.0;
   ControlSettings control;       // [control]: the OSC control plane
+  SyncSettings sync;             // [sync]: where the grid's tempo comes from
   std::vector<CcBinding> cc;     // [[cc]]: MIDI controllers of the human's input bound to controls
 
   // validate_values(), then ControlSettings::check_exposure() (exit code 78). The config

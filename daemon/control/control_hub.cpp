@@ -21,6 +21,7 @@ const InstrumentRoute* find_route(const std::vector<InstrumentRoute>& routes, co
 std::vector<ControlCommand> commands_for(const ControlState& a, const ControlState& b) {
   std::vector<ControlCommand> out;
   if (a.bpm != b.bpm) out.push_back(SetTempo{b.bpm});
+  if (a.sync != b.sync) out.push_back(SetSync{b.sync});
   if (!(a.phrasing == b.phrasing)) out.push_back(SetPhrasing{b.phrasing});
   if (!(a.sampler == b.sampler)) out.push_back(SetSampler{b.sampler});
   if (a.velocity != b.velocity) out.push_back(SetVelocity{b.velocity});
@@ -54,7 +55,8 @@ std::optional<std::string> ControlHub::edit(const std::function<void(ControlStat
     for (const auto& c : commands)
       if (auto why = sink_.check(c)) return why;
   for (const auto& c : commands) {
-    const bool on_bar = due_ns > 0 && std::holds_alternative<SetMode>(c);
+    // A tempo source changes on a bar line, timed or not.
+    const bool on_bar = (due_ns > 0 && std::holds_alternative<SetMode>(c)) || std::holds_alternative<SetSync>(c);
     if (auto why = sink_.submit(c, due_ns, on_bar)) return why;
   }
   // A mode chosen while stopped starts her in it: the engine's SetMode plays again.
@@ -68,6 +70,12 @@ std::optional<std::string> ControlHub::edit(const std::function<void(ControlStat
 std::optional<std::string> ControlHub::act(const ControlCommand& command, std::int64_t due_ns) {
   std::lock_guard lock(mutex_);
   return sink_.submit(command, due_ns, false);
+}
+
+void ControlHub::report(const std::function<void(ControlState&)>& change) {
+  std::lock_guard lock(mutex_);
+  change(state_);
+  version_.fetch_add(1, std::memory_order_acq_rel);
 }
 
 ControlState ControlHub::state() const {

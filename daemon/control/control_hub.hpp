@@ -42,6 +42,9 @@ class ControlHub {
   std::optional<std::string> edit(const std::function<void(ControlState&)>& edit, std::int64_t due_ns = 0);
   // An action that leaves the state as it is: Panic, ResetContext.
   std::optional<std::string> act(const ControlCommand& command, std::int64_t due_ns = 0);
+  // Records what the daemon did by itself (a model swap applied or refused): the state changes
+  // and subscribers hear of it, with no command to the engine.
+  void report(const std::function<void(ControlState&)>& change);
 
   ControlState state() const;
   std::uint64_t version() const { return version_.load(std::memory_order_acquire); }  // bumps on each change

@@ -22,6 +22,9 @@ struct ControlState {
   DuetMode mode = DuetMode::answer;
   bool playing = true;  // false between /clara/stop and /clara/start
   double bpm = 120.0;
+  std::string sync = "internal";  // the tempo source ([sync] source, /clara/sync)
+  bool sync_locked = false;       // midi-clock: locked on a running master, bar lines aligned
+  double sync_bpm = 0;            // midi-clock: the master's tempo as estimated (0: none)
   Phrasing phrasing;     // beats_per_bar follows the meter: quarter notes per bar
   int meter_numerator = 4, meter_denominator = 4;
   SamplerConfig sampler;

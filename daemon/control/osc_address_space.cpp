@@ -213,6 +213,13 @@ std::vector<Handler> make_handlers() {
                         edit = [bpm](ControlState& s) { s.bpm = bpm; };
                         return std::nullopt;
                       }));
+  h.push_back(setting({"/clara/sync", "s", "tempo source: internal or midi-clock (link, follow: not built yet); on the next bar line"},
+                      [](const ControlState&, const Message& m, Edit& edit) -> std::optional<std::string> {
+                        const std::string& name = std::get<std::string>(m.arguments[0]);
+                        if (auto why = tempo_source_refusal(name)) return why;
+                        edit = [name](ControlState& s) { s.sync = name; };
+                        return std::nullopt;
+                      }));
   h.push_back(setting({"/clara/meter", "ii", "metre: beats and note value (4 4, 3 4, 6 8); a bar is a whole number of quarters"},
                       [](const ControlState&, const Message& m, Edit& edit) -> std::optional<std::string> {
                         const double num = number(m.arguments[0]), den = number(m.arguments[1]);

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "daemon/config/sync_settings.hpp"
+
 namespace clara::daemon {
 
 namespace {
@@ -72,6 +74,8 @@ std::optional<std::string> check(const SetRoute& r, const EncodingSpec& spec) {
   return std::nullopt;
 }
 
+std::optional<std::string> check(const SetSync& s, const EncodingSpec&) { return tempo_source_refusal(s.source); }
+
 template <typename T>
 std::optional<std::string> check(const T&, const EncodingSpec&) {
   return std::nullopt;  // commands without values
@@ -92,6 +96,7 @@ const char* command_name(const ControlCommand& command) {
                             [](const StartPlaying&) { return "start"; },
                             [](const ResetContext&) { return "reset"; },
                             [](const SetPhrasing&) { return "phrasing"; },
+                            [](const SetSync&) { return "sync"; },
                             [](const SetRoute&) { return "route"; }},
                     command);
 }

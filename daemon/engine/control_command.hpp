@@ -27,9 +27,11 @@ struct SetPhrasing { Phrasing phrasing; };  // answer bars, silence that ends a 
 // Where an instrument's notes go: channel 0..15, program -1 (none) or 0..127, sent at once
 // when the instrument is Clara's.
 struct SetRoute { std::string instrument; int channel; int program; };
+// Where the grid's tempo comes from ([sync] source: internal, midi-clock); applied on a bar line.
+struct SetSync { std::string source; };
 
 using ControlCommand = std::variant<SetMode, SetTempo, SetSampler, SetVelocity, SetInstruments, Panic, StopPlaying,
-                                    StartPlaying, ResetContext, SetPhrasing, SetRoute>;
+                                    StartPlaying, ResetContext, SetPhrasing, SetRoute, SetSync>;
 
 // The tempo range the engine's grid accepts.
 inline constexpr double kMinBpm = DuetLimits::kMinBpm, kMaxBpm = DuetLimits::kMaxBpm;

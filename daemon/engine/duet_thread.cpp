@@ -86,6 +86,12 @@ void DuetThread::apply(const ControlCommand& command, std::vector<TimedMessage>&
     engine_.reset_context(out);
   } else if (const auto* p = std::get_if<SetPhrasing>(&command)) {
     engine_.set_phrasing(p->phrasing);
+  } else if (const auto* sync = std::get_if<SetSync>(&command)) {
+    if (tempo_source_) {
+      std::vector<ControlCommand> then;
+      tempo_source_->switch_to(sync->source, backend_.now_ns(), then);
+      for (const auto& c : then) apply(c, out);
+    }
   } else if (const auto* r = std::get_if<SetRoute>(&command)) {
     auto it = std::find_if(routes_.begin(), routes_.end(),
                            [&](const InstrumentRoute& x) { return x.instrument == r->instrument; });
@@ -223,9 +229,21 @@ void DuetThread::run() {
         }
       }
       while (backend_.pop_input(in)) {
+        if (tempo_source_ && tempo_source_->input(in)) continue;
         if (input_filter_ && input_filter_(in)) continue;
         engine_.human(in.msg, in.time_ns);
         if (recorder_) recorder_->human(in);
+      }
+      if (tempo_source_) {  // before advance: a tempo or a stop applies before the next commit
+        source_commands_.clear();
+        tempo_source_->tick(engine_, backend_.now_ns(), source_commands_);
+        for (const auto& c : source_commands_) {
+          try {
+            apply(c, out);
+          } catch (const std::invalid_argument& e) {  // a bad tempo must not silence Clara for good
+            log::warning("%s from the tempo source refused: %s", command_name(c), e.what());
+          }
+        }
       }
       const std::uint64_t stalls = engine_.stats().stalls;
       const std::int64_t stalled_ns = engine_.stats().stalled_ns;

@@ -22,6 +22,7 @@
 #include "daemon/config/settings.hpp"
 #include "daemon/engine/command_sink.hpp"
 #include "daemon/engine/routing.hpp"
+#include "daemon/engine/tempo_source.hpp"
 
 namespace clara::daemon {
 
@@ -45,6 +46,9 @@ class DuetThread : public CommandSink {
   // context and the session (a mapped controller knob). Runs on the inference thread; set
   // before start().
   void set_input_filter(std::function<bool(const TimedMessage&)> filter) { input_filter_ = std::move(filter); }
+  // The tempo source (daemon/sync) sees input first and steers the grid each tick; it must
+  // outlive the thread. Set before start().
+  void set_tempo_source(TempoSourceHook* source) { tempo_source_ = source; }
   // Ends Clara's notes (note-offs into the output queue) and joins. Idempotent.
   void stop();
 
@@ -78,6 +82,8 @@ class DuetThread : public CommandSink {
   bool due(const PendingControl& c, std::int64_t now_ns) const;
   void end_claras_notes(std::vector<TimedMessage>& out);
   std::function<bool(const TimedMessage&)> input_filter_;
+  TempoSourceHook* tempo_source_ = nullptr;
+  std::vector<ControlCommand> source_commands_;  // what the tempo source asked for this tick
 
   MidiBackend& backend_;
   DuetEngine& engine_;

@@ -20,6 +20,7 @@
 #include <memory>
 #include <thread>
 
+#include "daemon/midi/clock_input.hpp"
 #include "daemon/midi/midi_backend.hpp"
 #include "daemon/midi/output_queue.hpp"
 #include "daemon/midi/output_scheduler.hpp"
@@ -182,7 +183,7 @@ class AlsaBackend final : public MidiBackend {
       else
         in->midi->openPort(static_cast<unsigned>(source), name);
     });
-    in->midi->ignoreTypes(true, true, true);
+    in->midi->ignoreTypes(true, false, true);  // sysex and active sensing; MIDI Clock is the tempo source's
     in->midi->setCallback(&AlsaBackend::on_input, in.get());
     inputs_.push_back(std::move(in));
   }
@@ -226,6 +227,12 @@ class AlsaBackend final : public MidiBackend {
   // RtMidi's input thread. Real-time rules: timestamp, copy, push, count.
   static void on_input(double, std::vector<unsigned char>* message, void* user) {
     auto* in = static_cast<Input*>(user);
+    if (ShortMessage clock; message && clock_message(message->data(), message->size(), clock)) {
+      const TimedMessage c{monotonic_ns(), clock, in->index};
+      in->owner->input_messages_.fetch_add(1, std::memory_order_relaxed);
+      if (!in->queue.push(c)) in->owner->input_dropped_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
     if (!message || message->size() < 2 || message->size() > 3) return;
     const unsigned char status = (*message)[0];
     if (status < 0x80 || status > 0xEF) return;

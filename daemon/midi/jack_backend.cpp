@@ -16,6 +16,7 @@
 #include <regex>
 #include <thread>
 
+#include "daemon/midi/clock_input.hpp"
 #include "daemon/midi/midi_backend.hpp"
 #include "daemon/midi/output_queue.hpp"
 #include "daemon/midi/output_scheduler.hpp"
@@ -255,8 +256,16 @@ class JackBackend final : public MidiBackend {
     for (std::uint32_t i = 0; i < count; ++i) {
       jack_midi_event_t ev;
       if (jack_midi_event_get(&ev, buffer, i) != 0) continue;
-      // Channel messages only (what the model and the ledger understand);
-      // clock, sysex and active sensing are not the human playing.
+      // MIDI Clock and transport go to the tempo source (daemon/sync) at their frame's time.
+      if (ShortMessage clock; clock_message(ev.buffer, ev.size, clock)) {
+        const TimedMessage c{static_cast<std::int64_t>(jack_frames_to_time(client_, first_frame + ev.time)) * 1000,
+                             clock, 0};
+        input_messages_.fetch_add(1, std::memory_order_relaxed);
+        if (!input_queue_.push(c)) input_dropped_.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      // Otherwise channel messages only (what the model and the ledger understand);
+      // sysex and active sensing are not the human playing.
       if (ev.size < 2 || ev.size > 3 || ev.buffer[0] < 0x80 || ev.buffer[0] > 0xEF) continue;
       const int type = ev.buffer[0] & 0xF0;
       const std::size_t expected = type == 0xC0 || type == 0xD0 ? 2 : 3;

@@ -1,0 +1,64 @@
+#pragma once
+// The daemon's tempo source, on the inference thread (DuetThread calls it through
+// TempoSourceHook): `internal` leaves the grid alone; `midi-clock` follows a MIDI Clock
+// master on the input port (core/tempo/midi_clock.hpp, clock_steering.hpp):
+//  - clock and transport messages never reach the engine, whatever the source;
+//  - while the master is not running (before Start, after Stop, when its clock was lost)
+//    Clara's notes end and she waits (StopPlaying; at Stop and loss a Panic first, so that
+//    nothing queued within the commit horizon sounds after the master stopped); once it runs, the clock is locked and
+//    the grid's bar lines are on the master's, she plays again (StartPlaying);
+//  - the grid's tempo is set at the frontier each step it would otherwise land more than
+//    the steering's tolerance off the master (SetTempo, recorded in the session like any
+//    tempo change), so committed steps never move.
+// Switching source (SetSync) comes on a bar line; leaving midi-clock lets her play on at the
+// last tempo. What a surface sees (source, locked, the master's tempo) goes to `report`
+// when it changes. Not thread-safe: the inference thread only.
+#include <functional>
+#include <string>
+#include <utility>
+
+#include "core/tempo/clock_steering.hpp"
+#include "core/tempo/midi_clock.hpp"
+#include "daemon/engine/tempo_source.hpp"
+
+namespace clara::daemon {
+
+struct SyncStatus {
+  std::string source = "internal";
+  bool locked = false;   // midi-clock: the clock is locked, running, and the grid aligned on it
+  double master_bpm = 0;  // midi-clock: the master's tempo as estimated (0: none yet)
+  bool operator==(const SyncStatus&) const = default;
+};
+
+class TempoSync final : public TempoSourceHook {
+ public:
+  // `source` must be one tempo_source_refusal() accepts.
+  TempoSync(std::string source, std::function<void(const SyncStatus&)> report = {},
+            const MidiClockConfig& clock = {}, const ClockSteeringConfig& steering = {});
+
+  bool input(const TimedMessage& m) override;
+  void tick(const DuetEngine& engine, std::int64_t now_ns, std::vector<ControlCommand>& commands) override;
+  void switch_to(const std::string& source, std::int64_t now_ns, std::vector<ControlCommand>& commands) override;
+
+  // Where status changes go (set before the inference thread starts).
+  void set_report(std::function<void(const SyncStatus&)> report) { report_ = std::move(report); }
+  const SyncStatus& status() const { return status_; }
+  const MidiClock& clock() const { return clock_; }
+  const ClockSteering& steering() const { return steering_; }
+
+ private:
+  void on_event(ClockEvent e);
+  void publish();
+
+  std::string source_;
+  std::function<void(const SyncStatus&)> report_;
+  MidiClockConfig clock_config_;
+  MidiClock clock_;
+  ClockSteering steering_;
+  bool panic_pending_ = false;  // the master stopped or was lost: end what sounds and what is queued
+  bool held_ = false;  // we stopped her (StopPlaying) and owe her a StartPlaying
+  std::int64_t quiet_ticks_ = 0;  // ticks since the status last changed (bpm reports are rate-limited)
+  SyncStatus status_;
+};
+
+}  // namespace clara::daemon

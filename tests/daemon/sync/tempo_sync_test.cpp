@@ -1,0 +1,175 @@
+#include "daemon/sync/tempo_sync.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <stdexcept>
+#include <variant>
+#include <vector>
+
+#include "core/encoding/notewise_codec.hpp"
+#include "tests/core/tempo/clock_master.hpp"
+
+namespace clara::daemon {
+namespace {
+
+// Prefers onsets, so Clara plays in solo mode.
+class OnsetModel : public TokenModel {
+ public:
+  explicit OnsetModel(std::size_t v) : logits_(v, 0.0f) { logits_[3] = 5.0f; }
+  std::size_t vocab_size() const override { return logits_.size(); }
+  void reset() override {}
+  std::span<const float> feed(int) override { return logits_; }
+  struct S : State {};
+  std::unique_ptr<State> save() const override { return std::make_unique<S>(); }
+  void restore(const State&) override {}
+
+ private:
+  std::vector<float> logits_;
+};
+
+// The inference thread in miniature: each millisecond the clock's messages that arrived go
+// to the source, its commands are applied as DuetThread applies them (tempo at the frontier,
+// listen while stopped), then the engine advances.
+struct Duet {
+  EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
+  Vocabulary vocab = notewise_vocabulary(spec);
+  OnsetModel model{vocab.size()};
+  std::unique_ptr<DuetEngine> engine;
+  std::vector<TimedMessage> out, played;
+  bool playing = true;
+  int stops = 0, starts = 0, tempos = 0, panics = 0;
+
+  explicit Duet(double bpm) {
+    DuetConfig c;
+    c.mode = DuetMode::solo;
+    c.bpm = bpm;
+    engine = std::make_unique<DuetEngine>(model, vocab, spec, c);
+    engine->start(0);
+  }
+  void step(TempoSync& sync, std::int64_t now) {
+    std::vector<ControlCommand> commands;
+    sync.tick(*engine, now, commands);
+    for (const auto& c : commands) {
+      if (const auto* t = std::get_if<SetTempo>(&c)) {
+        engine->set_tempo(t->bpm);
+        ++tempos;
+      } else if (std::holds_alternative<Panic>(c)) {
+        // What the backend does: queued output not yet due is dropped, what sounds ends.
+        engine->set_mode(engine->mode(), out);
+        played.erase(std::remove_if(played.begin(), played.end(), [&](const TimedMessage& x) { return x.time_ns > now; }),
+                     played.end());
+        ++panics;
+      } else if (std::holds_alternative<StopPlaying>(c)) {
+        engine->set_mode(DuetMode::listen, out);
+        playing = false;
+        ++stops;
+      } else if (std::holds_alternative<StartPlaying>(c)) {
+        engine->set_mode(DuetMode::solo, out);
+        playing = true;
+        ++starts;
+      }
+    }
+    engine->advance(now, out);
+    played.insert(played.end(), out.begin(), out.end());
+    out.clear();
+  }
+};
+
+TEST(TempoSync, ClockMessagesNeverReachTheEngineAndInternalLeavesTheGridAlone) {
+  TempoSync sync("internal");
+  EXPECT_TRUE(sync.input({0, {0xF8}, 0}));
+  EXPECT_TRUE(sync.input({0, {0xFA}, 0}));
+  EXPECT_TRUE(sync.input({0, {0xFE}, 0}));  // active sensing: not the human either
+  EXPECT_FALSE(sync.input({0, {0x90, 60, 100}, 0}));
+  Duet d(120);
+  for (std::int64_t now = 0; now < 500'000'000; now += 1'000'000) d.step(sync, now);
+  EXPECT_EQ(d.tempos + d.stops + d.starts, 0);
+  EXPECT_EQ(sync.clock().ticks_seen(), 0u);
+}
+
+TEST(TempoSync, RefusesSourcesNotBuilt) {
+  EXPECT_THROW(TempoSync("link"), std::invalid_argument);
+  EXPECT_THROW(TempoSync("metronome"), std::invalid_argument);
+  TempoSync sync("internal");
+  std::vector<ControlCommand> c;
+  sync.switch_to("follow", 0, c);
+  EXPECT_EQ(sync.status().source, "internal");
+}
+
+// A master at 97 bpm (grid at 120) starts after a bar of clock: Clara waits, then plays on
+// the master's grid, bar line on bar line; Stop ends her notes; Continue brings her back.
+TEST(TempoSync, FollowsAMasterFromStartToStopAndContinue) {
+  testing::ClockMaster m;
+  m.bpm0 = m.bpm1 = 97;
+  m.start_ns = 2e9;
+  std::vector<SyncStatus> reports;
+  TempoSync sync("midi-clock", [&](const SyncStatus& s) { reports.push_back(s); });
+  Duet d(120);
+  // Stop after ten bars' last tick; Continue a bar of clock later: song position 960 is then
+  // raw tick 1056, a whole bar on, so the test's grid (raw ticks) stays the master's grid.
+  const int stop_tick = 24 * 4 * 10 - 1;
+  std::int64_t next = -96;
+  const auto tick_time = [&](std::int64_t i) { return std::llround(m.time_of(static_cast<double>(i))); };
+  std::int64_t stopped_at = -1;
+  for (std::int64_t now = 0; now < tick_time(stop_tick + 96 * 3); now += 1'000'000) {
+    while (tick_time(next) <= now) {
+      if (next == 0) sync.input({tick_time(0) - 1000, {0xFA}, 0});
+      if (next == stop_tick + 97) sync.input({tick_time(next) - 1000, {0xFB}, 0});
+      sync.input({tick_time(next), {0xF8}, 0});
+      if (next == stop_tick) {
+        sync.input({tick_time(next) + 1000, {0xFC}, 0});
+        stopped_at = now;
+      }
+      ++next;
+    }
+    d.step(sync, now);
+  }
+  // Waiting for the master, playing, stopped by it, playing again.
+  EXPECT_EQ(d.stops, 2);
+  EXPECT_EQ(d.panics, 1);
+  EXPECT_EQ(d.starts, 2);
+  EXPECT_TRUE(d.playing);
+  EXPECT_GT(d.tempos, 0);
+  ASSERT_FALSE(reports.empty());
+  EXPECT_TRUE(std::any_of(reports.begin(), reports.end(), [](const SyncStatus& s) { return s.locked; }));
+  EXPECT_NEAR(sync.status().master_bpm, 97, 0.1);
+  // Every note Clara played while the master ran falls on its 48th-note grid (12 steps a
+  // beat: 2 ticks), within the steering's tolerance; none sounds after Stop until Continue.
+  const double tick_ns = 60e9 / (97 * 24);
+  int on_grid = 0, depth = 0;
+  for (const auto& msg : d.played) {
+    if (msg.msg.is_note_on()) ++depth;
+    if (msg.msg.is_note_off()) --depth;
+    if (!msg.msg.is_note_on()) continue;
+    const double ticks = (static_cast<double>(msg.time_ns) - m.start_ns) / tick_ns;
+    const double off_ms = std::abs(ticks / 2 - std::round(ticks / 2)) * 2 * tick_ns / 1e6;
+    EXPECT_LT(off_ms, 0.3) << "a note-on " << off_ms << " ms off the master's grid, at tick " << ticks;
+    ++on_grid;
+    const bool after_stop = msg.time_ns > tick_time(stop_tick) + 1000;
+    const bool before_continue = msg.time_ns < tick_time(stop_tick + 97);
+    EXPECT_FALSE(after_stop && before_continue) << "a note-on while the master was stopped";
+  }
+  EXPECT_GT(on_grid, 20);
+  EXPECT_GE(stopped_at, 0);
+  // Bar lines: the anchor step is a grid bar line and a master bar line.
+  EXPECT_EQ(sync.steering().anchor_step() % 48, 0);
+  EXPECT_EQ(std::fmod(sync.steering().song_tick_of(sync.steering().anchor_step(), 12), 96.0), 0.0);
+}
+
+TEST(TempoSync, LeavingMidiClockLetsHerPlayOn) {
+  TempoSync sync("midi-clock");
+  Duet d(120);
+  d.step(sync, 0);
+  EXPECT_FALSE(d.playing);  // no master yet: she waits
+  std::vector<ControlCommand> c;
+  sync.switch_to("internal", 0, c);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<StartPlaying>(c[0]));
+  EXPECT_EQ(sync.status().source, "internal");
+}
+
+}  // namespace
+}  // namespace clara::daemon
