@@ -6,7 +6,10 @@
 // Same weights, same tokens, one thread everywhere (torch, Eigen and the BLAS), warm-up
 // first, methods interleaved in blocks of 100 steps, fixed seed; p50/p99/max in us and
 // ratios. The floors' logits are checked against ours first, so they are equivalents.
-//   step_model_bench [steps=2000]
+// The int8 step (Precision::int8: int8 gate and decoder weights, per-row scales) runs in
+// the same interleaved blocks, its ratio against the fp32 step and its distance from the
+// fp32 logits printed beside. `int8` as the second argument measures only those two.
+//   step_model_bench [steps=2000] [all|int8]
 #include <torch/torch.h>
 
 #include <Eigen/Core>
@@ -27,6 +30,8 @@
 #include "core/model/network/awd_lstm.hpp"
 #include "core/model/inference/blas_kernel.hpp"
 #include "core/model/inference/inference_session.hpp"
+#include "core/model/inference/int8_gemv.hpp"
+#include "core/model/inference/precision.hpp"
 
 namespace {
 
@@ -158,6 +163,7 @@ struct ModulePath {
 
 int main(int argc, char** argv) {
   const int steps = argc > 1 ? std::max(100, std::atoi(argv[1])) : 2000;
+  const bool int8_only = argc > 2 && std::string(argv[2]) == "int8";
   const int warmup = 200, check_steps = 500;
   const int vocab = 153;  // piano notewise at sf 12 (SPEC §9)
   at::set_num_threads(1);
@@ -174,12 +180,33 @@ int main(int argc, char** argv) {
               "BLAS %s (OpenBLAS kernels: %s)\n",
               vocab, steps, warmup, at::get_num_threads(), Eigen::nbThreads(), blas_pinned ? "pinned to 1" : "not pinned",
               blas_core);
+  std::printf("int8 kernel: %s\n", clara::model::int8::kernel_name(clara::model::int8::best_kernel()));
   std::printf("%-6s %-26s %9s %9s %9s %10s\n", "size", "method", "p50 us", "p99 us", "max us", "p50/ours");
   bool agree = true;
   for (const char* preset : {"tiny", "small", "seed"}) {
     torch::manual_seed(1);
     AwdLstm model(AwdLstmConfig::preset(preset, vocab));
     model.eval();
+    const auto probe = probe_int8(model, check_steps);
+    auto int8_lines = [&](const Stats& fp, const Stats& q) {
+      std::printf("%-6s int8/fp32: p50 %.2f, p99 %.2f, max %.2f (goal at seed: p50 <= 0.5); probe of %d tokens: "
+                  "KL %.2e nats/token, NLL fp32 %.4f int8 %.4f (%+.2f%%), max |logit diff| %.2e\n",
+                  preset, q.p50 / fp.p50, q.p99 / fp.p99, q.max / fp.max, probe.steps, probe.mean_kl, probe.fp32_nll,
+                  probe.int8_nll, 100.0 * (probe.int8_nll - probe.fp32_nll) / probe.fp32_nll,
+                  probe.max_abs_logit_diff);
+    };
+    if (int8_only) {
+      InferenceSession session(model), quant(model, 1, Precision::int8);
+      auto state = session.zero_state(), qstate = quant.zero_state();
+      const auto stats =
+          measure({[&](int t) { session.step(t, state); }, [&](int t) { quant.step(t, qstate); }}, tokens, warmup);
+      for (std::size_t i = 0; i < 2; ++i)
+        std::printf("%-6s %-26s %9.2f %9.2f %9.2f %10.2f\n", preset, i == 0 ? "InferenceSession::step" : "  int8 step",
+                    stats[i].p50, stats[i].p99, stats[i].max, stats[i].p50 / stats[0].p50);
+      int8_lines(stats[0], stats[1]);
+      agree = agree && probe.within();
+      continue;
+    }
 
     // Equivalence first, on fresh states: ours against the floor and the module path.
     double diff_floor = 0, diff_blas = 0, diff_module = 0;
@@ -203,14 +230,15 @@ int main(int argc, char** argv) {
       }
     }
 
-    InferenceSession session(model);
-    auto state = session.zero_state();
+    InferenceSession session(model), quant(model, 1, Precision::int8);
+    auto state = session.zero_state(), qstate = quant.zero_state();
     ModulePath module(model);
     Floor floor(model, false), blas_floor(model, true);
     const auto stats = measure({[&](int t) { session.step(t, state); }, [&](int t) { module.step(t); },
-                                [&](int t) { floor.step(t); }, [&](int t) { blas_floor.step(t); }},
+                                [&](int t) { floor.step(t); }, [&](int t) { blas_floor.step(t); },
+                                [&](int t) { quant.step(t, qstate); }},
                                tokens, warmup);
-    const Stats &ours = stats[0], &mod = stats[1], &flo = stats[2], &bla = stats[3];
+    const Stats &ours = stats[0], &mod = stats[1], &flo = stats[2], &bla = stats[3], &q8 = stats[4];
     auto row = [&](const char* name, const Stats& s) {
       std::printf("%-6s %-26s %9.2f %9.2f %9.2f %10.2f\n", preset, name, s.p50, s.p99, s.max, s.p50 / ours.p50);
     };
@@ -218,6 +246,7 @@ int main(int argc, char** argv) {
     row("torch::nn::LSTM per token", mod);
     row("Eigen floor", flo);
     row("BLAS floor", bla);
+    row("  int8 step", q8);
     std::printf("%-6s p50 ratios: ours/Eigen floor %.2f, ours/BLAS floor %.2f (goal <= 1.2 against the faster: %.2f); "
                 "module/ours %.2f (goal >= 3)\n",
                 preset, ours.p50 / flo.p50, ours.p50 / bla.p50, ours.p50 / std::min(flo.p50, bla.p50),
@@ -225,8 +254,9 @@ int main(int argc, char** argv) {
     std::printf("%-6s max |logit diff| over %d steps: vs Eigen floor %.2e, vs BLAS floor %.2e, vs module %.2e "
                 "(must be < 1e-4)\n",
                 preset, check_steps, diff_floor, diff_blas, diff_module);
-    agree = agree && diff_floor < 1e-4 && diff_blas < 1e-4 && diff_module < 1e-4;
+    int8_lines(ours, q8);
+    agree = agree && diff_floor < 1e-4 && diff_blas < 1e-4 && diff_module < 1e-4 && probe.within();
   }
-  if (!agree) std::printf("FAIL: a baseline does not compute the same logits\n");
+  if (!agree) std::printf("FAIL: a baseline does not compute the same logits, or int8 is outside tolerance\n");
   return agree ? 0 : 1;
 }

@@ -9,6 +9,7 @@
 
 #include "core/model/network/awd_lstm.hpp"
 #include "core/model/inference/blas_kernel.hpp"
+#include "core/model/inference/int8_gemv.hpp"
 
 namespace clara::model {
 
@@ -70,6 +71,9 @@ struct Layer {
   Eigen::VectorXf bias;  // [4 out] = b_ih + b_hh, added in the pointwise loop
   RowMatrix xh;        // [B, in + out]: this step's input next to the previous h
   RowMatrix gates;     // [4 out, B]: gate-major, so each weight row is read once for all streams
+  // int8 precision: w quantized per row (w itself then freed), xh quantized per step.
+  int8::Matrix wq;
+  int8::Activations xhq;
 };
 
 RowMatrix to_eigen(const torch::Tensor& t) {
@@ -87,12 +91,22 @@ struct InferenceSession::Impl {
   RowMatrix top;     // [B, E] last layer output
   RowMatrix logits;  // [B, V]
   bool blas_decoder = false;
+  PrecisionChoice choice;
+  bool use_int8 = false;
+  int8::Kernel kernel = int8::Kernel::scalar;
+  int8::Matrix decoder_q;  // the tied decoder (emb) quantized per vocabulary row
+  int8::Activations top_q;
 };
 
-InferenceSession::InferenceSession(const AwdLstm& model, std::int64_t batch) : impl_(std::make_unique<Impl>()) {
+InferenceSession::InferenceSession(const AwdLstm& model, std::int64_t batch, Precision precision,
+                                   const MonotonicNanos& now)
+    : impl_(std::make_unique<Impl>()) {
   if (batch < 1) throw std::invalid_argument("InferenceSession: batch must be at least 1");
-  torch::NoGradGuard guard;
   auto& m = *impl_;
+  m.choice = choose_precision(model, precision, now);
+  m.use_int8 = m.choice.chosen == Precision::int8;
+  m.kernel = int8::best_kernel();
+  torch::NoGradGuard guard;
   m.config = model.config();
   m.batch = batch;
   m.emb = to_eigen(model.embedding);
@@ -106,11 +120,22 @@ InferenceSession::InferenceSession(const AwdLstm& model, std::int64_t batch) : i
     L.xh = RowMatrix::Zero(batch, L.in + L.out);
     L.gates = RowMatrix::Zero(4 * L.out, batch);
     L.blas = use_blas(L.w.rows(), L.w.cols(), batch);
+    if (m.use_int8) {
+      L.wq = int8::Matrix(L.w.data(), L.w.rows(), L.w.cols());
+      L.xhq = int8::Activations(batch, L.w.cols());
+      L.w = RowMatrix();
+      L.blas = false;
+    }
     m.layers.push_back(std::move(L));
   }
   m.top = RowMatrix::Zero(batch, m.config.emb);
   m.logits = RowMatrix::Zero(batch, m.config.vocab_size);
   m.blas_decoder = use_blas(m.emb.rows(), m.emb.cols(), batch);
+  if (m.use_int8) {
+    m.decoder_q = int8::Matrix(m.emb.data(), m.emb.rows(), m.emb.cols());
+    m.top_q = int8::Activations(batch, m.config.emb);
+    m.blas_decoder = false;
+  }
   bool any_blas = m.blas_decoder;
   for (const auto& L : m.layers) any_blas = any_blas || L.blas;
   // The caller's thread runs the step alone: a BLAS pool would fan out on a real-time
@@ -124,6 +149,8 @@ InferenceSession& InferenceSession::operator=(InferenceSession&&) noexcept = def
 
 const AwdLstmConfig& InferenceSession::config() const { return impl_->config; }
 std::int64_t InferenceSession::batch() const { return impl_->batch; }
+Precision InferenceSession::precision() const { return impl_->choice.chosen; }
+const PrecisionChoice& InferenceSession::precision_choice() const { return impl_->choice; }
 
 LstmState InferenceSession::zero_state() const {
   LstmState s;
@@ -160,7 +187,10 @@ std::span<const float> InferenceSession::step(std::span<const int> tokens, LstmS
     float* hs = state.h[l].data();
     float* cs = state.c[l].data();
     L.xh.rightCols(H) = RowMap(hs, B, H);
-    if (L.blas && B == 1)
+    if (m.use_int8) {
+      for (std::int64_t b = 0; b < B; ++b) L.xhq.quantize(b, L.xh.row(b).data());
+      int8::gemm(L.wq, L.xhq, L.gates.data(), B, 1, m.kernel);
+    } else if (L.blas && B == 1)
       blas::gemv(4 * H, L.w.cols(), L.w.data(), L.xh.data(), L.gates.data());
     else if (L.blas)
       blas::gemm_nt(4 * H, B, L.w.cols(), L.w.data(), L.xh.data(), L.gates.data());
@@ -189,7 +219,10 @@ std::span<const float> InferenceSession::step(std::span<const int> tokens, LstmS
       }
     }
   }
-  if (m.blas_decoder && B == 1)
+  if (m.use_int8) {
+    for (std::int64_t b = 0; b < B; ++b) m.top_q.quantize(b, m.top.row(b).data());
+    int8::gemm(m.decoder_q, m.top_q, m.logits.data(), 1, V, m.kernel);
+  } else if (m.blas_decoder && B == 1)
     blas::gemv(V, E, m.emb.data(), m.top.data(), m.logits.data());
   else if (m.blas_decoder)
     blas::gemm_nt(B, V, E, m.top.data(), m.emb.data(), m.logits.data());

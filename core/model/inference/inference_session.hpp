@@ -8,6 +8,7 @@
 #include <span>
 #include <vector>
 
+#include "core/model/inference/precision.hpp"
 #include "core/model/network/awd_lstm_config.hpp"
 
 namespace clara::model {
@@ -27,19 +28,26 @@ struct LstmState {
 class InferenceSession {
  public:
   // Copies the weights (evaluation semantics: no dropout). `batch` streams per step.
-  explicit InferenceSession(const AwdLstm& model, std::int64_t batch = 1);
+  // Precision::int8 quantizes the gate matrices and the decoder per row (the embedding
+  // stays float); Precision::automatic resolves through choose_precision with `now`
+  // (measured at batch 1), and throws std::invalid_argument without one.
+  explicit InferenceSession(const AwdLstm& model, std::int64_t batch = 1, Precision precision = Precision::fp32,
+                            const MonotonicNanos& now = {});
   ~InferenceSession();
   InferenceSession(InferenceSession&&) noexcept;
   InferenceSession& operator=(InferenceSession&&) noexcept;
 
   const AwdLstmConfig& config() const;
   std::int64_t batch() const;
+  Precision precision() const;                     // fp32 or int8, as chosen
+  const PrecisionChoice& precision_choice() const;  // and why
   std::int64_t vocab_size() const { return config().vocab_size; }
   LstmState zero_state() const;
 
   // Feeds tokens[b] to stream b and advances `state`. Returns batch x V logits,
-  // stream-major, valid until the next call. Throws std::invalid_argument on a
-  // token outside the vocabulary or a state of the wrong shape (state untouched).
+  // stream-major, valid until the next call; no allocation at either precision. Throws
+  // std::invalid_argument on a token outside the vocabulary or a state of the wrong
+  // shape (state untouched).
   std::span<const float> step(std::span<const int> tokens, LstmState& state);
   std::span<const float> step(int token, LstmState& state) { return step(std::span<const int>(&token, 1), state); }
 

@@ -13,8 +13,10 @@ struct LstmSnapshot : TokenModel::State {
 
 }  // namespace
 
-LstmTokenModel::LstmTokenModel(const AwdLstm& model)
-    : session_(model, 1), state_(session_.zero_state()), logits_(static_cast<std::size_t>(session_.vocab_size()), 0.0f) {}
+LstmTokenModel::LstmTokenModel(const AwdLstm& model, Precision precision, const MonotonicNanos& now)
+    : session_(model, 1, precision, now),
+      state_(session_.zero_state()),
+      logits_(static_cast<std::size_t>(session_.vocab_size()), 0.0f) {}
 
 std::size_t LstmTokenModel::vocab_size() const { return logits_.size(); }
 

@@ -13,7 +13,8 @@ namespace clara::model {
 
 class LstmTokenModel : public TokenModel {
  public:
-  explicit LstmTokenModel(const AwdLstm& model);
+  // `precision` as for InferenceSession (automatic needs `now`).
+  explicit LstmTokenModel(const AwdLstm& model, Precision precision = Precision::fp32, const MonotonicNanos& now = {});
 
   std::size_t vocab_size() const override;
   void reset() override;
@@ -22,6 +23,7 @@ class LstmTokenModel : public TokenModel {
   void restore(const State& state) override;
 
   const LstmState& state() const { return state_; }
+  const PrecisionChoice& precision_choice() const { return session_.precision_choice(); }
 
  private:
   InferenceSession session_;

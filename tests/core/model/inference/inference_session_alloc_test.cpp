@@ -115,11 +115,12 @@ TEST(InferenceSessionAllocations, CountersSeeNewAndMalloc) {
   EXPECT_GE(t.news + t.mallocs, 2);  // TensorImpl (new) and storage (c10's posix_memalign)
 }
 
-void expect_no_allocations(std::int64_t batch, const AwdLstmConfig& config) {
+void expect_no_allocations(std::int64_t batch, const AwdLstmConfig& config, Precision precision = Precision::fp32) {
   torch::manual_seed(3);
   AwdLstm model(config);
   model.eval();
-  InferenceSession session(model, batch);
+  InferenceSession session(model, batch, precision);
+  ASSERT_EQ(session.precision(), precision);
   auto state = session.zero_state();
   std::mt19937 rng(5);
   std::vector<int> tokens(static_cast<std::size_t>(batch));
@@ -134,8 +135,9 @@ void expect_no_allocations(std::int64_t batch, const AwdLstmConfig& config) {
   const auto c = count_allocations([&] {
     for (const auto& s : stream) sink += session.step(s, state)[0];
   });
-  EXPECT_EQ(c.news, 0) << "operator new calls in 10000 steps at batch " << batch;
-  EXPECT_EQ(c.mallocs, 0) << "malloc-family calls in 10000 steps at batch " << batch;
+  EXPECT_EQ(c.news, 0) << "operator new calls in 10000 steps at batch " << batch << ", " << precision_name(precision);
+  EXPECT_EQ(c.mallocs, 0) << "malloc-family calls in 10000 steps at batch " << batch << ", "
+                          << precision_name(precision);
   EXPECT_TRUE(std::isfinite(sink));
 }
 
@@ -147,6 +149,12 @@ AwdLstmConfig alloc_config() {
 
 TEST(InferenceSessionAllocations, NoneAfterWarmUpAtBatch1) { expect_no_allocations(1, alloc_config()); }
 TEST(InferenceSessionAllocations, NoneAfterWarmUpAtBatch4) { expect_no_allocations(4, alloc_config()); }
+TEST(InferenceSessionAllocations, NoneAfterWarmUpAtBatch1Int8) {
+  expect_no_allocations(1, alloc_config(), Precision::int8);
+}
+TEST(InferenceSessionAllocations, NoneAfterWarmUpAtBatch4Int8) {
+  expect_no_allocations(4, alloc_config(), Precision::int8);
+}
 
 }  // namespace
 }  // namespace clara::model

@@ -3,10 +3,14 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <random>
 #include <vector>
 
+#include "core/model/files/model_files.hpp"
+#include "core/model/inference/int8_gemv.hpp"
 #include "core/model/network/awd_lstm.hpp"
 
 namespace clara::model {
@@ -188,6 +192,133 @@ TEST(InferenceSession, RejectsBadTokensAndStatesWithoutTouchingState) {
   LstmState wrong = state;
   wrong.h[1].pop_back();
   EXPECT_THROW(session.step(std::vector<int>{1, 2}, wrong), std::invalid_argument);
+}
+
+// The int8 step against the fp32 one, on the same tokens: per-row weight scales and
+// per-step activation scales keep every logit close (stated bound: max |diff| < 0.05
+// on these random-weight models, whose logits span about +-1), and the probe's mean
+// KL within 1 % of the fp32 NLL.
+double max_logit_diff_int8(const AwdLstm& model, std::int64_t batch, const std::vector<int>& tokens) {
+  InferenceSession fp32(model, batch, Precision::fp32), int8(model, batch, Precision::int8);
+  EXPECT_EQ(fp32.precision(), Precision::fp32);
+  EXPECT_EQ(int8.precision(), Precision::int8);
+  auto s32 = fp32.zero_state(), s8 = int8.zero_state();
+  double worst = 0;
+  for (int t : tokens) {
+    const std::vector<int> toks(static_cast<std::size_t>(batch), t);
+    auto a = fp32.step(toks, s32);
+    auto b = int8.step(toks, s8);
+    EXPECT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(static_cast<double>(a[i] - b[i])));
+  }
+  return worst;
+}
+
+TEST(InferenceSessionInt8, LogitsWithinToleranceOfFp32OnRandomWeights) {
+  for (const AwdLstmConfig& config : {small_config(), blas_config()}) {
+    torch::manual_seed(21);
+    AwdLstm model(config);
+    model.eval();
+    const auto tokens = random_tokens(200, static_cast<int>(config.vocab_size), 6);
+    for (std::int64_t batch : {1, 3}) {
+      const double worst = max_logit_diff_int8(model, batch, tokens);
+      EXPECT_LT(worst, 0.05) << "vocab " << config.vocab_size << " batch " << batch;
+      EXPECT_GT(worst, 0.0) << "int8 must actually differ from fp32 (the path ran)";
+    }
+    const auto probe = probe_int8(model, 200);
+    EXPECT_EQ(probe.steps, 200);
+    EXPECT_TRUE(probe.within()) << "KL " << probe.mean_kl << " fp32 NLL " << probe.fp32_nll;
+    EXPECT_LT(std::abs(probe.int8_nll - probe.fp32_nll), 0.01 * probe.fp32_nll);
+  }
+}
+
+// The same shipped model the daemon plays, where the source tree has it (it always
+// does in this repository; the test says so when it does not).
+TEST(InferenceSessionInt8, ShippedModelsWithinTolerance) {
+  for (const char* name : {"notewise-piano", "chamber"}) {
+    const auto dir = std::filesystem::path(CLARA_TEST_DATA) / ".." / ".." / "models" / name;
+    if (!std::filesystem::exists(dir / "weights.pt")) {
+      ADD_FAILURE() << dir << " missing";
+      continue;
+    }
+    const auto loaded = load_model_folder(dir);
+    const auto probe = probe_int8(*loaded.model, 512);
+    std::printf("%s: probe of %d tokens: fp32 NLL %.4f, int8 NLL %.4f, KL %.5f, max |logit diff| %.4f\n", name,
+                probe.steps, probe.fp32_nll, probe.int8_nll, probe.mean_kl, probe.max_abs_logit_diff);
+    EXPECT_TRUE(probe.within()) << name << ": KL " << probe.mean_kl << " fp32 NLL " << probe.fp32_nll;
+    EXPECT_LT(std::abs(probe.int8_nll - probe.fp32_nll), 0.01 * probe.fp32_nll) << name;
+    EXPECT_LT(probe.max_abs_logit_diff, 0.5) << name;
+  }
+}
+
+TEST(InferenceSessionInt8, SameInputGivesBitIdenticalLogitsAcrossSessions) {
+  torch::manual_seed(22);
+  AwdLstm model(blas_config());
+  const auto tokens = random_tokens(30, 153, 8);
+  std::vector<std::vector<float>> runs;
+  for (int run = 0; run < 2; ++run) {
+    InferenceSession session(model, 1, Precision::int8);
+    auto state = session.zero_state();
+    std::vector<float> all;
+    for (int t : tokens) {
+      auto logits = session.step(t, state);
+      all.insert(all.end(), logits.begin(), logits.end());
+    }
+    runs.push_back(std::move(all));
+  }
+  EXPECT_EQ(runs[0], runs[1]);
+}
+
+TEST(InferenceSessionInt8, BatchEqualsIndependentStreams) {
+  torch::manual_seed(23);
+  AwdLstm model(blas_config());
+  constexpr int B = 3, T = 12;
+  InferenceSession batched(model, B, Precision::int8), single(model, 1, Precision::int8);
+  auto bstate = batched.zero_state();
+  std::vector<LstmState> sstates(B, single.zero_state());
+  for (int t = 0; t < T; ++t) {
+    const std::vector<int> toks{t % 153, (7 * t + 1) % 153, (13 * t + 2) % 153};
+    auto bl = batched.step(toks, bstate);
+    std::vector<float> blogits(bl.begin(), bl.end());
+    for (int b = 0; b < B; ++b) {
+      auto sl = single.step(toks[b], sstates[b]);
+      for (int v = 0; v < 153; ++v) ASSERT_EQ(blogits[b * 153 + v], sl[v]) << "stream " << b << " t " << t;
+    }
+  }
+}
+
+TEST(InferenceSessionInt8, AutomaticNeedsAClockAndSaysWhy) {
+  torch::manual_seed(24);
+  AwdLstm model(blas_config());
+  EXPECT_THROW(InferenceSession(model, 1, Precision::automatic), std::invalid_argument);
+  const MonotonicNanos now = [] {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  };
+  InferenceSession session(model, 1, Precision::automatic, now);
+  const auto& c = session.precision_choice();
+  EXPECT_EQ(c.requested, Precision::automatic);
+  EXPECT_NE(c.chosen, Precision::automatic);
+  EXPECT_EQ(session.precision(), c.chosen);
+  EXPECT_GT(c.fp32_p50_us, 0.0);
+  EXPECT_GT(c.int8_p50_us, 0.0);
+  EXPECT_TRUE(c.probe.within());
+  // The rule, whatever this loaded machine measured.
+  EXPECT_EQ(c.chosen == Precision::int8, c.int8_p50_us <= (1 - kAutoMargin) * c.fp32_p50_us);
+  EXPECT_NE(c.reason.find(precision_name(c.chosen)), std::string::npos) << c.reason;
+  std::printf("auto: %s\n", c.reason.c_str());
+  // Asked for explicitly: no measurement, no clock needed.
+  const auto forced = choose_precision(model, Precision::fp32);
+  EXPECT_EQ(forced.chosen, Precision::fp32);
+  EXPECT_EQ(forced.fp32_p50_us, 0.0);
+  EXPECT_EQ(choose_precision(model, Precision::int8).chosen, Precision::int8);
+}
+
+TEST(Precision, NamesRoundTrip) {
+  for (Precision p : {Precision::fp32, Precision::int8, Precision::automatic})
+    EXPECT_EQ(parse_precision(precision_name(p)), p);
+  EXPECT_FALSE(parse_precision("fp16").has_value());
+  EXPECT_FALSE(parse_precision("").has_value());
 }
 
 }  // namespace
