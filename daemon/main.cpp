@@ -11,6 +11,7 @@
 #include "daemon/log/logger.hpp"
 #include "daemon/midi/open_backend.hpp"
 #include "daemon/model/live_model.hpp"
+#include "daemon/model/model_swapper.hpp"
 #include "daemon/service/memory_probe.hpp"
 #include "daemon/service/process_exit.hpp"
 #include "daemon/service/root_guard.hpp"
@@ -56,9 +57,11 @@ int run(int argc, char** argv) {
   TempoSync sync(settings.sync.source);  // declared before the thread that calls it
   DuetThread duet(*backend, engine, session.recorder.get(), routes);
   duet.set_tempo_source(&sync);
+  ModelSwapper swapper(duet, model.loaded.card.name, model.spec, settings.tokens_per_step_budget, model_roots());
   ControlPlane control(settings, duet, *backend,
                        initial_control_state(settings, model.loaded.card.name, model.spec, backend->kind()),
-                       model_control_hooks(model.loaded.card.name));
+                       swapper.hooks());
+  swapper.attach(control.hub());
   sync.set_report([&control](const SyncStatus& st) {
     control.hub().report([&st](ControlState& s) {
       s.sync = st.source;
@@ -85,6 +88,7 @@ int run(int argc, char** argv) {
   const auto t_stop = Clock::now();
   const std::int64_t end_ns = backend->now_ns();
   control.stop();   // no command after this
+  swapper.stop();   // a swap still waiting for its bar line is cancelled
   duet.stop();      // Clara's note-offs into the queue
   const double duet_ms = ms_since(t_stop);
   backend->stop();  // then the panic, written before the ports close

@@ -31,6 +31,8 @@ struct ControlHooks {
   std::function<KeyValues()> metrics;
   // Bind the next moved controller to this control; nullopt = armed.
   std::function<std::optional<std::string>(const std::string& control)> learn;
+  // Extra /clara/metrics keys (the model swaps' counts), after the live ones.
+  std::function<KeyValues()> model_metrics;
 };
 
 class ControlHub {

@@ -85,8 +85,11 @@ ControlPlane::ControlPlane(const DaemonSettings& settings, DuetThread& duet, Mid
                            ControlState initial, ControlHooks hooks)
     : cc_(settings.cc) {
   if (!hooks.metrics)
-    hooks.metrics = [&duet, &backend, started = std::chrono::steady_clock::now()] {
-      return live_metrics(duet, backend, started);
+    hooks.metrics = [&duet, &backend, extra = hooks.model_metrics, started = std::chrono::steady_clock::now()] {
+      KeyValues kv = live_metrics(duet, backend, started);
+      if (extra)
+        for (auto& e : extra()) kv.push_back(std::move(e));
+      return kv;
     };
   hooks.learn = [this](const std::string& control) -> std::optional<std::string> {
     try {

@@ -49,6 +49,7 @@ KeyValues status_values(const ControlState& s) {
       {"instruments", join(s.instruments)},
       {"routes", routes_text(s.routes)},
       {"backend", s.backend},
+      {"model_swap", s.model_swap},
   };
 }
 

@@ -32,6 +32,9 @@ struct ControlState {
   std::string human_instrument = "p", clara_instrument = "p";
   std::vector<InstrumentRoute> routes;
   std::string backend;  // jack, alsa
+  // The last hot model swap: idle, "loading NAME", "waiting NAME" (for the bar line),
+  // "playing NAME" or "refused NAME: why" (daemon/model/model_swapper.hpp).
+  std::string model_swap = "idle";
 };
 
 using KeyValues = std::vector<std::pair<std::string, osc::Value>>;

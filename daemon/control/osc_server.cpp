@@ -430,6 +430,13 @@ struct OscServer::Impl {
     const KeyValues changes = changed_values(last_pushed, state);
     last_pushed = state;
     for (const auto& [key, value] : changes) {
+      // A model swap refused after its /clara/ok (loading failed): the error a client waits for.
+      if (const auto* text = std::get_if<std::string>(&value); key == "model_swap" && text && text->starts_with("refused ")) {
+        const osc::Message e = error_reply("/clara/model", text->substr(8));
+        for (auto& s : udp_subscribers) send_udp(*s.socket, s.peer, e);
+        for (auto& w : tcp_subscribers)
+          if (auto c = w.lock()) c->send(e);
+      }
       const osc::Message m = value_message(key, value);
       for (auto& s : udp_subscribers) send_udp(*s.socket, s.peer, m);
       for (auto& w : tcp_subscribers)

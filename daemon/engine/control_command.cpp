@@ -74,6 +74,16 @@ std::optional<std::string> check(const SetRoute& r, const EncodingSpec& spec) {
   return std::nullopt;
 }
 
+std::optional<std::string> check(const SwapModel& m, const EncodingSpec&) {
+  if (!m.model || !m.ticket) return "model swap without a model";
+  return std::nullopt;
+}
+
+std::optional<std::string> check(const CaptureContext& c, const EncodingSpec&) {
+  if (!c.copy) return "context capture without a destination";
+  return std::nullopt;
+}
+
 std::optional<std::string> check(const SetSync& s, const EncodingSpec&) { return tempo_source_refusal(s.source); }
 
 template <typename T>
@@ -97,7 +107,9 @@ const char* command_name(const ControlCommand& command) {
                             [](const ResetContext&) { return "reset"; },
                             [](const SetPhrasing&) { return "phrasing"; },
                             [](const SetSync&) { return "sync"; },
-                            [](const SetRoute&) { return "route"; }},
+                            [](const SetRoute&) { return "route"; },
+                            [](const SwapModel&) { return "model"; },
+                            [](const CaptureContext&) { return "context"; }},
                     command);
 }
 

@@ -3,13 +3,18 @@
 // mapping, clock sync) builds one of these; validate() refuses a bad value with
 // a reason where it enters, so nothing invalid ever reaches the engine and a
 // refused command never silences Clara.
+#include <cstddef>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "core/duet/duet_config.hpp"
 #include "core/encoding/encoding_spec.hpp"
 #include "core/generation/sampler.hpp"
+#include "core/generation/token_model.hpp"
 
 namespace clara::daemon {
 
@@ -30,8 +35,37 @@ struct SetRoute { std::string instrument; int channel; int program; };
 // Where the grid's tempo comes from ([sync] source: internal, midi-clock); applied on a bar line.
 struct SetSync { std::string source; };
 
+
+// The hot model swap's hand-over between the worker that loads a model (daemon/model/
+// model_swapper.hpp) and the inference thread, under its mutex: the worker may cancel a swap
+// that has not applied yet; the inference thread leaves the model it retires here, so that
+// it is freed on the worker, not on the inference thread.
+struct SwapTicket {
+  std::mutex mutex;
+  bool applied = false, cancelled = false;
+  std::optional<std::string> failed;  // the engine refused it (why)
+  std::shared_ptr<TokenModel> retired;
+};
+// Plays on with a loaded, validated model warmed on the committed tokens [fed_begin, fed_until)
+// of the engine's context (DuetEngine::swap_model); submitted on_bar_line.
+struct SwapModel {
+  std::shared_ptr<TokenModel> model;  // keeps what it points into alive (an aliasing pointer)
+  std::string name, sha256;
+  std::size_t fed_begin = 0, fed_until = 0;
+  std::shared_ptr<SwapTicket> ticket;
+};
+// The engine's context as it stands, copied for a worker warming a new model: the committed
+// tokens from its start, where that is in the stream, and the grid state.
+struct ContextCopy {
+  std::mutex mutex;
+  bool done = false;
+  std::vector<int> tokens;  // committed_tokens()[begin, begin + tokens.size())
+  std::size_t begin = 0;
+};
+struct CaptureContext { std::shared_ptr<ContextCopy> copy; };
+
 using ControlCommand = std::variant<SetMode, SetTempo, SetSampler, SetVelocity, SetInstruments, Panic, StopPlaying,
-                                    StartPlaying, ResetContext, SetPhrasing, SetRoute, SetSync>;
+                                    StartPlaying, ResetContext, SetPhrasing, SetRoute, SetSync, SwapModel, CaptureContext>;
 
 // The tempo range the engine's grid accepts.
 inline constexpr double kMinBpm = DuetLimits::kMinBpm, kMaxBpm = DuetLimits::kMaxBpm;

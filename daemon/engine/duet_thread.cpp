@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 namespace clara::daemon {
 
@@ -107,7 +108,32 @@ void DuetThread::apply(const ControlCommand& command, std::vector<TimedMessage>&
       route_ = *it;
       send_program_change(backend_, route_);
     }
+  } else if (const auto* swap = std::get_if<SwapModel>(&command)) {
+    apply_swap(*swap);
+  } else if (const auto* capture = std::get_if<CaptureContext>(&command)) {
+    const auto& tokens = engine_.committed_tokens();
+    const std::size_t begin = std::min(engine_.context_begin(), tokens.size());
+    std::lock_guard lock(capture->copy->mutex);
+    capture->copy->tokens.assign(tokens.begin() + static_cast<std::ptrdiff_t>(begin), tokens.end());
+    capture->copy->begin = begin;
+    capture->copy->done = true;
   }
+}
+
+// The hot model swap at the bar line (daemon/model/model_swapper.hpp prepared it): the engine
+// plays on with the new model; the old one goes back to the worker to be freed.
+void DuetThread::apply_swap(const SwapModel& swap) {
+  std::lock_guard lock(swap.ticket->mutex);
+  if (swap.ticket->cancelled) return;
+  try {
+    engine_.swap_model(*swap.model, swap.fed_begin, swap.fed_until, swap.name, swap.sha256);
+  } catch (const std::invalid_argument& e) {
+    swap.ticket->failed = e.what();
+    return;
+  }
+  swap.ticket->retired = std::exchange(model_, swap.model);
+  swap.ticket->applied = true;
+  log::notice("model: playing %s from step %lld", swap.name.c_str(), static_cast<long long>(engine_.frontier()));
 }
 
 std::optional<std::string> DuetThread::failure() const {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -81,6 +82,7 @@ class DuetThread : public CommandSink {
   void apply(const ControlCommand& command, std::vector<TimedMessage>& out);
   bool due(const PendingControl& c, std::int64_t now_ns) const;
   void end_claras_notes(std::vector<TimedMessage>& out);
+  void apply_swap(const SwapModel& swap);
   std::function<bool(const TimedMessage&)> input_filter_;
   TempoSourceHook* tempo_source_ = nullptr;
   std::vector<ControlCommand> source_commands_;  // what the tempo source asked for this tick
@@ -91,6 +93,7 @@ class DuetThread : public CommandSink {
   std::vector<InstrumentRoute> routes_;
   InstrumentRoute route_;            // Clara's instrument's, from routes_
   std::optional<DuetMode> resume_mode_;  // the mode StopPlaying left, for StartPlaying
+  std::shared_ptr<TokenModel> model_;    // the model a swap put in (null: the one the engine began with)
   std::thread thread_;
   std::atomic<bool> running_{false};
   std::atomic<std::uint64_t> queue_full_{0};

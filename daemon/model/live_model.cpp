@@ -103,29 +103,6 @@ std::vector<ModelInfo> list_models() {
   return out;
 }
 
-std::optional<std::string> model_switch_refusal(const std::string& name, const std::string& playing) {
-  const auto models = list_models();
-  std::string known;
-  bool found = false;
-  for (const auto& m : models) {
-    known += (known.empty() ? "" : ", ") + m.name;
-    found = found || m.name == name;
-  }
-  if (!found) return "no model '" + name + "' in the models folders (" + known + ")";
-  if (name == playing) return std::nullopt;  // already playing: nothing to do
-  return "switching models while playing is not built yet: restart clarad with --model " + name +
-         " (playing " + playing + ")";
-}
-
 }  // namespace clara::daemon
 
-namespace clara::daemon {
 
-ControlHooks model_control_hooks(const std::string& playing) {
-  ControlHooks hooks;
-  hooks.models = list_models;
-  hooks.select_model = [playing](const std::string& name, std::int64_t) { return model_switch_refusal(name, playing); };
-  return hooks;
-}
-
-}  // namespace clara::daemon

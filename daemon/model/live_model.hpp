@@ -49,10 +49,4 @@ LiveModel load_live_model(DaemonSettings& settings);
 // with its card's key facts; a folder whose card does not read is left out (logged once).
 std::vector<ModelInfo> list_models();
 
-// The answer to /clara/model NAME while `playing` plays: the model cannot be switched
-// live yet, so a known name gets the restart it needs, an unknown one the list.
-std::optional<std::string> model_switch_refusal(const std::string& name, const std::string& playing);
-// The control plane's model hooks (list, switch) for a daemon playing `playing`.
-ControlHooks model_control_hooks(const std::string& playing);
-
 }  // namespace clara::daemon

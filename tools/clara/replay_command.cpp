@@ -1,9 +1,11 @@
 // clara replay: regenerate Clara's part of a clarad session from its replay log.
 // The engine commits a pure function of the model, the settings and the inputs
 // with their grid steps, so the same model gives the same tokens, token for token.
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 
 #include "core/midi/midi_file.hpp"
 #include "core/model/inference/lstm_token_model.hpp"
@@ -40,6 +42,59 @@ struct Grid {
       if (static_cast<double>(t) >= g.time_ns) s = &g;
     return (static_cast<double>(s->step) + (static_cast<double>(t) - s->time_ns) / step_ns(s->bpm)) / sf;
   }
+};
+
+// The models a session switched to (hot model swaps), loaded by folder name (never a path) from
+// models/ under the working directory, $CLARA_DATA_DIR and the folder holding the session's first
+// model, and checked against the log's sha256 of their weights.
+class SwapModels {
+ public:
+  SwapModels(const fs::path& log_path, const EncodingSpec& spec, const fs::path& first_model)
+      : log_path_(log_path), spec_(spec) {
+    roots_.push_back(fs::current_path());
+    if (const char* d = std::getenv("CLARA_DATA_DIR"); d && *d) roots_.emplace_back(d);
+    const fs::path models = fs::absolute(first_model).lexically_normal().parent_path();
+    if (models.filename() == "models") roots_.push_back(models.parent_path());
+  }
+  TokenModel& operator()(const std::string& name, const std::string& sha256) {
+    const std::string key = name + " " + sha256;
+    if (auto it = loaded_.find(key); it != loaded_.end()) return *it->second.lm;
+    fs::path dir;
+    for (const auto& root : roots_)
+      if (std::error_code ec; fs::is_directory(root / "models" / name, ec)) {
+        dir = root / "models" / name;
+        break;
+      }
+    if (dir.empty())
+      throw SessionLogError(log_path_.string() + ": the session switched to model '" + name +
+                            "', which no models folder holds (looked under models/ in the working directory, "
+                            "$CLARA_DATA_DIR and beside the session's first model)");
+    const std::string actual = sha256_file(dir / "weights.pt");
+    if (actual != sha256)
+      throw SessionLogError(log_path_.string() + ": the session switched to model '" + name + "' with weights sha256 " +
+                            sha256 + ", but " + (dir / "weights.pt").string() + " has " + actual);
+    Entry e;
+    try {
+      e.loaded = std::make_unique<model::LoadedModel>(model::load_model_folder(dir));
+    } catch (const model::ModelFileError& err) {
+      throw SessionLogError(err.what());
+    }
+    if (!(spec_of(e.loaded->card) == spec_))
+      throw SessionLogError(log_path_.string() + ": model '" + name + "' (" + (dir / "model.toml").string() +
+                            ") has another encoding than the session's");
+    e.lm = std::make_unique<model::LstmTokenModel>(*e.loaded->model);
+    return *loaded_.emplace(key, std::move(e)).first->second.lm;
+  }
+
+ private:
+  struct Entry {
+    std::unique_ptr<model::LoadedModel> loaded;
+    std::unique_ptr<model::LstmTokenModel> lm;
+  };
+  fs::path log_path_;
+  EncodingSpec spec_;
+  std::vector<fs::path> roots_;
+  std::map<std::string, Entry> loaded_;
 };
 
 Score clara_part(const SessionLog& log, const std::vector<TimedMessage>& out, std::int64_t end_ns) {
@@ -94,7 +149,8 @@ int run(const Args& args) {
   std::vector<TimedMessage> out;
   std::vector<int> tokens;
   try {
-    tokens = replay_session(log, lm, loaded.vocab, spec, &out);
+    SwapModels swaps(log_path, spec, dir);
+    tokens = replay_session(log, lm, loaded.vocab, spec, &out, std::ref(swaps));
   } catch (const std::exception& e) {
     throw DataError(std::string("replay: ") + e.what());
   }

@@ -1,6 +1,8 @@
 #include "tools/ctl/ctl_commands.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <limits>
 #include <ostream>
 
@@ -49,6 +51,32 @@ int watch(OscClient& client, const CtlOptions& options, std::ostream& out, std::
   return kCtlOk;
 }
 
+// /clara/model answers when the swap is accepted; the outcome (the model playing from a bar
+// line, or why it was refused) shows in the status key model_swap, asked for until it is known.
+// A clarad without that key (no hot swaps) gave the outcome in its reply.
+int switch_model(OscClient& client, const std::string& name, std::ostream& out) {
+  ask(client, osc::make_message("/clara/model", {name}));
+  const auto get = [&](const std::string& key) -> std::optional<std::string> {
+    const auto request = osc::make_message("/clara/get", {key});
+    const auto reply = client.request(request, [&](const osc::Message& m) { return answers(request, m); });
+    if (reply.address != "/clara/value") return std::nullopt;
+    if (auto v = find_value(reply, key))
+      if (const auto* text = std::get_if<std::string>(&*v)) return *text;
+    return std::nullopt;
+  };
+  const auto deadline = OscClient::Clock::now() + std::chrono::seconds(120);
+  while (OscClient::Clock::now() < deadline) {
+    const auto swap = get("model_swap");
+    if (swap && swap->starts_with("refused " + name + ": ")) throw Refused(swap->substr(9 + name.size()));
+    if (!swap || (*swap != "loading " + name && *swap != "waiting " + name)) {  // playing it (or it already was)
+      out << "playing " << get("model").value_or(name) << "\n";
+      return kCtlOk;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  throw Refused("no outcome for the switch to " + name + " within 120 s (model_swap still loading or waiting)");
+}
+
 int run_words(const CtlOptions& options, const std::string& name, const std::vector<std::string>& args,
               std::ostream& out, std::ostream& err) {
   // Everything that can fail without clarad is checked before connecting.
@@ -69,7 +97,9 @@ int run_words(const CtlOptions& options, const std::string& name, const std::vec
     if (auto v = find_value(ask(client, osc::make_message("/clara/status", {})), "model"))
       if (const auto* s = std::get_if<std::string>(&*v)) playing = *s;
     out << models_table(models, playing);
-  } else if (name == "model" || name == "mode") {
+  } else if (name == "model") {
+    return switch_model(client, args[0], out);
+  } else if (name == "mode") {
     ask(client, osc::make_message("/clara/" + name, {args[0]}));
   } else if (name == "panic" || name == "start" || name == "stop" || name == "reset") {
     ask(client, osc::make_message("/clara/" + name, {}));

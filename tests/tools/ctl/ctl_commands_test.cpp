@@ -95,6 +95,10 @@ TEST(CtlCommands, ARefusalExits65WithTheReason) {
   r = run(fake, {"model", "no-such-model"});
   EXPECT_EQ(r.code, kCtlRefused);
   EXPECT_EQ(r.err, "clara ctl: refused: no model 'no-such-model'\n");
+  // A model accepted, then refused once loaded: the reason from model_swap.
+  r = run(fake, {"model", "broken-model"});
+  EXPECT_EQ(r.code, kCtlRefused);
+  EXPECT_EQ(r.err, "clara ctl: refused: weights.pt: sha256 mismatch\n");
   r = run(fake, {"get", "nothing"});
   EXPECT_EQ(r.code, kCtlRefused);
 }
@@ -107,10 +111,13 @@ TEST(CtlCommands, CommandsWithoutArgumentsAndTheirOk) {
     EXPECT_EQ(r.out, "") << c;
   }
   EXPECT_EQ(run(fake, {"mode", "call-and-response"}, Transport::tcp).code, kCtlOk);
-  EXPECT_EQ(run(fake, {"model", "notewise-piano"}, Transport::tcp).code, kCtlOk);
+  const auto model = run(fake, {"model", "notewise-piano"}, Transport::tcp);
+  EXPECT_EQ(model.code, kCtlOk);
+  EXPECT_EQ(model.out, "playing notewise-piano\n");  // the outcome, asked for after the ok
   EXPECT_EQ(fake.received(), (std::vector<std::string>{"/clara/panic ", "/clara/start ", "/clara/stop ", "/clara/reset ",
                                                        "/clara/mode s call-and-response",
-                                                       "/clara/model s notewise-piano"}));
+                                                       "/clara/model s notewise-piano", "/clara/get s model_swap",
+                                                       "/clara/get s model"}));
 }
 
 TEST(CtlCommands, ModelsIsATableMarkingThePlayingModel) {

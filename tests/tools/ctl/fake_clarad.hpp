@@ -279,9 +279,16 @@ class FakeClarad {
       ok(msg, path_c);
     } else if (path == "/clara/model") {
       const std::string name = types == "s" ? &argv[0]->s : "";
-      if (name != "chordwise-piano" && name != "notewise-piano") return error(msg, path_c, "no model '" + name + "'");
-      model_ = name;
+      if (name != "chordwise-piano" && name != "notewise-piano" && name != "broken-model")
+        return error(msg, path_c, "no model '" + name + "'");
+      // As clarad's hot swap: accepted now, the outcome in model_swap (here at once).
       ok(msg, path_c);
+      if (name == "broken-model") {
+        settings_["model_swap"] = {"s", {std::string("refused broken-model: weights.pt: sha256 mismatch")}};
+      } else {
+        model_ = name;
+        settings_["model_swap"] = {"s", {"playing " + name}};
+      }
     } else if (path == "/clara/mode") {
       mode_ = types == "s" ? &argv[0]->s : "";
       ok(msg, path_c);
