@@ -67,7 +67,8 @@ int switch_model(OscClient& client, const std::string& name, std::ostream& out) 
   const auto deadline = OscClient::Clock::now() + std::chrono::seconds(120);
   while (OscClient::Clock::now() < deadline) {
     const auto swap = get("model_swap");
-    if (swap && swap->starts_with("refused " + name + ": ")) throw Refused(swap->substr(9 + name.size()));
+    const std::string refused = "refused " + name + ": ";
+    if (swap && swap->starts_with(refused)) throw Refused(swap->substr(refused.size()));
     if (!swap || (*swap != "loading " + name && *swap != "waiting " + name)) {  // playing it (or it already was)
       out << "playing " << get("model").value_or(name) << "\n";
       return kCtlOk;
