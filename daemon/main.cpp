@@ -16,6 +16,7 @@
 #include "daemon/service/process_exit.hpp"
 #include "daemon/service/root_guard.hpp"
 #include "daemon/service/signals.hpp"
+#include "daemon/service/sounding_ledger.hpp"
 #include "daemon/service/system_service.hpp"
 #include "daemon/session/live_session.hpp"
 #include "daemon/session/stats_file.hpp"
@@ -41,12 +42,20 @@ int run(int argc, char** argv) {
   log::info("sampling: %s", model.sampler_source.c_str());
   DuetEngine engine = make_engine(*model.lm, model.loaded.vocab, model.spec, settings.duet);
   const auto routes = effective_routes(settings);
+  // The crash ledger: the notes a killed clarad left sounding end first; then it follows ours.
+  SoundingJournal journal;
+  const std::string sounding_path =
+      sounding_file_path(settings.backend, settings.midi.jack_server, settings.midi.client_name);
+  settings.midi.journal = &journal;
+  settings.midi.left_sounding = take_left_sounding(sounding_path, settings.midi.outputs.size());
   std::unique_ptr<MidiBackend> backend;
   try {
     backend = open_backend(settings.backend, settings.midi);
   } catch (const BackendError& e) {
     throw StartupError(69, e.what());
   }
+  SoundingLedgerWriter sounding(sounding_path, journal, settings.midi.left_sounding);
+  sounding.start();
   send_program_change(*backend, route_for(routes, settings.duet.clara_prefix));
   // Step 0 one period ahead, so the first committed step is never already late.
   const std::int64_t origin = backend->now_ns() + backend->period_ns();
@@ -80,7 +89,7 @@ int run(int argc, char** argv) {
 
   int exit_code = 0;
   while (!signals.wait(std::chrono::milliseconds(100)))
-    if (!backend->connected()) {
+    if (!backend->connected() && !backend->recovering()) {
       log::error("the MIDI server went away; stopping");
       exit_code = 69;
       break;
@@ -92,6 +101,7 @@ int run(int argc, char** argv) {
   duet.stop();      // Clara's note-offs into the queue
   const double duet_ms = ms_since(t_stop);
   backend->stop();  // then the panic, written before the ports close
+  sounding.stop();  // nothing sounds: the crash ledger's file goes
   service.stopping();  // STOPPING=1
   log::notice("stopped in %.0f ms (duet %.0f ms), every note ended, ports closed", ms_since(t_stop), duet_ms);
 

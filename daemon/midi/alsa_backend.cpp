@@ -75,6 +75,7 @@ class AlsaBackend final : public MidiBackend {
       output_patterns_.emplace_back("outputs[" + std::to_string(i) + "].connect",
                                     settings.outputs[i].connect);
     scheduler_ = std::make_unique<OutputScheduler>(settings.outputs, settings.startup_panic_channels);
+    for (const auto& n : settings.left_sounding) scheduler_->recover_sounding(n.port, n.channel, n.key, n.depth);
 
     // The virtual ports exist from construction, like JACK's registered ports.
     add_input(-1, alsa_port_name(settings.input_name));
@@ -301,7 +302,9 @@ class AlsaBackend final : public MidiBackend {
       any = any || !send_failed_;
       all = all && !send_failed_;
     }
-    return msg.is_note_on() ? any : all;
+    const bool written = msg.is_note_on() ? any : all;
+    if (written && settings_.journal) settings_.journal->written(static_cast<int>(port), msg);  // the crash ledger
+    return written;
   }
 
   // Set only after a port is open: with a callback RtMidi stops throwing, and

@@ -5,6 +5,7 @@
 #include <jack/jack.h>
 #include <jack/midiport.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/lockfree/spsc_queue.hpp>
@@ -21,12 +22,28 @@
 #include "daemon/midi/output_queue.hpp"
 #include "daemon/midi/output_scheduler.hpp"
 #include "daemon/midi/port_patterns.hpp"
+#include "daemon/midi/port_watch.hpp"
+#include "daemon/midi/reconnect.hpp"
 #include "daemon/log/logger.hpp"
 
 namespace clara::daemon {
 namespace {
 
 constexpr std::size_t kQueueCapacity = 4096;
+// The watcher thread's period: a port that appears is connected within about this (plus JACK's
+// own notification delay), well inside the 1 s clarad promises.
+constexpr std::chrono::milliseconds kWatchPeriod{20};
+
+// JACK prints every failed call to stderr; the watcher's calls fail by design while a server is
+// away or a client is not active yet, so they run with a silent error function.
+void quiet_jack_error(const char*) {}
+struct QuietJackErrors {
+  void (*saved)(const char*) = jack_error_callback;
+  QuietJackErrors() { jack_set_error_function(&quiet_jack_error); }
+  ~QuietJackErrors() { jack_set_error_function(saved); }
+  QuietJackErrors(const QuietJackErrors&) = delete;
+  QuietJackErrors& operator=(const QuietJackErrors&) = delete;
+};
 
 std::string server_label(const std::string& server) {
   if (!server.empty()) return server;
@@ -48,7 +65,12 @@ class JackBackend final : public MidiBackend {
       output_patterns_.emplace_back("outputs[" + std::to_string(i) + "].connect",
                                     settings.outputs[i].connect);
     scheduler_ = std::make_unique<OutputScheduler>(settings.outputs, settings.startup_panic_channels);
+    for (const auto& n : settings.left_sounding) scheduler_->recover_sounding(n.port, n.channel, n.key, n.depth);
     open_client();
+    // Full names are fixed (JackUseExactName), so they hold across a server restart.
+    watches_.emplace_back(jack_port_name(input_), input_patterns_);
+    for (std::size_t i = 0; i < outputs_.size(); ++i)
+      watches_.emplace_back(jack_port_name(outputs_[i]), output_patterns_[i]);
   }
 
   ~JackBackend() override {
@@ -65,14 +87,18 @@ class JackBackend final : public MidiBackend {
     if (jack_activate(client_) != 0)
       throw BackendError("could not activate JACK client '" + settings_.client_name + "'");
     started_ = true;
-    auto_connect();
+    scan_ports(false, false);
     // Output starts only now, so that the start-up panic reaches the ports
     // just connected (a synth left with hanging notes by a crash).
     output_enabled_.store(true, std::memory_order_release);
+    initial_scan_done_ = true;
+    watch_thread_.start([this] { return watch(); });
   }
 
   void stop() override {
+    watch_thread_.stop();  // no re-open or reconnect from here on
     if (closed_.exchange(true)) return;
+    if (!client_) return;  // the server went away and has not returned
     if (started_ && connected_) {
       scheduler_->request_panic();
       // Bounded: a cycle is a few ms; a stalled server must not hold us up.
@@ -115,6 +141,7 @@ class JackBackend final : public MidiBackend {
     return s;
   }
   bool connected() const override { return connected_; }
+  bool recovering() const override { return settings_.reconnect && !connected_ && !closed_; }
   std::uint64_t cycles() const override { return cycles_.load(std::memory_order_relaxed); }
 
  private:
@@ -137,18 +164,21 @@ class JackBackend final : public MidiBackend {
     }
     try {
       input_ = register_port(settings_.input_name, JackPortIsInput);
+      outputs_.clear();
       for (const auto& out : settings_.outputs) outputs_.push_back(register_port(out.name, JackPortIsOutput));
       period_ns_ = static_cast<std::int64_t>(jack_get_buffer_size(client_)) * 1'000'000'000 /
                    static_cast<std::int64_t>(jack_get_sample_rate(client_));
       if (jack_set_process_callback(client_, &JackBackend::process_entry, this) != 0)
         throw BackendError("could not set the JACK process callback");
-      jack_on_shutdown(client_, &JackBackend::shutdown_entry, this);
+      jack_on_info_shutdown(client_, &JackBackend::shutdown_entry, this);
+      if (jack_set_port_registration_callback(client_, &JackBackend::registration_entry, this) != 0)
+        throw BackendError("could not set the JACK port registration callback");
       if (jack_set_buffer_size_callback(client_, &JackBackend::buffer_size_entry, this) != 0)
         throw BackendError("could not set the JACK buffer size callback");
     } catch (...) {
       jack_client_close(client_);
       client_ = nullptr;
-      closed_ = true;
+      if (!started_) closed_ = true;  // a re-open after a server restart tries again instead
       throw;
     }
   }
@@ -169,42 +199,158 @@ class JackBackend final : public MidiBackend {
     return p;
   }
 
-  // After activation, on the caller's thread: connections need the server's
-  // port list and may block, so they never happen in the callback.
-  void auto_connect() {
-    const std::string own_in = jack_port_name(input_);
-    connect_matching(input_patterns_, JackPortIsOutput, [&](const char* src) {
-      return std::pair<std::string, std::string>{src, own_in};
-    });
-    for (std::size_t i = 0; i < outputs_.size(); ++i) {
-      const std::string own_out = jack_port_name(outputs_[i]);
-      connect_matching(output_patterns_[i], JackPortIsInput, [&](const char* dst) {
-        return std::pair<std::string, std::string>{own_out, dst};
+  // After activation, on the caller's or the watcher's thread: connections need the server's port
+  // list and may block, so they never happen in a callback. Connects what the patterns match and
+  // is not connected yet (a port that appeared, or came back); a failed connection (its client not
+  // active yet) is tried again by the watcher. A new connection of an output after start-up gets a
+  // panic (a synth that was unplugged mid-note), unless `quiet` (the start-up or restart panic
+  // covers it). `vanished`: a port went away since the last scan.
+  void scan_ports(bool quiet, bool vanished) {
+    const QuietJackErrors silence;
+    bool new_output = false;
+    for (std::size_t w = 0; w < watches_.size(); ++w) {
+      PortWatch& watch = watches_[w];
+      if (watch.empty()) continue;
+      const bool is_input = w == 0;
+      jack_port_t* own = is_input ? input_ : outputs_[w - 1];
+      const char** names =
+          jack_get_ports(client_, nullptr, JACK_DEFAULT_MIDI_TYPE, is_input ? JackPortIsOutput : JackPortIsInput);
+      std::vector<std::string> present;
+      const std::string own_prefix = settings_.client_name + ":";
+      for (const char** n = names; n && *n; ++n)
+        if (!std::string_view(*n).starts_with(own_prefix)) present.emplace_back(*n);
+      if (names) jack_free(names);
+      const auto scan = watch.scan(present, vanished, [&](const std::string& other) {
+        return jack_port_connected_to(own, other.c_str()) != 0;
       });
+      const std::string setting = is_input ? "connect_input" : "outputs[" + std::to_string(w - 1) + "].connect";
+      if (scan.nothing_matches)
+        log::warning("no JACK port matches %s yet; %s is connected to one when it appears", setting.c_str(),
+                     watch.own_port().c_str());
+      for (const auto& gone : scan.vanished)
+        log::warning("JACK port %s went away (it was connected to %s); connected again when it returns",
+                     gone.c_str(), watch.own_port().c_str());
+      for (const auto& other : scan.connect) {
+        const std::string& src = is_input ? other : watch.own_port();
+        const std::string& dst = is_input ? watch.own_port() : other;
+        const int rc = jack_connect(client_, src.c_str(), dst.c_str());
+        if (rc != 0 && rc != EEXIST) {
+          watch.failed(other);
+          continue;
+        }
+        watch.connected(other);
+        new_output = new_output || !is_input;
+        const bool back = std::find(scan.returned.begin(), scan.returned.end(), other) != scan.returned.end();
+        log::info("%sconnected JACK port %s to %s", back ? "port is back: " : "", src.c_str(), dst.c_str());
+      }
     }
+    if (new_output && !quiet && initial_scan_done_) scheduler_->request_panic(settings_.startup_panic_channels);
   }
 
-  template <class MakePair>
-  void connect_matching(const PortPatterns& patterns, unsigned long flags, MakePair&& make_pair) {
-    if (patterns.empty()) return;
-    const char** names = jack_get_ports(client_, nullptr, JACK_DEFAULT_MIDI_TYPE, flags);
-    if (!names) return;
-    const std::string own_prefix = std::string(jack_get_client_name(client_)) + ":";
-    for (const char** n = names; *n; ++n) {
-      if (std::string_view(*n).starts_with(own_prefix) || !patterns.matches(*n)) continue;
-      const auto [src, dst] = make_pair(*n);
-      const int rc = jack_connect(client_, src.c_str(), dst.c_str());
-      if (rc != 0 && rc != EEXIST)
-        log::warning("could not connect JACK port %s to %s", src.c_str(), dst.c_str());
+  bool retry_pending() const {
+    return std::any_of(watches_.begin(), watches_.end(), [](const PortWatch& w) { return w.retry_pending(); });
+  }
+
+  // The watcher thread's tick: follow port registrations, or bring the client back after the
+  // server went away. Returns how long to wait before the next tick.
+  std::chrono::milliseconds watch() {
+    if (!connected_.load(std::memory_order_acquire)) {
+      if (!settings_.reconnect) return kWatchPeriod;  // reported by connected(); clarad exits
+      return recover();
     }
-    jack_free(names);
+    const std::uint64_t regs = registrations_.load(std::memory_order_acquire);
+    const std::uint64_t unregs = unregistrations_.load(std::memory_order_acquire);
+    const bool changed = regs != seen_registrations_ || unregs != seen_unregistrations_;
+    if (!changed && retry_pending()) {
+      // A client registers its port before it activates and refuses connections until then:
+      // every tick for a second, then every half second.
+      if (++retry_ticks_ < 50 || retry_ticks_ % 25 == 0) scan_ports(false, false);
+      return kWatchPeriod;
+    }
+    retry_ticks_ = 0;
+    if (!changed) return kWatchPeriod;
+    seen_registrations_ = regs;
+    seen_unregistrations_ = unregs;
+    scan_ports(false, unregs != last_scan_unregistrations_);
+    last_scan_unregistrations_ = unregs;
+    return kWatchPeriod;
+  }
+
+  // The server is away: close the dead client once, then try to open a new one with back-off.
+  // On success the ports get their old names, the panic ends what sounded before the loss (the
+  // ledger still holds it) and drops what was queued meanwhile (no late burst), and the patterns
+  // are connected again.
+  std::chrono::milliseconds recover() {
+    using clock = std::chrono::steady_clock;
+    const std::string server = server_label(settings_.jack_server);
+    if (client_) {
+      log::warning("JACK server '%s' went away (%s); clarad keeps its session and waits for it to return",
+                   server.c_str(), shutdown_reason_[0] ? shutdown_reason_ : "no reason given");
+      {
+        const QuietJackErrors silence;
+        jack_client_close(client_);
+      }
+      client_ = nullptr;
+      input_ = nullptr;
+      outputs_.clear();
+      for (auto& w : watches_) w.forget_all();
+      lost_at_ = clock::now();
+      backoff_.reset();
+      attempts_ = 0;
+    }
+    // The output path is alive, waiting for its server: the service watchdog must not kill clarad.
+    cycles_.fetch_add(1, std::memory_order_relaxed);
+    ++attempts_;
+    try {
+      const QuietJackErrors silence;
+      open_client();
+    } catch (const BackendError& e) {
+      if (attempts_ == 1 || attempts_ % 120 == 0)
+        log::info("JACK server '%s' not back yet (%s); trying again", server.c_str(), e.what());
+      return backoff_.next();
+    }
+    // Silent until the patterns are connected, so that the panic reaches them; requested before
+    // activation, so that nothing queued while the server was away is written before it.
+    output_enabled_.store(false, std::memory_order_release);
+    scheduler_->request_panic(settings_.startup_panic_channels);
+    if (jack_activate(client_) != 0) {
+      log::warning("JACK server '%s' is back but the client could not be activated; trying again", server.c_str());
+      jack_client_close(client_);
+      client_ = nullptr;
+      outputs_.clear();
+      output_enabled_.store(true, std::memory_order_release);
+      return backoff_.next();
+    }
+    shutdown_reason_[0] = '\0';
+    connected_.store(true, std::memory_order_release);
+    seen_registrations_ = registrations_.load(std::memory_order_acquire);
+    seen_unregistrations_ = last_scan_unregistrations_ = unregistrations_.load(std::memory_order_acquire);
+    scan_ports(true, false);
+    output_enabled_.store(true, std::memory_order_release);
+    log::notice("JACK server '%s' is back: client '%s' re-opened %.1f s after the loss (%d attempts), ports "
+                "re-registered and reconnected, panic sent",
+                server.c_str(), settings_.client_name.c_str(),
+                std::chrono::duration<double>(clock::now() - lost_at_).count(), attempts_);
+    return kWatchPeriod;
   }
 
   static int process_entry(jack_nframes_t nframes, void* self) {
     static_cast<JackBackend*>(self)->process(nframes);
     return 0;
   }
-  static void shutdown_entry(void* self) { static_cast<JackBackend*>(self)->connected_ = false; }
+  // Like a signal handler (JACK's rule for shutdown callbacks): copy the reason, set a flag.
+  static void shutdown_entry(jack_status_t, const char* reason, void* self) {
+    auto* b = static_cast<JackBackend*>(self);
+    std::size_t i = 0;
+    for (; reason && reason[i] && i + 1 < sizeof(b->shutdown_reason_); ++i) b->shutdown_reason_[i] = reason[i];
+    b->shutdown_reason_[i] = '\0';
+    b->connected_.store(false, std::memory_order_release);
+  }
+  // JACK's notification thread: count, and let the watcher thread do the connecting.
+  static void registration_entry(jack_port_id_t, int registered, void* self) {
+    auto* b = static_cast<JackBackend*>(self);
+    (registered ? b->registrations_ : b->unregistrations_).fetch_add(1, std::memory_order_release);
+  }
   static int buffer_size_entry(jack_nframes_t nframes, void* self) {
     auto* b = static_cast<JackBackend*>(self);
     b->period_ns_ = static_cast<std::int64_t>(nframes) * 1'000'000'000 /
@@ -246,7 +392,9 @@ class JackBackend final : public MidiBackend {
           const std::size_t size = type == 0xC0 || type == 0xD0 ? 2 : 3;
           // Fails when the port buffer is full; the scheduler keeps the ledger
           // to what was written and writes a failed note-off again next cycle.
-          return jack_midi_event_write(buffers[static_cast<std::size_t>(port)], frame, bytes, size) == 0;
+          const bool written = jack_midi_event_write(buffers[static_cast<std::size_t>(port)], frame, bytes, size) == 0;
+          if (written && settings_.journal) settings_.journal->written(port, msg);  // the crash ledger
+          return written;
         });
   }
 
@@ -293,6 +441,17 @@ class JackBackend final : public MidiBackend {
   std::atomic<bool> started_{false}, closed_{false}, connected_{true}, output_enabled_{false};
   std::atomic<std::uint64_t> cycles_{0};  // process callbacks completed
   std::atomic<std::uint64_t> input_messages_{0}, input_dropped_{0};
+  // Hot-plug and server restarts (the watcher thread's; the callbacks only count and copy).
+  std::vector<PortWatch> watches_;  // [0]: the input; [1 + i]: output i
+  std::atomic<std::uint64_t> registrations_{0}, unregistrations_{0};
+  std::uint64_t seen_registrations_ = 0, seen_unregistrations_ = 0, last_scan_unregistrations_ = 0;
+  int retry_ticks_ = 0;
+  bool initial_scan_done_ = false;
+  char shutdown_reason_[256] = {};
+  Backoff backoff_;
+  int attempts_ = 0;
+  std::chrono::steady_clock::time_point lost_at_{};
+  WatchThread watch_thread_;  // last: stopped (joined) before the rest goes
 };
 
 }  // namespace
