@@ -39,7 +39,7 @@ struct Flags {
   std::string config;
   std::optional<std::string> backend, model, mode, jack_server, client_name, human, clara, sessions, stats, log_level,
       learn;
-  std::optional<std::string> sync;
+  std::optional<std::string> sync, precision;
   std::optional<double> tempo, silence_beats, temperature;
   // Integers as written: CLI11 2.1 reads them with strtoull/strtoll, which takes "-1" for
   // 2^64-1, saturates on overflow and reads "010" as octal; integer() below does not.
@@ -93,6 +93,9 @@ void describe(CLI::App& app, Flags& f) {
   app.add_option("--temperature", f.temperature, "sampling temperature, " + limits::temperature.text())
       ->option_text("T");
   app.add_option("--threads", f.threads, "CPU threads for the model")->option_text(limits::threads.text());
+  app.add_option("--precision", f.precision,
+                 "step arithmetic: fp32, int8 or auto (default: measured at start, int8 where faster and as accurate)")
+      ->check(CLI::IsMember({"fp32", "int8", "auto"}));
   app.add_option("--sessions", f.sessions, "where each session's MIDI file and replay log go "
                                            "(default $XDG_DATA_HOME/clara/sessions)")->option_text("DIR");
   app.add_flag("--no-record", f.no_record, "write no session files");
@@ -201,6 +204,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
   from(f.seed.has_value(), "--seed", {"sampler.seed"});
   from(f.temperature.has_value(), "--temperature", {"sampler.temperature"});
   from(f.threads.has_value(), "--threads", {"model.threads"});
+  from(f.precision.has_value(), "--precision", {"model.precision"});
   from(f.sessions.has_value(), "--sessions", {"session.dir"});
   from(f.no_record, "--no-record", {"session.record"});
   from(f.stats.has_value(), "--stats-file", {"stats_file"});
@@ -246,6 +250,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
   if (f.seed) s.duet.sampler.seed = seed(*f.seed);
   set_real("--temperature", f.temperature, limits::temperature, s.duet.sampler.temperature);
   set_integer("--threads", f.threads, limits::threads, s.threads);
+  set(f.precision, s.precision);
   set(f.sessions, s.sessions_dir);
   if (f.no_record) s.record_sessions = false;
   set(f.stats, s.stats_file);

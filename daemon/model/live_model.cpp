@@ -2,6 +2,7 @@
 
 #include <ATen/Parallel.h>
 
+#include <chrono>
 #include <cmath>
 #include <algorithm>
 #include <cstdlib>
@@ -62,7 +63,14 @@ LiveModel load_live_model(DaemonSettings& settings) {
   // The model runs on the inference thread; LibTorch's intra-op pool is process-wide, and is
   // set before the step is timed so the budget check measures what the duet will get.
   at::set_num_threads(settings.threads);
-  m.lm = std::make_unique<model::LstmTokenModel>(*m.loaded.model);
+  // --precision auto times both steps here, on this machine, before the budget check.
+  const auto precision = model::parse_precision(settings.precision).value_or(model::Precision::automatic);
+  m.lm = std::make_unique<model::LstmTokenModel>(*m.loaded.model, precision, [] {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  });
+  log::info("precision %s (asked: %s): %s", model::precision_name(m.lm->precision_choice().chosen),
+            settings.precision.c_str(), m.lm->precision_choice().reason.c_str());
   const StepTiming timing = measure_step(*m.lm);
   m.verdict = check_step_budget(timing, settings.duet.bpm, m.spec.sample_freq, settings.tokens_per_step_budget);
   if (!m.verdict.fits)
