@@ -10,11 +10,15 @@
 namespace clara {
 
 void BootstrapOptions::validate() const {
-  if (resamples < 1) throw std::invalid_argument("bootstrap: resamples must be >= 1, not " + std::to_string(resamples));
-  if (!(level > 0 && level < 1)) throw std::invalid_argument("bootstrap: level must be in (0, 1), not " + std::to_string(level));
+  if (resamples < 1)
+    throw std::invalid_argument("bootstrap: resamples must be >= 1, not " +
+                                std::to_string(resamples));
+  if (!(level > 0 && level < 1))
+    throw std::invalid_argument("bootstrap: level must be in (0, 1), not " + std::to_string(level));
 }
 
-Interval bootstrap_interval(std::size_t samples, const std::function<double(std::span<const std::size_t>)>& statistic,
+Interval bootstrap_interval(std::size_t samples,
+                            const std::function<double(std::span<const std::size_t>)>& statistic,
                             const BootstrapOptions& options) {
   options.validate();
   if (samples == 0) throw std::invalid_argument("bootstrap: no samples");
@@ -32,7 +36,8 @@ Interval bootstrap_interval(std::size_t samples, const std::function<double(std:
   const double tail = (1 - options.level) / 2;
   const auto rank = [&](double q) {
     const double r = std::ceil(q * static_cast<double>(stats.size())) - 1;
-    return stats[static_cast<std::size_t>(std::clamp(r, 0.0, static_cast<double>(stats.size() - 1)))];
+    return stats[static_cast<std::size_t>(
+        std::clamp(r, 0.0, static_cast<double>(stats.size() - 1)))];
   };
   return Interval{rank(tail), rank(1 - tail)};
 }

@@ -22,7 +22,8 @@ struct BootstrapOptions {
 
 // `statistic` gets the indices (0..samples-1, repeats allowed) of one resample.
 // Throws std::invalid_argument for samples == 0 or bad options.
-Interval bootstrap_interval(std::size_t samples, const std::function<double(std::span<const std::size_t>)>& statistic,
+Interval bootstrap_interval(std::size_t samples,
+                            const std::function<double(std::span<const std::size_t>)>& statistic,
                             const BootstrapOptions& options);
 
 // The interval of the mean of `values`.

@@ -10,11 +10,12 @@
 
 namespace clara {
 
-CoherenceScores score_answer(const PassageView& phrase, const PassageView& answer, double bar_beats) {
+CoherenceScores score_answer(const PassageView& phrase, const PassageView& answer,
+                             double bar_beats) {
   if (!(phrase.beats > 0) || !(answer.beats > 0) || !(bar_beats > 0))
-    throw std::invalid_argument("score_answer: phrase (" + std::to_string(phrase.beats) + "), answer (" +
-                                std::to_string(answer.beats) + ") and bar (" + std::to_string(bar_beats) +
-                                ") lengths must be > 0 beats");
+    throw std::invalid_argument("score_answer: phrase (" + std::to_string(phrase.beats) +
+                                "), answer (" + std::to_string(answer.beats) + ") and bar (" +
+                                std::to_string(bar_beats) + ") lengths must be > 0 beats");
   CoherenceScores s;
   if (auto k = estimate_key(phrase.notes)) s.phrase_key = k->key;
   if (auto k = estimate_key(answer.notes)) s.answer_key = k->key;
@@ -22,7 +23,8 @@ CoherenceScores score_answer(const PassageView& phrase, const PassageView& answe
     s.same_key = *s.phrase_key == *s.answer_key;
     s.related_key = same_or_closely_related(*s.phrase_key, *s.answer_key);
   }
-  s.pc_distance = jensen_shannon_distance(pitch_class_histogram(phrase.notes), pitch_class_histogram(answer.notes));
+  s.pc_distance = jensen_shannon_distance(pitch_class_histogram(phrase.notes),
+                                          pitch_class_histogram(answer.notes));
   s.phrase_density = note_density(phrase.notes, phrase.beats);
   s.answer_density = note_density(answer.notes, answer.beats);
   s.register_distance = register_distance(phrase.notes, phrase.beats, answer.notes, bar_beats);
@@ -30,7 +32,8 @@ CoherenceScores score_answer(const PassageView& phrase, const PassageView& answe
   return s;
 }
 
-CoherenceSummary summarise(std::span<const CoherenceScores> scores, const BootstrapOptions& bootstrap) {
+CoherenceSummary summarise(std::span<const CoherenceScores> scores,
+                           const BootstrapOptions& bootstrap) {
   if (scores.empty()) throw std::invalid_argument("coherence summary: no phrases");
   CoherenceSummary out;
   out.phrases = scores.size();
@@ -58,7 +61,8 @@ CoherenceSummary summarise(std::span<const CoherenceScores> scores, const Bootst
   out.answer_density /= n;
   out.density_difference /= n;
   if (out.pc_distance_count) out.pc_distance /= static_cast<double>(out.pc_distance_count);
-  if (out.register_distance_count) out.register_distance /= static_cast<double>(out.register_distance_count);
+  if (out.register_distance_count)
+    out.register_distance /= static_cast<double>(out.register_distance_count);
   out.related_key_interval = bootstrap_mean_interval(related, bootstrap);
   return out;
 }

@@ -14,17 +14,18 @@ void validate_probability_rows(const ProbabilityRows& rows) {
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const std::string where = "inception score: row " + std::to_string(r + 1);
     if (rows[r].size() != classes)
-      throw std::invalid_argument(where + " has " + std::to_string(rows[r].size()) + " classes, row 1 has " +
-                                  std::to_string(classes));
+      throw std::invalid_argument(where + " has " + std::to_string(rows[r].size()) +
+                                  " classes, row 1 has " + std::to_string(classes));
     double sum = 0;
     for (std::size_t c = 0; c < classes; ++c) {
       const double v = rows[r][c];
       if (!std::isfinite(v) || v < 0)
-        throw std::invalid_argument(where + ", column " + std::to_string(c + 1) + ": " + std::to_string(v) +
-                                    " is not a probability");
+        throw std::invalid_argument(where + ", column " + std::to_string(c + 1) + ": " +
+                                    std::to_string(v) + " is not a probability");
       sum += v;
     }
-    if (std::abs(sum - 1) > 1e-6) throw std::invalid_argument(where + " sums to " + std::to_string(sum) + ", not 1");
+    if (std::abs(sum - 1) > 1e-6)
+      throw std::invalid_argument(where + " sums to " + std::to_string(sum) + ", not 1");
   }
 }
 
@@ -50,13 +51,15 @@ double inception_score(const ProbabilityRows& rows) {
   return inception_score(rows, all);
 }
 
-InceptionScore inception_score_with_interval(const ProbabilityRows& rows, const BootstrapOptions& options) {
+InceptionScore inception_score_with_interval(const ProbabilityRows& rows,
+                                             const BootstrapOptions& options) {
   InceptionScore out;
   out.score = inception_score(rows);
   out.samples = rows.size();
   out.bootstrap = options;
   out.interval = bootstrap_interval(
-      rows.size(), [&](std::span<const std::size_t> pick) { return inception_score(rows, pick); }, options);
+      rows.size(), [&](std::span<const std::size_t> pick) { return inception_score(rows, pick); },
+      options);
   return out;
 }
 

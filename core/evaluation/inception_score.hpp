@@ -31,6 +31,7 @@ struct InceptionScore {
   std::size_t samples = 0;
   BootstrapOptions bootstrap;
 };
-InceptionScore inception_score_with_interval(const ProbabilityRows& rows, const BootstrapOptions& options);
+InceptionScore inception_score_with_interval(const ProbabilityRows& rows,
+                                             const BootstrapOptions& options);
 
 }  // namespace clara

@@ -7,10 +7,13 @@ namespace clara {
 namespace {
 
 // Krumhansl & Kessler (1982), probe-tone ratings from the tonic upwards.
-constexpr std::array<double, 12> kMajorProfile{6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88};
-constexpr std::array<double, 12> kMinorProfile{6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17};
+constexpr std::array<double, 12> kMajorProfile{6.35, 2.23, 3.48, 2.33, 4.38, 4.09,
+                                               2.52, 5.19, 2.39, 3.66, 2.29, 2.88};
+constexpr std::array<double, 12> kMinorProfile{6.33, 2.68, 3.52, 5.38, 2.60, 3.53,
+                                               2.54, 4.75, 3.98, 2.69, 3.34, 3.17};
 
-constexpr const char* kPitchNames[12] = {"C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"};
+constexpr const char* kPitchNames[12] = {"C",  "C#", "D",  "D#", "E",  "F",
+                                         "F#", "G",  "G#", "A",  "A#", "B"};
 
 int pc(int value) { return ((value % 12) + 12) % 12; }
 
@@ -37,14 +40,16 @@ double correlation(const PitchClassProfile& x, const std::array<double, 12>& pro
 }  // namespace
 
 std::string to_string(const Key& key) {
-  return std::string(kPitchNames[pc(key.tonic)]) + (key.mode == KeyMode::major ? " major" : " minor");
+  return std::string(kPitchNames[pc(key.tonic)]) +
+         (key.mode == KeyMode::major ? " major" : " minor");
 }
 
 Key transposed(const Key& key, int semitones) { return Key{pc(key.tonic + semitones), key.mode}; }
 
 PitchClassProfile duration_profile(std::span<const Note> notes) {
   PitchClassProfile p{};
-  for (const Note& n : notes) p[static_cast<std::size_t>(pc(n.pitch))] += std::max(0.0, n.end - n.start);
+  for (const Note& n : notes)
+    p[static_cast<std::size_t>(pc(n.pitch))] += std::max(0.0, n.end - n.start);
   return p;
 }
 
@@ -70,7 +75,9 @@ std::optional<KeyEstimate> estimate_key(const PitchClassProfile& profile) {
   return best;
 }
 
-std::optional<KeyEstimate> estimate_key(std::span<const Note> notes) { return estimate_key(duration_profile(notes)); }
+std::optional<KeyEstimate> estimate_key(std::span<const Note> notes) {
+  return estimate_key(duration_profile(notes));
+}
 
 int fifths_position(const Key& key) {
   const int major_tonic = key.mode == KeyMode::major ? key.tonic : key.tonic + 3;

@@ -25,8 +25,9 @@ std::vector<Note> passage(std::span<const Note> notes, double from, double to) {
 std::vector<Note> all_notes(const Score& score) {
   std::vector<Note> out;
   for (const Part& p : score.parts) out.insert(out.end(), p.notes.begin(), p.notes.end());
-  std::stable_sort(out.begin(), out.end(),
-                   [](const Note& a, const Note& b) { return a.start != b.start ? a.start < b.start : a.pitch < b.pitch; });
+  std::stable_sort(out.begin(), out.end(), [](const Note& a, const Note& b) {
+    return a.start != b.start ? a.start < b.start : a.pitch < b.pitch;
+  });
   return out;
 }
 

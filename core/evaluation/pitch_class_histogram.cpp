@@ -31,7 +31,8 @@ PitchClassHistogram pitch_class_histogram(std::span<const Note> notes) {
   return h;
 }
 
-std::optional<double> jensen_shannon_distance(const PitchClassHistogram& p, const PitchClassHistogram& q) {
+std::optional<double> jensen_shannon_distance(const PitchClassHistogram& p,
+                                              const PitchClassHistogram& q) {
   const double sp = sum(p), sq = sum(q);
   if (!(sp > 0) || !(sq > 0)) return std::nullopt;
   PitchClassHistogram pn, qn, m;

@@ -18,6 +18,7 @@ PitchClassHistogram pitch_class_histogram(std::span<const Note> notes);
 // Jensen-Shannon divergence in bits, in [0, 1]: 0 for equal histograms, 1 for histograms
 // with no pitch class in common. Symmetric, finite where KL is not (a class one side never
 // uses). nullopt when either histogram is empty (sums to 0): there is nothing to compare.
-std::optional<double> jensen_shannon_distance(const PitchClassHistogram& p, const PitchClassHistogram& q);
+std::optional<double> jensen_shannon_distance(const PitchClassHistogram& p,
+                                              const PitchClassHistogram& q);
 
 }  // namespace clara

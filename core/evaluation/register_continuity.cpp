@@ -34,8 +34,9 @@ double mean_pitch(std::span<const Note> notes, double from, double to, bool late
 std::optional<double> register_distance(std::span<const Note> phrase, double phrase_beats,
                                         std::span<const Note> answer, double bar_beats) {
   if (!(bar_beats > 0) || !(phrase_beats > 0))
-    throw std::invalid_argument("register_distance: bar (" + std::to_string(bar_beats) + ") and phrase (" +
-                                std::to_string(phrase_beats) + ") lengths must be > 0 beats");
+    throw std::invalid_argument("register_distance: bar (" + std::to_string(bar_beats) +
+                                ") and phrase (" + std::to_string(phrase_beats) +
+                                ") lengths must be > 0 beats");
   if (phrase.empty() || answer.empty()) return std::nullopt;
   const double end = mean_pitch(phrase, phrase_beats - bar_beats, phrase_beats, true);
   const double start = mean_pitch(answer, 0, bar_beats, false);

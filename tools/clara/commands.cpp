@@ -16,6 +16,7 @@ extern const Command generate_command;
 extern const Command eval_lm_command;
 extern const Command baseline_command;
 extern const Command replay_command;
+extern const Command coherence_command;
 #endif
 
 const std::vector<Command>& commands() {
@@ -24,6 +25,7 @@ const std::vector<Command>& commands() {
       plot_command, render_command,
 #ifdef CLARA_HAVE_MODEL
       train_command,  generate_command, eval_lm_command, baseline_command, replay_command,
+      coherence_command,
 #endif
   };
   return table;

@@ -60,9 +60,13 @@ TEST(Bootstrap, SameSeedSameInterval) {
 
 TEST(Bootstrap, RefusesBadOptions) {
   const std::vector<double> v{1, 2};
-  EXPECT_THROW(bootstrap_mean_interval(v, BootstrapOptions{.seed = 0, .resamples = 0, .level = 0.95}), std::invalid_argument);
-  EXPECT_THROW(bootstrap_mean_interval(v, BootstrapOptions{.seed = 0, .resamples = 10, .level = 1}), std::invalid_argument);
-  EXPECT_THROW(bootstrap_mean_interval(std::vector<double>{}, BootstrapOptions{}), std::invalid_argument);
+  EXPECT_THROW(
+      bootstrap_mean_interval(v, BootstrapOptions{.seed = 0, .resamples = 0, .level = 0.95}),
+      std::invalid_argument);
+  EXPECT_THROW(bootstrap_mean_interval(v, BootstrapOptions{.seed = 0, .resamples = 10, .level = 1}),
+               std::invalid_argument);
+  EXPECT_THROW(bootstrap_mean_interval(std::vector<double>{}, BootstrapOptions{}),
+               std::invalid_argument);
 }
 
 }  // namespace

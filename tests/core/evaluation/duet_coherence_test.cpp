@@ -16,7 +16,8 @@ std::vector<Note> c_major(int shift = 0) {
     out.push_back(Note{p + shift, t, t + 1, 80});
     t += 1;
   }
-  for (const auto& chord : std::vector<std::vector<int>>{{48, 64, 67}, {53, 65, 69}, {55, 62, 71}, {48, 64, 72}}) {
+  for (const auto& chord :
+       std::vector<std::vector<int>>{{48, 64, 67}, {53, 65, 69}, {55, 62, 71}, {48, 64, 72}}) {
     for (int p : chord) out.push_back(Note{p + shift, t, t + 2, 80});
     t += 2;
   }
@@ -34,8 +35,10 @@ TEST(DuetCoherence, AnAnswerInTheSameKeyAgrees) {
   EXPECT_DOUBLE_EQ(*s.pc_distance, 0.0);
   EXPECT_DOUBLE_EQ(s.phrase_density, 20.0 / 16);
   EXPECT_DOUBLE_EQ(s.answer_density, 20.0 / 16);
-  // Last bar of the phrase (beats 12..16: 55 62 71 then 48 64 72) against the first of the answer (60..65).
-  EXPECT_DOUBLE_EQ(*s.register_distance, std::abs((55 + 62 + 71 + 48 + 64 + 72) / 6.0 - (60 + 62 + 64 + 65) / 4.0));
+  // Last bar of the phrase (beats 12..16: 55 62 71 then 48 64 72) against the first of the answer
+  // (60..65).
+  EXPECT_DOUBLE_EQ(*s.register_distance,
+                   std::abs((55 + 62 + 71 + 48 + 64 + 72) / 6.0 - (60 + 62 + 64 + 65) / 4.0));
   EXPECT_EQ(s.answer_notes, 20u);
 }
 
@@ -69,7 +72,8 @@ TEST(DuetCoherence, SummaryAveragesOverDefinedScores) {
   std::vector<CoherenceScores> all{score_answer({phrase, 16}, {same, 16}, 4),
                                    score_answer({phrase, 16}, {far, 16}, 4),
                                    score_answer({phrase, 16}, {std::span<const Note>{}, 16}, 4)};
-  const CoherenceSummary m = summarise(all, BootstrapOptions{.seed = 1, .resamples = 200, .level = 0.95});
+  const CoherenceSummary m =
+      summarise(all, BootstrapOptions{.seed = 1, .resamples = 200, .level = 0.95});
   EXPECT_EQ(m.phrases, 3u);
   EXPECT_EQ(m.empty_answers, 1u);
   EXPECT_DOUBLE_EQ(m.related_key_rate, 1.0 / 3);
@@ -81,7 +85,8 @@ TEST(DuetCoherence, SummaryAveragesOverDefinedScores) {
   EXPECT_EQ(m.register_distance_count, 2u);
   EXPECT_LE(m.related_key_interval.low, m.related_key_rate);
   EXPECT_GE(m.related_key_interval.high, m.related_key_rate);
-  EXPECT_THROW(summarise(std::vector<CoherenceScores>{}, BootstrapOptions{}), std::invalid_argument);
+  EXPECT_THROW(summarise(std::vector<CoherenceScores>{}, BootstrapOptions{}),
+               std::invalid_argument);
 }
 
 }  // namespace

@@ -28,7 +28,8 @@ TEST(InceptionScore, HandComputedTwoByTwo) {
   const ProbabilityRows rows{{1.0, 0.0}, {0.5, 0.5}};
   EXPECT_NEAR(inception_score(rows), std::pow(4.0 / 3, 0.75), 1e-12);
   // Order of samples does not matter.
-  EXPECT_NEAR(inception_score(ProbabilityRows{{0.5, 0.5}, {1.0, 0.0}}), std::pow(4.0 / 3, 0.75), 1e-12);
+  EXPECT_NEAR(inception_score(ProbabilityRows{{0.5, 0.5}, {1.0, 0.0}}), std::pow(4.0 / 3, 0.75),
+              1e-12);
 }
 
 TEST(InceptionScore, SubsetOfRowsIsScoredAsItsOwnSample) {

@@ -43,14 +43,16 @@ std::vector<Note> shifted(std::vector<Note> notes, int semitones) {
 
 // C major: the scale up, then I-IV-V7-I.
 std::vector<Note> c_major_piece() {
-  return join(line({60, 62, 64, 65, 67, 69, 71, 72}, 0.5),
-              chords({{48, 64, 67, 72}, {53, 65, 69, 72}, {55, 65, 71, 74}, {48, 64, 67, 72}}, 1, 4));
+  return join(
+      line({60, 62, 64, 65, 67, 69, 71, 72}, 0.5),
+      chords({{48, 64, 67, 72}, {53, 65, 69, 72}, {55, 65, 71, 74}, {48, 64, 67, 72}}, 1, 4));
 }
 
 // A harmonic minor: the scale up (G#), then i-iv-V-i.
 std::vector<Note> a_minor_piece() {
-  return join(line({57, 59, 60, 62, 64, 65, 68, 69}, 0.5),
-              chords({{45, 60, 64, 69}, {50, 62, 65, 69}, {52, 59, 64, 68}, {45, 60, 64, 69}}, 1, 4));
+  return join(
+      line({57, 59, 60, 62, 64, 65, 68, 69}, 0.5),
+      chords({{45, 60, 64, 69}, {50, 62, 65, 69}, {52, 59, 64, 68}, {45, 60, 64, 69}}, 1, 4));
 }
 
 TEST(KeyEstimation, CMajorScaleAndCadenceIsCMajor) {
@@ -74,7 +76,8 @@ TEST(KeyEstimation, TranspositionMovesTheKeyByTheInterval) {
                                      std::pair{a_minor_piece(), Key{9, KeyMode::minor}}}) {
       const auto k = estimate_key(shifted(piece, shift));
       ASSERT_TRUE(k);
-      EXPECT_EQ(k->key, transposed(key, shift)) << "shift " << shift << ": got " << to_string(k->key);
+      EXPECT_EQ(k->key, transposed(key, shift))
+          << "shift " << shift << ": got " << to_string(k->key);
     }
   }
 }
@@ -113,16 +116,20 @@ TEST(KeyEstimation, ClosedRelatedKeysAreTheSixOfOneAccidental) {
       }
     return out;
   };
-  EXPECT_EQ(related_to(Key{0, KeyMode::major}),
-            (std::vector<std::string>{"C major", "F major", "G major", "D minor", "E minor", "A minor"}));
-  EXPECT_EQ(related_to(Key{9, KeyMode::minor}),
-            (std::vector<std::string>{"C major", "F major", "G major", "D minor", "E minor", "A minor"}));
+  EXPECT_EQ(
+      related_to(Key{0, KeyMode::major}),
+      (std::vector<std::string>{"C major", "F major", "G major", "D minor", "E minor", "A minor"}));
+  EXPECT_EQ(
+      related_to(Key{9, KeyMode::minor}),
+      (std::vector<std::string>{"C major", "F major", "G major", "D minor", "E minor", "A minor"}));
   // D minor (one flat): F, Bb, C major; D, G, A minor.
   EXPECT_EQ(related_to(Key{2, KeyMode::minor}),
-            (std::vector<std::string>{"C major", "F major", "A# major", "D minor", "G minor", "A minor"}));
+            (std::vector<std::string>{"C major", "F major", "A# major", "D minor", "G minor",
+                                      "A minor"}));
   // Across the circle's seam: B major (5 sharps) and F# major (6).
   EXPECT_TRUE(same_or_closely_related(Key{11, KeyMode::major}, Key{6, KeyMode::major}));
-  EXPECT_TRUE(same_or_closely_related(Key{6, KeyMode::major}, Key{1, KeyMode::major}));  // F# / C# (Db)
+  EXPECT_TRUE(
+      same_or_closely_related(Key{6, KeyMode::major}, Key{1, KeyMode::major}));  // F# / C# (Db)
   // The parallel minor is three accidentals away.
   EXPECT_FALSE(same_or_closely_related(Key{0, KeyMode::major}, Key{0, KeyMode::minor}));
   for (int a = 0; a < 24; ++a)
@@ -146,7 +153,8 @@ TEST(KeyEstimation, FifthsPositions) {
 TEST(KeyEstimation, ShippedSampleIsInDMinor) {
   // Bach's Aria BWV 515 from the Anna Magdalena notebook: its MIDI file's key signature
   // meta event (both staves) says D minor.
-  const std::string path = std::string(CLARA_TEST_DATA) + "/../../tools/samples/anna-magdalena-20a.mid";
+  const std::string path =
+      std::string(CLARA_TEST_DATA) + "/../../tools/samples/anna-magdalena-20a.mid";
   const Score score = read_midi_file(path);
   const auto notes = all_notes(score);
   ASSERT_EQ(notes.size(), 97u);  // as SOURCES.tsv counts them
@@ -156,7 +164,8 @@ TEST(KeyEstimation, ShippedSampleIsInDMinor) {
   // Its first four bars (3/4: 12 beats) too.
   const auto opening = estimate_key(passage(notes, 0, 12));
   ASSERT_TRUE(opening);
-  EXPECT_TRUE(same_or_closely_related(opening->key, Key{2, KeyMode::minor})) << to_string(opening->key);
+  EXPECT_TRUE(same_or_closely_related(opening->key, Key{2, KeyMode::minor}))
+      << to_string(opening->key);
 }
 
 }  // namespace

@@ -19,9 +19,12 @@ TEST(NoteStatistics, PolyphonyIgnoresRests) {
   // A melody with rests: 1.
   EXPECT_DOUBLE_EQ(*polyphony(std::vector<Note>{{60, 0, 1, 80}, {62, 3, 4, 80}}), 1.0);
   // A triad for 2 beats then one note for 2 beats: (3*2 + 1*2) / 4 = 2.
-  EXPECT_DOUBLE_EQ(*polyphony(std::vector<Note>{{60, 0, 2, 80}, {64, 0, 2, 80}, {67, 0, 2, 80}, {72, 2, 4, 80}}), 2.0);
+  EXPECT_DOUBLE_EQ(
+      *polyphony(std::vector<Note>{{60, 0, 2, 80}, {64, 0, 2, 80}, {67, 0, 2, 80}, {72, 2, 4, 80}}),
+      2.0);
   // Touching notes do not overlap; overlapping ones do: 0..1 one, 1..2 two, 2..3 one.
-  EXPECT_DOUBLE_EQ(*polyphony(std::vector<Note>{{60, 0, 2, 80}, {62, 1, 3, 80}, {64, 3, 3, 80}}), 4.0 / 3);
+  EXPECT_DOUBLE_EQ(*polyphony(std::vector<Note>{{60, 0, 2, 80}, {62, 1, 3, 80}, {64, 3, 3, 80}}),
+                   4.0 / 3);
   EXPECT_FALSE(polyphony(std::vector<Note>{}));
   EXPECT_FALSE(polyphony(std::vector<Note>{{60, 1, 1, 80}}));
 }
