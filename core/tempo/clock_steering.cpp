@@ -64,7 +64,20 @@ std::optional<double> ClockSteering::align(const MidiClock& master, const ClockG
 
 std::optional<double> ClockSteering::update(const MidiClock& master, const ClockGrid& g) {
   if (!aligned_) return align(master, g);
-  if (g.frontier < anchor_step_) return std::nullopt;  // still sliding to the anchor bar line
+  if (g.frontier < anchor_step_) {
+    // Still sliding to the anchor bar line: its time was predicted from the first beats of
+    // clock; the prediction improves with every tick, so the slide's tempo follows it.
+    const double target = master.time_of_song_tick(anchor_tick_);
+    const double steps = static_cast<double>(anchor_step_ - g.frontier);
+    const double ns = target - static_cast<double>(g.frontier_ns);
+    last_error_ms_ = (static_cast<double>(g.frontier_ns) + steps * step_ns(g.bpm, g.sample_freq) - target) / 1e6;
+    if (!(ns > 0)) {
+      aligned_ = false;
+      return align(master, g);
+    }
+    if (std::abs(last_error_ms_) <= config_.tolerance_ms) return std::nullopt;
+    return std::clamp(60e9 * steps / (g.sample_freq * ns), config_.min_bpm, config_.max_bpm);
+  }
   const double target = master.time_of_song_tick(song_tick_of(g.frontier + 1, g.sample_freq));
   const double need = target - static_cast<double>(g.frontier_ns);
   const double nominal = step_ns(master.bpm(), g.sample_freq);

@@ -5,8 +5,9 @@
 //
 // Two phases:
 //  - aligning (after realign(): Start, Continue, a lost or broken alignment): the grid
-//    runs at one tempo from the frontier to one of its own bar lines, chosen with a master
-//    bar line such that the tempo between stays within max_slide of the master's; from that
+//    runs from the frontier to one of its own bar lines, chosen with a master bar line such
+//    that the tempo between stays within max_slide of the master's (that tempo follows the
+//    master's predicted time of the bar line as more ticks come in); from that
 //    step on grid bar lines are master bar lines (Clara is best silent until then:
 //    aligned() says when);
 //  - tracking: at each new frontier f, the tempo is set so that step f+1 falls at the
