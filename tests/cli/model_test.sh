@@ -39,6 +39,20 @@ assert d['tokens'] > 0 and all(math.isfinite(d[k]) for k in keys)
 assert 0 < d['model_nll'] < 10 and 0 < d['baseline_nll'] < 10
 assert 0 <= d['model_top1'] <= d['model_top3'] <= 1
 "
+for p in fp32 int8; do
+  "$clara" eval-lm --model "$tmp/m" --data "$tmp/data/test.txt" --json --precision $p > "$tmp/eval_$p.json"
+  check "eval-lm --precision $p exits 0" test $? -eq 0
+done
+check "eval-lm through the fp32 step matches the module; int8 within 1 % of it" /usr/bin/python3 -c "
+import json
+m, f, q = (json.load(open('$tmp/' + n + '.json')) for n in ('eval', 'eval_fp32', 'eval_int8'))
+assert f['precision'] == 'fp32' and q['precision'] == 'int8', (f, q)
+assert m['tokens'] == f['tokens'] == q['tokens']
+assert abs(f['model_nll'] - m['model_nll']) < 1e-4 * m['model_nll'], (m, f)
+assert abs(q['model_nll'] - f['model_nll']) <= 0.01 * f['model_nll'], (f, q)
+"
+check "eval-lm --precision fp16 is a usage error (64)" \
+  test "$(rc_of "$clara" eval-lm --model "$tmp/m" --data "$tmp/data/test.txt" --precision fp16)" -eq 64
 "$clara" eval-lm --model "$tmp/m" --data "$tmp/data/test.txt" > "$tmp/eval.txt"
 check "eval-lm table shows model and baseline" \
   bash -c "grep -q 'model (AWD-LSTM)' '$tmp/eval.txt' && grep -q 'baseline (KN 5-gram)' '$tmp/eval.txt'"
@@ -52,6 +66,12 @@ check "same model, prompt and seed: identical tokens" cmp -s "$tmp/a.txt" "$tmp/
 "$clara" generate --model "$tmp/m" --prompt "$data/mini_corpus/Bach/BWV-510.mid" --length 120 --seed 8 \
   --policy temperature --out "$tmp/c.mid" --tokens "$tmp/c.txt" > /dev/null
 check "another seed and policy: other tokens" bash -c "! cmp -s '$tmp/a.txt' '$tmp/c.txt'"
+for run in 1 2; do
+  "$clara" generate --model "$tmp/m" --prompt "$data/mini_corpus/Bach/BWV-510.mid" --length 120 --seed 7 \
+    --precision int8 --out "$tmp/q$run.mid" --tokens "$tmp/q$run.txt" > "$tmp/q$run.log"
+done
+check "generate --precision int8 writes tokens and is repeatable" \
+  bash -c "[ -s '$tmp/q1.txt' ] && cmp -s '$tmp/q1.txt' '$tmp/q2.txt' && grep -q 'int8 as requested' '$tmp/q1.log'"
 "$clara" decode "$tmp/a.txt" --encoding notewise --out "$tmp/a2.mid" > /dev/null
 check "generated tokens decode" test -s "$tmp/a2.mid"
 

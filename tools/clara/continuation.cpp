@@ -37,9 +37,13 @@ Continuation ContinuationModel::run(const ContinuationRequest& request) const {
   std::optional<NoteGrammar> grammar;
   if (request.grammar) grammar.emplace(vocab, *request.grammar);
 
-  model::InferenceSession session(*impl_->loaded.model, 1);
+  model::InferenceSession session(*impl_->loaded.model, 1, request.precision, [] {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  });
   model::LstmState state = session.zero_state();
   Continuation out;
+  out.precision = session.precision_choice();
   std::span<const float> logits = session.step(Vocabulary::kEos, state);
   for (const auto& t : request.prompt) {
     int id = vocab.id(t);

@@ -12,6 +12,7 @@
 #include "core/generation/note_grammar.hpp"
 #include "core/generation/sampler.hpp"
 #include "core/model/files/model_card.hpp"
+#include "core/model/inference/precision.hpp"
 
 namespace clara::cli {
 
@@ -20,6 +21,7 @@ struct ContinuationRequest {
   long length = 500;
   SamplerConfig sampler;
   std::optional<GrammarConfig> grammar;  // nullopt: raw model output
+  model::Precision precision = model::Precision::fp32;  // automatic: measured at the start of run()
 };
 
 struct Continuation {
@@ -27,6 +29,7 @@ struct Continuation {
   std::size_t unknown_prompt_tokens = 0;
   bool ended = false;               // the model emitted <eos>
   double seconds_per_step = 0;      // mean inference step + sampling time
+  model::PrecisionChoice precision;  // what ran, and why
 };
 
 // Loads (and verifies) a model folder; DataError naming the file when it is bad. The card's

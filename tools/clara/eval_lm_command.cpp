@@ -3,14 +3,18 @@
 // training split), on the same tokens: NLL per token (nats), perplexity,
 // top-1 / top-3 accuracy. Each line is scored as a piece on its own, starting
 // from <eos> and predicting its closing <eos>, for both models alike.
+// With --precision the model is scored through the inference step (InferenceSession, one
+// token at a time, as clarad runs it) at that precision instead of the training module.
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 
 #include "core/model/files/model_files.hpp"
+#include "core/model/inference/inference_session.hpp"
 #include "core/generation/ngram_model.hpp"
 #include "tools/clara/cli.hpp"
 #include "tools/clara/model_access.hpp"
@@ -44,6 +48,33 @@ LmScore score_model(model::AwdLstm& lstm, const std::vector<std::vector<int>>& p
     s.top1 += static_cast<std::size_t>(hit.select(1, 0).sum().item<std::int64_t>());
     s.top3 += static_cast<std::size_t>(hit.any(1).sum().item<std::int64_t>());
     s.tokens += static_cast<std::size_t>(T);
+  }
+  return s;
+}
+
+// The same scores through the inference step, token by token.
+LmScore score_steps(model::InferenceSession& session, const std::vector<std::vector<int>>& pieces) {
+  LmScore s;
+  for (const auto& piece : pieces) {
+    auto state = session.zero_state();
+    int input = Vocabulary::kEos;
+    for (std::size_t i = 0; i <= piece.size(); ++i) {
+      const int target = i < piece.size() ? piece[i] : Vocabulary::kEos;
+      const auto logits = session.step(input, state);
+      double mx = -INFINITY;
+      for (float v : logits) mx = std::max(mx, static_cast<double>(v));
+      double sum = 0;
+      std::size_t above = 0;  // logits strictly above the target's: its rank
+      for (float v : logits) {
+        sum += std::exp(static_cast<double>(v) - mx);
+        above += v > logits[static_cast<std::size_t>(target)];
+      }
+      s.nll -= static_cast<double>(logits[static_cast<std::size_t>(target)]) - mx - std::log(sum);
+      s.top1 += above < 1;
+      s.top3 += above < 3;
+      ++s.tokens;
+      input = target;
+    }
   }
   return s;
 }
@@ -88,24 +119,39 @@ int run(const Args& args) {
   const int threads = static_cast<int>(args.get_int("--threads", 0, 0, 256));
   if (threads > 0) torch::set_num_threads(threads);
 
-  LmScore m = score_model(*loaded.model, pieces);
+  std::optional<model::PrecisionChoice> precision;
+  LmScore m;
+  if (auto p = args.get("--precision")) {
+    const auto requested = model::parse_precision(*p);
+    if (!requested) throw UsageError("option --precision: '" + *p + "' is not fp32, int8 or auto");
+    model::InferenceSession session(*loaded.model, 1, *requested, [] {
+      return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+          .count();
+    });
+    precision = session.precision_choice();
+    m = score_steps(session, pieces);
+  } else {
+    m = score_model(*loaded.model, pieces);
+  }
   NgramEvaluation b = baseline.evaluate(pieces);
   if (b.tokens != m.tokens)
     throw std::logic_error("model and baseline scored different token counts");
   const double n = static_cast<double>(m.tokens);
   const double model_nll = m.nll / n, base_nll = b.mean_nll();
   if (args.flag("--json")) {
-    const nlohmann::json j = {{"tokens", m.tokens},
+    nlohmann::json j = {{"tokens", m.tokens},
                               {"model_nll", model_nll},
                               {"baseline_nll", base_nll},
                               {"model_top1", static_cast<double>(m.top1) / n},
                               {"model_top3", static_cast<double>(m.top3) / n},
                               {"baseline_top1", b.top1_accuracy()}};
+    if (precision) j["precision"] = model::precision_name(precision->chosen);
     std::printf("%s\n", j.dump().c_str());
     return kOk;
   }
   std::printf("%s on %s: %zu tokens in %zu pieces%s\n", dir.filename().string().c_str(), data.c_str(), m.tokens,
               pieces.size(), unknown ? (" (" + std::to_string(unknown) + " unknown)").c_str() : "");
+  if (precision) std::printf("  inference step at %s\n", precision->reason.c_str());
   std::printf("  %-22s %10s %12s %8s %8s\n", "", "NLL/token", "perplexity", "top-1", "top-3");
   std::printf("  %-22s %10.4f %12.3f %7.2f%% %7.2f%%\n", "model (AWD-LSTM)", model_nll, std::exp(model_nll),
               100.0 * static_cast<double>(m.top1) / n, 100.0 * static_cast<double>(m.top3) / n);
@@ -120,7 +166,9 @@ OptionSpec options() {
       .valued("--model", "NAME|PATH", "a folder under models/, or a model folder (required)")
       .valued("--data", "TOKENS", "token file, one piece a line (required)")
       .flag("--json", "print one JSON object")
-      .valued("--threads", "N", "threads (default 0: LibTorch's choice)");
+      .valued("--threads", "N", "threads (default 0: LibTorch's choice)")
+      .valued("--precision", "P",
+              "score through the inference step at fp32, int8 or auto (default: the training module, fp32)");
 }
 
 }  // namespace
@@ -130,7 +178,8 @@ extern const Command eval_lm_command{
     "Scores every line of TOKENS (e.g. the test.txt of `clara encode`) as a piece, with the\n"
     "model and with the interpolated Kneser-Ney 5-gram stored in its folder. NLL in nats per\n"
     "token. --json prints one object: tokens, model_nll, baseline_nll, model_top1, model_top3,\n"
-    "baseline_top1.\n",
+    "baseline_top1, and precision with --precision, which scores through clarad's inference step instead of\n"
+    "the training module (int8: int8 weights, as clarad --precision int8 plays).\n",
     options(), run};
 
 }  // namespace clara::cli

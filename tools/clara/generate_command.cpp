@@ -87,6 +87,11 @@ int run(const Args& args) {
     gc.max_polyphony = static_cast<int>(args.get_int("--polyphony", 10, 0, 128));
     request.grammar = gc;
   }
+  if (auto p = args.get("--precision")) {
+    const auto precision = clara::model::parse_precision(*p);
+    if (!precision) throw UsageError("option --precision: '" + *p + "' is not fp32, int8 or auto");
+    request.precision = *precision;
+  }
   const Continuation result = model.run(request);
   const auto& generated = result.tokens;
   const std::size_t unknown = result.unknown_prompt_tokens;
@@ -113,6 +118,8 @@ int run(const Args& args) {
             << (unknown ? " (" + std::to_string(unknown) + " prompt tokens unknown to the model)" : "")
             << (ended ? "; the model ended the piece" : "") << "\n  " << score.note_count() << " notes, "
             << score.length_quarters() << " quarters at " << options.bpm << " bpm -> " << out.string() << "\n";
+  if (request.precision != clara::model::Precision::fp32)
+    std::cout << "  precision " << result.precision.reason << "\n";
   return kOk;
 }
 
@@ -135,7 +142,9 @@ OptionSpec options() {
       .flag("--no-guard-rails", "sample raw model output (unmatched ends, double onsets allowed)")
       .flag("--with-prompt", "write the prompt before the continuation")
       .valued("--tokens", "FILE", "also write the tokens")
-      .valued("--tempo", "BPM", "tempo of the MIDI file (default 120)");
+      .valued("--tempo", "BPM", "tempo of the MIDI file (default 120)")
+      .valued("--precision", "P",
+              "fp32 (default), int8 (int8 weights, faster) or auto (int8 where measured faster and as accurate)");
 }
 
 }  // namespace
