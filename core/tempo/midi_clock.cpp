@@ -6,6 +6,12 @@
 #include <string>
 
 namespace clara {
+namespace {
+
+// Periods between two ticks from which the ticks between count as missed (see on_tick).
+constexpr double kMissedTickGap = 1.7;
+
+}  // namespace
 
 void MidiClockConfig::validate() const {
   estimator.validate();
@@ -70,13 +76,16 @@ ClockEvent MidiClock::on_tick(std::int64_t time_ns) {
     lost_ = false;
   } else if (estimator_.has_estimate()) {
     // Ticks that did not arrive (a short dropout) still passed on the master.
-    const double gap = static_cast<double>(time_ns - estimator_.last_time_ns()) / estimator_.period_ns();
+    const double gap = static_cast<double>(time_ns - last_tick_ns_) / estimator_.period_ns();
+    // A tick late by up to 0.7 of a period is one tick, late (a JACK xrun moves the clock's
+    // time that much); counting it as two would put every later position a tick off.
     if (gap > config_.lost_periods)
       estimator_.reset();
-    else
-      step = std::max<std::int64_t>(1, std::llround(gap));
+    else if (gap >= kMissedTickGap)
+      step = std::llround(gap);
   }
   raw_ += step;
+  last_tick_ns_ = time_ns;
   if (!estimator_.tick(raw_, time_ns)) ++outliers_;
   switch (pending_) {
     case Pending::start:

@@ -71,6 +71,7 @@ class MidiClock {
   MidiClockConfig config_;
   ClockEstimator estimator_;
   std::int64_t raw_ = -1;          // index of the last tick (counting held ones)
+  std::int64_t last_tick_ns_ = 0;  // its arrival (an outlier the estimator refused included)
   std::int64_t song_origin_ = 0;   // raw index of song position 0
   std::int64_t stopped_at_ = 0;    // song position the next tick gets after Continue
   bool running_ = false, lost_ = false;

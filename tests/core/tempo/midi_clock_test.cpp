@@ -93,6 +93,19 @@ TEST(MidiClock, AShortDropoutIsHeldAndCountedALongOneIsLost) {
   EXPECT_FALSE(c.running());
 }
 
+TEST(MidiClock, ATickLateByMoreThanHalfAPeriodIsStillOneTick) {
+  // A JACK xrun can move a tick's time by most of a period: it must not count as two.
+  ClockMaster m;
+  MidiClock c;
+  c.message(kStart, at(m, -0.5));
+  for (int i = 0; i < 48; ++i) c.message(kTick, at(m, i));
+  c.message(kTick, at(m, 48.65));
+  EXPECT_EQ(c.next_song_tick(), 49);
+  c.message(kTick, at(m, 49));
+  EXPECT_EQ(c.next_song_tick(), 50);
+  EXPECT_NEAR(c.time_of_song_tick(60), m.time_of(60), 0.5e6);
+}
+
 TEST(MidiClock, IgnoresOtherMessagesAndRefusesBadConfig) {
   MidiClock c;
   EXPECT_EQ(c.message({0x90, 60, 100}, 0), ClockEvent::none);
