@@ -22,6 +22,8 @@ one fails each of them.
                                          exits 1 if none comes in time
     probe_tsv.py answer REC PLAYED BPM RATE PERIOD SILENCE_BEATS
                                          answer mode against the two-phrase fixture (see answer())
+    probe_tsv.py clock REC GRID RATE TICKS_PER_STEP FROM_TICK P99_MS MAX_MS
+                                         Clara on a MIDI Clock master's grid (see clock())
 
 Each prints its measured figures; a failed check prints why and exits 1."""
 import sys
@@ -281,6 +283,55 @@ def answer(rec_path, played_path, bpm, rate, period, silence_beats):
         raise CheckFailed(f"answer 2: reaction {ms(after[0] - resume):.2f} ms exceeds {ms(budget):.2f} ms")
 
 
+def clock(rec_path, grid_path, rate, ticks_per_step, from_tick, p99_ms, max_ms):
+    """Clara's note-ons against a clock master's ideal grid (GRID: song tick, fractional frame, as
+    clara-jackprobe --grid-out writes it): each note-on from song tick FROM_TICK on is compared with
+    the nearest grid step (every TICKS_PER_STEP ticks); p99 and max of the distance must stay within
+    P99_MS and MAX_MS. The master's Stop comes half a tick after the last grid tick: no note-on may
+    follow it by more than two JACK periods' worth (5 ms), and every note ends."""
+    rows = read_tsv(rec_path)
+    require_notes(rec_path, rows)
+    grid = []
+    with open(grid_path) as f:
+        header = f.readline().split()
+        if header != ["song_tick", "frame"]:
+            raise CheckFailed(f"{grid_path}:1: not a grid header: {header}")
+        for line in f:
+            tick, frame = line.split()
+            grid.append(float(frame))
+    if len(grid) <= from_tick:
+        raise CheckFailed(f"{grid_path}: {len(grid)} ticks, none from tick {from_tick}")
+    steps = grid[::ticks_per_step]
+    tick_frames = (grid[-1] - grid[-2])
+    stop_frame = grid[-1] + tick_frames / 2
+    errors, late = [], []
+    import bisect
+    for r in rows:
+        if not is_on(r):
+            continue
+        f = r[0]
+        if f > stop_frame + 5e-3 * rate:
+            late.append(f)
+            continue
+        if f < grid[from_tick] - tick_frames:
+            continue
+        i = bisect.bisect_left(steps, f)
+        d = min(abs(f - steps[j]) for j in (i - 1, i) if 0 <= j < len(steps))
+        errors.append(d / rate * 1e3)
+    if len(errors) < 10:
+        raise CheckFailed(f"only {len(errors)} note-ons from tick {from_tick} on: too few to measure")
+    errors.sort()
+    p50 = errors[len(errors) // 2]
+    p99 = errors[min(len(errors) - 1, -(-99 * len(errors) // 100) - 1)]
+    print(f"clock: {len(errors)} onsets from song tick {from_tick}: error p50 {p50:.3f} ms, p99 {p99:.3f} ms, "
+          f"max {errors[-1]:.3f} ms (limits p99 {p99_ms} ms, max {max_ms} ms); note-ons after Stop: {len(late)}")
+    if late:
+        raise CheckFailed(f"{len(late)} note-ons after the master's Stop (first at frame {late[0]}, Stop at {stop_frame:.0f})")
+    if p99 > p99_ms or errors[-1] > max_ms:
+        raise CheckFailed(f"onsets off the master's grid: p99 {p99:.3f} ms (limit {p99_ms}), max {errors[-1]:.3f} ms (limit {max_ms})")
+    ledger(rec_path)
+
+
 def main(argv):
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -303,6 +354,8 @@ def main(argv):
             program(path, int(argv[3]), int(argv[4]))
         elif cmd == "wait-sounding":
             wait_sounding(path, float(argv[3]))
+        elif cmd == "clock":
+            clock(path, argv[3], int(argv[4]), int(argv[5]), int(argv[6]), float(argv[7]), float(argv[8]))
         elif cmd == "answer":
             answer(path, argv[3], float(argv[4]), int(argv[5]), int(argv[6]), float(argv[7]))
         else:

@@ -60,7 +60,8 @@ struct JackProbe::Impl {
       if (offset >= static_cast<std::int32_t>(n)) break;
       const jack_nframes_t at = offset < 0 ? 0 : static_cast<jack_nframes_t>(offset);
       const int type = s.msg.status & 0xF0;
-      const std::size_t size = type == 0xC0 || type == 0xD0 ? 2 : 3;
+      // MIDI Clock and transport (0xF8..0xFC) are one byte; Song Position Pointer three.
+      const std::size_t size = s.msg.status >= 0xF8 ? 1 : type == 0xC0 || type == 0xD0 ? 2 : 3;
       const jack_midi_data_t bytes[3] = {s.msg.status, s.msg.data1, s.msg.data2};
       if (jack_midi_event_write(out_buffer, at, bytes, size) != 0) {
         dropped.fetch_add(1, std::memory_order_relaxed);

@@ -16,6 +16,7 @@
 #include "clara_version.hpp"
 #include "core/midi/midi_file.hpp"
 #include "tools/clara/cli.hpp"
+#include "tools/jackio/clock_schedule.hpp"
 #include "tools/jackio/jack_probe.hpp"
 #include "tools/jackio/score_messages.hpp"
 
@@ -31,7 +32,12 @@ const char* kDescription =
     "length plus 2 s, or 10 s without a file), or until SIGINT/SIGTERM.\n"
     "Writes TSV (frame, time_ns, status, data1, data2; a header line first) of\n"
     "what it recorded to --out (default: standard output) and of what it played\n"
-    "to --played-out. Never starts a JACK server.\n";
+    "to --played-out. Never starts a JACK server.\n"
+    "With --clock BPM it is a MIDI Clock master instead of a player: a beat of clock,\n"
+    "Start, --clock-bars bars of 24-ppqn ticks (each moved by up to --clock-jitter-ms,\n"
+    "seeded by --clock-seed; a linear ramp to --clock-ramp-to over --clock-ramp-bars\n"
+    "from bar --clock-ramp-from), Stop, a beat of clock; --grid-out writes the master's\n"
+    "ideal grid (song tick, fractional JACK frame).\n";
 
 int run(const clara::cli::Args& args) {
   using namespace clara;
@@ -50,7 +56,25 @@ int run(const clara::cli::Args& args) {
   if (auto port = args.get("--play-to")) probe.connect(probe.output_port(), *port);
 
   std::vector<TimedMessage> messages;
-  if (auto file = args.get("--play")) {
+  std::vector<double> grid_ns;
+  if (args.get("--clock")) {
+    if (args.get("--play")) throw clara::cli::UsageError("--clock and --play: one or the other");
+    jackio::ClockPlan plan;
+    plan.bpm = args.get_double("--clock", 120, 20, 400);
+    plan.bars = static_cast<int>(args.get_double("--clock-bars", 8, 1, 10000));
+    plan.jitter_ms = args.get_double("--clock-jitter-ms", 0, 0, 5);
+    plan.seed = static_cast<std::uint64_t>(args.get_double("--clock-seed", 1, 0, 1e15));
+    plan.ramp_to = args.get_double("--clock-ramp-to", 0, 0, 400);
+    plan.ramp_from_bar = args.get_double("--clock-ramp-from", 0, 0, 10000);
+    plan.ramp_bars = args.get_double("--clock-ramp-bars", 0, 0, 10000);
+    try {
+      auto schedule = jackio::clock_schedule(plan);
+      messages = std::move(schedule.messages);
+      grid_ns = std::move(schedule.grid_ns);
+    } catch (const std::invalid_argument& e) {
+      throw clara::cli::UsageError(e.what());
+    }
+  } else if (auto file = args.get("--play")) {
     try {
       messages = jackio::messages_from_score(read_midi_file(*file));
     } catch (const MidiFileError& e) {
@@ -69,6 +93,14 @@ int run(const clara::cli::Args& args) {
   if (!messages.empty()) {
     probe.play(messages, start_frame);
     std::cerr << "clara-jackprobe: playing " << messages.size() << " messages from frame " << start_frame << "\n";
+  }
+  if (auto path = args.get("--grid-out")) {
+    std::ofstream out(*path);
+    out << "song_tick\tframe\n";
+    out.precision(15);
+    for (std::size_t i = 0; i < grid_ns.size(); ++i)
+      out << i << "\t" << static_cast<double>(start_frame) + grid_ns[i] * probe.sample_rate() / 1e9 << "\n";
+    if (!out.flush()) throw clara::cli::DataError(*path + ": write failed");
   }
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
@@ -113,7 +145,15 @@ int main(int argc, char** argv) {
                               .valued("--start-after", "SEC", "start playing SEC seconds from now (default 0.5)")
                               .valued("--seconds", "SEC", "run time (default: file length + 2 s, or 10 s)")
                               .valued("--out", "events.tsv", "what was recorded (default: standard output)")
-                              .valued("--played-out", "played.tsv", "what was played");
+                              .valued("--played-out", "played.tsv", "what was played")
+                              .valued("--clock", "BPM", "be a MIDI Clock master at BPM instead of playing a file")
+                              .valued("--clock-bars", "N", "bars from Start to Stop (default 8)")
+                              .valued("--clock-jitter-ms", "MS", "each tick moved by uniform +-MS (default 0)")
+                              .valued("--clock-seed", "N", "the jitter's seed (default 1)")
+                              .valued("--clock-ramp-to", "BPM", "ramp linearly to BPM")
+                              .valued("--clock-ramp-from", "BAR", "the ramp starts at this bar (default 0)")
+                              .valued("--clock-ramp-bars", "N", "the ramp's length in bars")
+                              .valued("--grid-out", "grid.tsv", "the clock master's ideal grid");
   CLI::App app("clara-jackprobe: play a MIDI file into a JACK port, record what comes back.", "clara-jackprobe");
   app.set_version_flag("--version", std::string("clara-jackprobe ") + clara::kVersion, "print the version and exit");
   app.footer(std::string(kDescription) + "\n" + kExitCodesHelp);
