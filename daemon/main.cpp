@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "daemon/config/command_line.hpp"
+#include "daemon/control/config_reload.hpp"
 #include "daemon/control/control_plane.hpp"
 #include "daemon/engine/duet_thread.hpp"
 #include "daemon/engine/engine_factory.hpp"
@@ -34,7 +35,9 @@ int run(int argc, char** argv) {
   const auto t_start = Clock::now();
   const StopSignals signals;  // before any thread starts, so all inherit the mask
   DaemonSettings settings;
-  if (const auto early = parse_command_line_or_exit({argv + 1, argv + argc}, settings)) return *early;
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  ConfigLocation config_file;  // what SIGHUP reads again
+  if (const auto early = parse_command_line_or_exit(args, settings, &config_file)) return *early;
   refuse_root_unless_allowed(settings.allow_root);  // 77
 
   LiveModel model = load_live_model(settings);
@@ -86,10 +89,15 @@ int run(int argc, char** argv) {
               std::string(to_string(settings.duet.mode)).c_str(), settings.duet.bpm,
               std::string(backend->kind()).c_str());
   SystemService service(daemon_probes(*backend, duet, control.hub()));  // READY=1, then STATUS= and WATCHDOG=1
+  ConfigReload reload(
+      args, config_file, settings, [&model](DaemonSettings& s) { complete_settings(s, model.spec, model.loaded.card); },
+      control.hub(), [&backend] { return backend->now_ns(); });
 
   int exit_code = 0;
-  while (!signals.wait(std::chrono::milliseconds(100)))
-    if (!backend->connected() && !backend->recovering()) {
+  for (int sig = 0; !(sig = signals.wait(std::chrono::milliseconds(100))) || is_reload_signal(sig);)
+    if (sig) {
+      service.reload([&] { reload.reload(); });  // SIGHUP
+    } else if (!backend->connected() && !backend->recovering()) {
       log::error("the MIDI server went away; stopping");
       exit_code = 69;
       break;

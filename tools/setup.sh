@@ -20,6 +20,8 @@ packages=(
   clang libclang-rt-14-dev                    # libFuzzer + sanitizers
   libeigen3-dev                               # the benchmark's hand-written floor
   python3-mido                                # benchmark baseline (MIDI parsing in Python)
+  help2man man-db groff-base                  # man pages from --help (clara.1, clarad.8), checked with man -l
+  passwd                                      # tools/install.sh: useradd for the service's user
   libcairo2-dev                               # clara plot: piano rolls and training curves (PNG, SVG)
   libfluidsynth-dev libsndfile1-dev           # clara render: MIDI to audio offline, WAV files
   fluid-soundfont-gm                          # the General MIDI SoundFont clara render and the demo play with

@@ -29,7 +29,8 @@ const char* exit_codes_text() {
   77  run as root without --allow-root (EX_NOPERM)
   78  bad config file (every unknown key, wrong type or value out of range listed, one a line), or
       unsafe configuration: OSC control on a non-loopback address without a token (EX_CONFIG)
-SIGINT, SIGTERM, SIGHUP and SIGQUIT stop cleanly: every sounding note is ended before the ports close.)";
+SIGINT, SIGTERM and SIGQUIT stop cleanly: every sounding note is ended before the ports close.
+SIGHUP reads the config file again and applies what changed while playing (docs/service.md).)";
 }
 
 namespace {
@@ -152,7 +153,7 @@ void set_real(const char* flag, const std::optional<double>& from, const RealRan
 
 }  // namespace
 
-CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSettings& s) {
+CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSettings& s, const ConfigLocation* config) {
   CommandLine cl;
   Flags f;
   CLI::App app{"", "clarad"};
@@ -178,7 +179,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
   } catch (const CLI::ParseError& e) {
     throw SettingsError(std::string(e.what()) + " (see clarad --help)");
   }
-  cl.config = find_config_file(f.config);
+  cl.config = config ? *config : find_config_file(f.config);
   if (!cl.config.path.empty()) load_config_file(cl.config.path, s, &cl.sources);
 
   // Where each flag's value goes, for --print-config.
@@ -284,9 +285,11 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
   return cl;
 }
 
-std::optional<int> parse_command_line_or_exit(const std::vector<std::string>& args, DaemonSettings& settings) {
+std::optional<int> parse_command_line_or_exit(const std::vector<std::string>& args, DaemonSettings& settings,
+                                              ConfigLocation* found) {
   try {
     const CommandLine cl = parse_command_line(args, settings);
+    if (found) *found = cl.config;
     if (cl.help || cl.version) {
       std::fputs(cl.help_text.c_str(), stdout);
       std::fputc('\n', stdout);

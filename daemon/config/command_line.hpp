@@ -26,13 +26,16 @@ struct CommandLine {
 // Fills `settings` from the config file and argv (args[0] is not the program name);
 // SettingsError when something is wrong: exit code 64 naming the flag, 78 for the config
 // file (each of its problems, one line each) or an unsafe [control].
-CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSettings& settings);
+// `config`, when given, is read instead of searching (a reload reads the file found at start).
+CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSettings& settings,
+                               const ConfigLocation* config = nullptr);
 
 // What main() runs first: parses, prints --help/--version/--print-config, applies the log
 // level and logs which config file was read. nullopt: go on; otherwise exit with that code
 // (0 after help or --print-config; SettingsError::exit_code(), each line of its message
-// logged as one error).
-std::optional<int> parse_command_line_or_exit(const std::vector<std::string>& args, DaemonSettings& settings);
+// logged as one error). `found`, when given, receives the config file's location.
+std::optional<int> parse_command_line_or_exit(const std::vector<std::string>& args, DaemonSettings& settings,
+                                              ConfigLocation* found = nullptr);
 
 // The exit codes clarad uses (sysexits.h), as printed in --help.
 const char* exit_codes_text();

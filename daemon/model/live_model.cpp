@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/hash/sha256.hpp"
+#include "core/install/data_dirs.hpp"
 #include "core/model/files/model_search.hpp"
 #include "daemon/config/chamber_defaults.hpp"
 #include "daemon/log/logger.hpp"
@@ -17,17 +18,21 @@ namespace fs = std::filesystem;
 
 namespace clara::daemon {
 
-std::vector<fs::path> model_roots() {
-  std::vector<fs::path> roots{fs::current_path()};
-  if (const char* d = std::getenv("CLARA_DATA_DIR"); d && *d) roots.emplace_back(d);
-  roots.emplace_back(CLARA_SOURCE_DIR);
-  return roots;
-}
+std::vector<fs::path> model_roots() { return process_data_dirs(); }
 
 model::SamplerKeysGiven sampler_keys_differing_from_defaults(const SamplerConfig& s) {
   const SamplerConfig d;
   return {s.policy != d.policy, s.temperature != d.temperature, s.top_k != d.top_k, s.top_p != d.top_p,
           s.random_freq != d.random_freq};
+}
+
+void complete_settings(DaemonSettings& settings, const EncodingSpec& spec, const model::ModelCard& card) {
+  apply_chamber_defaults(settings, spec);
+  model::apply_card_sampling(card.sampling, sampler_keys_differing_from_defaults(settings.duet.sampler),
+                             settings.duet.sampler);
+  settings.duet.lookahead_steps =
+      std::max(1, static_cast<int>(std::lround(settings.lookahead_beats * spec.sample_freq)));
+  settings.duet.validate(spec);
 }
 
 LiveModel load_live_model(DaemonSettings& settings) {
@@ -41,14 +46,9 @@ LiveModel load_live_model(DaemonSettings& settings) {
   }
   if (m.spec.encoding == Encoding::chordwise)
     throw StartupError(65, "model '" + m.loaded.card.name + "' is chordwise; the duet needs a notewise or chamber model");
-  apply_chamber_defaults(settings, m.spec);
   const model::CardSampling& card_sampling = m.loaded.card.sampling;
-  model::apply_card_sampling(card_sampling, sampler_keys_differing_from_defaults(settings.duet.sampler),
-                             settings.duet.sampler);
-  settings.duet.lookahead_steps =
-      std::max(1, static_cast<int>(std::lround(settings.lookahead_beats * m.spec.sample_freq)));
   try {
-    settings.duet.validate(m.spec);
+    complete_settings(settings, m.spec, m.loaded.card);
   } catch (const std::exception& e) {
     throw StartupError(64, e.what());
   }

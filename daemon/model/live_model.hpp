@@ -34,8 +34,15 @@ struct LiveModel {
 // exactly the default value is then taken from the card.
 model::SamplerKeysGiven sampler_keys_differing_from_defaults(const SamplerConfig& sampler);
 
-// Where model names are looked up: the working directory, $CLARA_DATA_DIR, the source tree.
+// Where model names are looked up (models/NAME under each): the working directory,
+// $CLARA_DATA_DIR, the program's prefix, the installed data folder (core/install/data_dirs.hpp).
 std::vector<std::filesystem::path> model_roots();
+
+// What load_live_model does to `settings` once the model is known: chamber instruments where
+// none was named, the card's sampling for the sampler keys the user did not set, the
+// lookahead in grid steps; then checks the duet settings against the spec (std::exception
+// naming the setting). A reload completes its new settings the same way.
+void complete_settings(DaemonSettings& settings, const EncodingSpec& spec, const model::ModelCard& card);
 
 // Loads settings.model, checks it suits a duet, completes `settings` from its spec
 // (chamber instruments, lookahead) and card (sampler keys the user did not set), sets

@@ -6,6 +6,7 @@
 namespace clara::daemon {
 namespace {
 
+// HUP reloads (is_reload_signal); it is waited for with the rest.
 constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
 sigset_t stop_set() {
@@ -31,5 +32,7 @@ int StopSignals::wait(std::chrono::milliseconds timeout) const {
   const int sig = sigtimedwait(&set, nullptr, &t);
   return sig > 0 ? sig : 0;
 }
+
+bool is_reload_signal(int signal) { return signal == SIGHUP; }
 
 }  // namespace clara::daemon

@@ -1,6 +1,7 @@
 #pragma once
-// The signals that stop clarad. Every thread inherits the mask set here, so only
-// wait() sees them and no real-time thread is ever interrupted by one.
+// The signals clarad acts on: INT, TERM and QUIT stop it, HUP reloads its config file.
+// Every thread inherits the mask set here, so only wait() sees them and no real-time
+// thread is ever interrupted by one.
 #include <chrono>
 
 namespace clara::daemon {
@@ -14,5 +15,8 @@ class StopSignals {
   // The signal that arrived within `timeout`, or 0.
   int wait(std::chrono::milliseconds timeout) const;
 };
+
+// Whether `signal` (from wait()) asks for a reload rather than a stop: SIGHUP.
+bool is_reload_signal(int signal);
 
 }  // namespace clara::daemon

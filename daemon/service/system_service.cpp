@@ -40,6 +40,13 @@ SystemService::~SystemService() {
   if (supervisor_) supervisor_->stop();
 }
 
+void SystemService::reload(const std::function<void()>& reload) {
+  const bool notify = sink_ && !stopped_;
+  if (notify) sink_->notify("RELOADING=1");
+  reload();
+  if (notify) sink_->notify("READY=1");
+}
+
 void SystemService::stopping() {
   if (stopped_ || !sink_) return;
   stopped_ = true;

@@ -2,6 +2,7 @@
 // clarad under a service manager (systemd, Type=notify): READY=1 once it can
 // play, STATUS= lines and watchdog pings while it plays, STOPPING=1 once every
 // note is ended. Without $NOTIFY_SOCKET it sends nothing and starts no thread.
+#include <functional>
 #include <memory>
 
 #include "daemon/control/control_hub.hpp"
@@ -27,6 +28,10 @@ class SystemService {
   ~SystemService();  // stops the supervisor; sends nothing
   SystemService(const SystemService&) = delete;
   SystemService& operator=(const SystemService&) = delete;
+
+  // SIGHUP: RELOADING=1 before `reload` runs and READY=1 after it (sd_notify(3)), so systemd
+  // shows the unit reloading meanwhile; without a service manager it only runs `reload`.
+  void reload(const std::function<void()>& reload);
 
   // Call after the panic is out (MidiBackend::stop()): stops the watchdog pings and STATUS
   // lines, then sends STOPPING=1. Idempotent.

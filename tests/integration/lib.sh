@@ -142,7 +142,7 @@ start_clarad() {
 
 now_ns() { date +%s%N; }
 
-# stop_clarad [SIGNAL]: SIGTERM (or SIGNAL: INT, HUP, QUIT...) to our clarad, wait for it. Sets
+# stop_clarad [SIGNAL]: SIGTERM (or SIGNAL: INT, QUIT) to our clarad, wait for it. Sets
 # CLARAD_RC and CLARAD_STOP_MS (signal to exit, as this script sees it).
 stop_clarad() {
   local t0 t1

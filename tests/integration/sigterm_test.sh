@@ -1,4 +1,4 @@
-# Every stop signal (TERM, INT, HUP, QUIT) while Clara has a note sounding, with someone playing into
+# Every stop signal (TERM, INT, QUIT) while Clara has a note sounding, with someone playing into
 # her. Each round: clarad in accompany mode; a client connected BOTH ways (clara-jackprobe: plays the
 # two-phrase fixture into clara:midi_in, records clara:midi_out) and a client that only listens
 # (jack_midi_dump, whose live output tells this script when a note of Clara's is sounding). Once one
@@ -14,7 +14,7 @@ source "$(dirname "$0")/lib.sh" "$@"
 MODEL=$SRC/models/notewise-piano
 PER_SIGNAL=${CLARA_SIGTERM_ROUNDS:-3}
 SEED=${CLARA_SIGTERM_SEED:-20261125}
-SIGNALS=(TERM INT HUP QUIT)
+SIGNALS=(TERM INT QUIT)  # HUP reloads instead: reload_test.sh
 STOP_LIMIT_MS=500
 SOUNDING_TIMEOUT_S=10
 [[ "$PER_SIGNAL" =~ ^[0-9]+$ ]] && ((PER_SIGNAL >= 1)) ||

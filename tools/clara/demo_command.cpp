@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "core/encoding/codec.hpp"
+#include "core/install/data_dirs.hpp"
 #include "core/midi/midi_file.hpp"
 #include "tools/clara/cli.hpp"
 #include "tools/clara/live_demo.hpp"
@@ -19,9 +20,15 @@ namespace clara::cli {
 namespace fs = std::filesystem;
 namespace {
 
+constexpr const char* kSample = "anna-magdalena-20a.mid";
+
+// samples/ in the first data folder that has the sample (core/install/data_dirs.hpp); when
+// none has it, the path in the last one, so the error names where it should be.
 fs::path default_sample() {
-  fs::path p = fs::path(CLARA_SOURCE_DIR) / "tools/samples/anna-magdalena-20a.mid";
-  return p;
+  const auto dirs = process_data_dirs();
+  for (const auto& d : dirs)
+    if (fs::exists(d / "samples" / kSample)) return d / "samples" / kSample;
+  return dirs.back() / "samples" / kSample;
 }
 
 #ifdef CLARA_HAVE_MODEL

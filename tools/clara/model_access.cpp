@@ -1,5 +1,6 @@
 #include "tools/clara/model_access.hpp"
 
+#include "core/install/data_dirs.hpp"
 #include "core/model/files/model_search.hpp"
 #include "tools/clara/cli.hpp"
 
@@ -8,7 +9,7 @@ namespace fs = std::filesystem;
 
 fs::path resolve_model_dir(const std::string& name) {
   try {
-    return model::find_model_folder(name, {fs::current_path(), fs::path(CLARA_SOURCE_DIR)});
+    return model::find_model_folder(name, process_data_dirs());
   } catch (const model::ModelFileError& e) {
     throw NoInputError(e.what());
   }

@@ -11,8 +11,9 @@
 
 namespace clara::cli {
 
-// NAME or PATH: an existing folder is taken as is; otherwise models/NAME under the
-// current directory, then under Clara's source tree. NoInputError lists the
+// NAME or PATH: an existing folder is taken as is; otherwise models/NAME under each data
+// folder in turn (core/install/data_dirs.hpp: the working directory, $CLARA_DATA_DIR, the
+// program's prefix, the installed data folder). NoInputError lists the
 // shipped models when nothing matches.
 std::filesystem::path resolve_model_dir(const std::string& name_or_path);
 

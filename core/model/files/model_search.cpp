@@ -17,8 +17,10 @@ fs::path find_model_folder(const std::string& name, const std::vector<fs::path>&
         if (shipped.find(n) == std::string::npos) shipped += (shipped.empty() ? "" : ", ") + n;
       }
   }
+  std::string looked;
+  for (const auto& root : roots) looked += (looked.empty() ? "" : ", ") + (root / "models").string();
   throw ModelFileError("model '" + name + "' not found (a folder path, or one of: " +
-                       (shipped.empty() ? "none shipped" : shipped) + ")");
+                       (shipped.empty() ? "none shipped" : shipped) + "; looked in " + looked + ")");
 }
 
 EncodingSpec encoding_spec_of(const ModelCard& card) {

@@ -1,7 +1,7 @@
 #pragma once
 // Finding a model folder from what a user types: a path to a folder, or the name
-// of one under models/ in each search root in turn (the working directory, the
-// installed data directory, Clara's source tree).
+// of one under models/ in each search root in turn (core/install/data_dirs.hpp says which
+// roots the programs search).
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -11,7 +11,7 @@
 
 namespace clara::model {
 
-// Throws ModelFileError listing the models the roots hold when nothing matches.
+// Throws ModelFileError listing the models the roots hold, and the roots, when nothing matches.
 std::filesystem::path find_model_folder(const std::string& name_or_path,
                                         const std::vector<std::filesystem::path>& roots);
 

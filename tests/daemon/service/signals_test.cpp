@@ -20,3 +20,8 @@ TEST(StopSignals, EachStopSignalIsWaitedForAndSigpipeIsIgnored) {
   EXPECT_EQ(sa.sa_handler, SIG_IGN);
   kill(getpid(), SIGPIPE);  // would end the test binary if not ignored
 }
+
+TEST(StopSignals, OnlyHangupReloads) {
+  EXPECT_TRUE(is_reload_signal(SIGHUP));
+  for (int s : {0, SIGINT, SIGTERM, SIGQUIT, SIGPIPE}) EXPECT_FALSE(is_reload_signal(s)) << s;
+}

@@ -1,0 +1,208 @@
+#include "daemon/control/config_reload.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "daemon/config/command_line.hpp"
+#include "daemon/control/control_plane.hpp"
+#include "tests/daemon/control/control_test_support.hpp"
+
+namespace clara::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::RecordingSink;
+
+struct Folder {
+  fs::path dir = fs::temp_directory_path() / ("clara-reload-" + std::to_string(::getpid()) + "-" +
+                                               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  Folder() { fs::create_directories(dir); }
+  ~Folder() { fs::remove_all(dir); }
+  fs::path write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir / name) << text;
+    return dir / name;
+  }
+};
+
+bool has(const std::vector<SettingChange>& changes, const std::string& key) {
+  return std::any_of(changes.begin(), changes.end(), [&](const SettingChange& c) { return c.key == key; });
+}
+
+template <typename T>
+const T* last_of(const RecordingSink& sink) {
+  for (auto it = sink.commands.rbegin(); it != sink.commands.rend(); ++it)
+    if (const T* c = std::get_if<T>(&*it)) return c;
+  return nullptr;
+}
+
+// clarad as main() builds it, minus the ports: flags, the file they name, a hub on a recorder.
+struct Daemon {
+  explicit Daemon(std::vector<std::string> flags) : args(std::move(flags)) {
+    const CommandLine cl = parse_command_line(args, settings);
+    hub = std::make_unique<ControlHub>(sink, initial_control_state(settings, "notewise-piano", spec, "jack"));
+    reload = std::make_unique<ConfigReload>(args, cl.config, settings, nullptr, *hub, [] { return 5'000'000'000; });
+  }
+  EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
+  RecordingSink sink{spec};
+  std::vector<std::string> args;
+  DaemonSettings settings;
+  std::unique_ptr<ControlHub> hub;
+  std::unique_ptr<ConfigReload> reload;
+};
+
+TEST(ConfigReload, ChangedKeysGoThroughTheHubTheModeOnTheBarLine) {
+  Folder f;
+  const auto file = f.write("clarad.toml", "[duet]\ntempo = 120.0\nmode = \"answer\"\n[sampler]\ntemperature = 1.0\n");
+  Daemon d({"--config", file.string()});
+  f.write("clarad.toml", "[duet]\ntempo = 96.0\nmode = \"solo\"\n[sampler]\ntemperature = 0.5\n");
+  const ReloadOutcome r = d.reload->reload();
+  EXPECT_TRUE(r.errors.empty());
+  EXPECT_FALSE(r.refused);
+  EXPECT_TRUE(r.needs_restart.empty());
+  EXPECT_EQ(r.applied.size(), 3u);
+  EXPECT_TRUE(has(r.applied, "duet.tempo") && has(r.applied, "duet.mode") && has(r.applied, "sampler.temperature"));
+  ASSERT_EQ(d.sink.commands.size(), 3u);
+  ASSERT_TRUE(last_of<SetTempo>(d.sink));
+  EXPECT_DOUBLE_EQ(last_of<SetTempo>(d.sink)->bpm, 96.0);
+  ASSERT_TRUE(last_of<SetSampler>(d.sink));
+  EXPECT_DOUBLE_EQ(last_of<SetSampler>(d.sink)->sampler.temperature, 0.5);
+  ASSERT_TRUE(std::holds_alternative<SetMode>(d.sink.commands.back()));  // last: an answer starts with the rest
+  EXPECT_EQ(std::get<SetMode>(d.sink.commands.back()).mode, DuetMode::solo);
+  EXPECT_TRUE(d.sink.bars.back());                    // the mode waits for the bar line
+  EXPECT_EQ(d.sink.dues.back(), 5'000'000'000);       // from now
+  EXPECT_EQ(d.hub->state().mode, DuetMode::solo);
+  EXPECT_DOUBLE_EQ(d.hub->state().bpm, 96.0);
+
+  // The same file again changes nothing and sends nothing.
+  const ReloadOutcome again = d.reload->reload();
+  EXPECT_TRUE(again.applied.empty());
+  EXPECT_EQ(d.sink.commands.size(), 3u);
+}
+
+TEST(ConfigReload, AnInvalidFileIsReportedWholeAndChangesNothing) {
+  Folder f;
+  const auto file = f.write("clarad.toml", "[duet]\ntempo = 120.0\n");
+  Daemon d({"--config", file.string()});
+  const auto before = status_values(d.hub->state());
+  f.write("clarad.toml", "[duet]\ntempo = 1000.0\nmode = \"solo\"\nbogus = 1\n");
+  const ReloadOutcome r = d.reload->reload();
+  ASSERT_EQ(r.errors.size(), 2u);
+  EXPECT_NE(r.errors[0].find(file.string() + ":2:"), std::string::npos) << r.errors[0];
+  EXPECT_NE(r.errors[0].find("duet.tempo"), std::string::npos) << r.errors[0];
+  EXPECT_NE(r.errors[1].find(file.string() + ":4:"), std::string::npos) << r.errors[1];
+  EXPECT_TRUE(r.applied.empty());
+  EXPECT_TRUE(d.sink.commands.empty());
+  EXPECT_EQ(status_values(d.hub->state()), before);
+
+  // A syntax error, then the file mended: the mended file applies.
+  f.write("clarad.toml", "[duet\ntempo = 90.0\n");
+  EXPECT_EQ(d.reload->reload().errors.size(), 1u);
+  f.write("clarad.toml", "[duet]\ntempo = 90.0\n");
+  EXPECT_TRUE(has(d.reload->reload().applied, "duet.tempo"));
+  EXPECT_DOUBLE_EQ(d.hub->state().bpm, 90.0);
+}
+
+TEST(ConfigReload, WhatCannotChangeLiveIsReportedAtEachReloadAndLeftAsItIs) {
+  Folder f;
+  const auto file = f.write("clarad.toml", "[midi]\nbackend = \"jack\"\n[control]\nudp_port = 9000\n");
+  Daemon d({"--config", file.string()});
+  f.write("clarad.toml",
+          "[midi]\nbackend = \"alsa\"\nclient_name = \"other\"\n[control]\nudp_port = 9100\n[duet]\nvelocity = 90\n");
+  ReloadOutcome r = d.reload->reload();
+  EXPECT_TRUE(has(r.needs_restart, "midi.backend"));
+  EXPECT_TRUE(has(r.needs_restart, "midi.client_name"));
+  EXPECT_TRUE(has(r.needs_restart, "control.udp_port"));
+  EXPECT_EQ(r.needs_restart.size(), 3u);
+  EXPECT_TRUE(has(r.applied, "duet.velocity"));  // what can change does
+  EXPECT_EQ(d.hub->state().velocity, 90);
+  EXPECT_EQ(d.hub->state().backend, "jack");
+  r = d.reload->reload();
+  EXPECT_EQ(r.needs_restart.size(), 3u);  // still pending
+  EXPECT_TRUE(r.applied.empty());
+}
+
+TEST(ConfigReload, KeysTheFileDidNotChangeKeepTheirLiveValues) {
+  Folder f;
+  const auto file = f.write("clarad.toml", "[duet]\ntempo = 120.0\n[sampler]\ntemperature = 1.0\n");
+  Daemon d({"--config", file.string()});
+  ASSERT_FALSE(d.hub->edit([](ControlState& s) { s.sampler.temperature = 0.3; }));  // as over OSC
+  f.write("clarad.toml", "[duet]\ntempo = 100.0\n[sampler]\ntemperature = 1.0\n");
+  const ReloadOutcome r = d.reload->reload();
+  EXPECT_EQ(r.applied.size(), 1u);
+  EXPECT_DOUBLE_EQ(d.hub->state().bpm, 100.0);
+  EXPECT_DOUBLE_EQ(d.hub->state().sampler.temperature, 0.3);
+}
+
+TEST(ConfigReload, FlagsStillOverrideTheFile) {
+  Folder f;
+  const auto file = f.write("clarad.toml", "[duet]\ntempo = 120.0\n");
+  Daemon d({"--config", file.string(), "--tempo", "80"});
+  f.write("clarad.toml", "[duet]\ntempo = 100.0\n");
+  const ReloadOutcome r = d.reload->reload();
+  EXPECT_TRUE(r.applied.empty());
+  EXPECT_DOUBLE_EQ(d.hub->state().bpm, 80.0);
+}
+
+TEST(ConfigReload, ARouteChannelChangesLiveARouteAddedWaitsForARestart) {
+  Folder f;
+  const auto file = f.write("clarad.toml", "[[route]]\ninstrument = \"p\"\nchannel = 1\n");
+  Daemon d({"--config", file.string()});
+  f.write("clarad.toml", "[[route]]\ninstrument = \"p\"\nchannel = 3\nprogram = 5\n");
+  ReloadOutcome r = d.reload->reload();
+  EXPECT_TRUE(has(r.applied, "route[0].channel") && has(r.applied, "route[0].program"));
+  ASSERT_TRUE(last_of<SetRoute>(d.sink));
+  EXPECT_EQ(last_of<SetRoute>(d.sink)->channel, 2);
+  EXPECT_EQ(last_of<SetRoute>(d.sink)->program, 5);
+  f.write("clarad.toml", "[[route]]\ninstrument = \"p\"\nchannel = 3\nprogram = 5\nnote_low = 21\n");
+  r = d.reload->reload();
+  EXPECT_TRUE(has(r.needs_restart, "route[0].note_low"));
+  EXPECT_FALSE(has(r.needs_restart, "route[0].channel"));  // applied live already
+  EXPECT_TRUE(r.applied.empty());
+}
+
+TEST(ConfigReload, ARefusedEditChangesNothing) {
+  Folder f;
+  const auto file = f.write("clarad.toml", "[duet]\ntempo = 120.0\n");
+  Daemon d({"--config", file.string()});
+  // A value every check of the file passes but the engine refuses: an instrument the
+  // model's part table lacks.
+  f.write("clarad.toml", "[duet]\ntempo = 100.0\nclara_instrument = \"zz\"\n");
+  const ReloadOutcome r = d.reload->reload();
+  ASSERT_TRUE(r.refused || !r.errors.empty());
+  EXPECT_TRUE(r.applied.empty());
+  EXPECT_TRUE(d.sink.commands.empty());
+  EXPECT_DOUBLE_EQ(d.hub->state().bpm, 120.0);
+}
+
+TEST(ConfigReload, StartedOnTheDefaultsAFileWrittenSinceIsRead) {
+  Folder f;
+  setenv("XDG_CONFIG_HOME", (f.dir / "xdg").c_str(), 1);
+  setenv("CLARA_SYSTEM_CONFIG_DIR", (f.dir / "etc").c_str(), 1);
+  Daemon d({});
+  fs::create_directories(f.dir / "etc");
+  f.write("etc/clarad.toml", "[duet]\ntempo = 70.0\n");
+  const ReloadOutcome r = d.reload->reload();
+  EXPECT_NE(r.file.find("etc/clarad.toml"), std::string::npos) << r.file;
+  EXPECT_TRUE(has(r.applied, "duet.tempo"));
+  EXPECT_DOUBLE_EQ(d.hub->state().bpm, 70.0);
+  unsetenv("XDG_CONFIG_HOME");
+  unsetenv("CLARA_SYSTEM_CONFIG_DIR");
+}
+
+TEST(ConfigReload, WhichKeysAreLive) {
+  for (const char* k : {"duet.mode", "duet.tempo", "sampler.temperature", "sampler.seed", "route[2].channel",
+                        "log.level", "duet.answer_bars"})
+    EXPECT_TRUE(live_setting(k)) << k;
+  for (const char* k : {"midi.backend", "midi.client_name", "midi.output[0].connect", "control.bind",
+                        "control.udp_port", "control.token", "model.threads", "route[0].note_low", "session.dir",
+                        "duet.commit_steps"})
+    EXPECT_FALSE(live_setting(k)) << k;
+}
+
+}  // namespace
+}  // namespace clara::daemon
