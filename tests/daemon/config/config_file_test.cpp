@@ -136,7 +136,7 @@ TEST(ConfigFile, EachRejectionHasItsReason) {
       {"[[midi.output]]\nname = \"\"\n", "2:8: midi.output[0].name: must not be empty"},
       {"[log]\nlevel = \"loud\"\n", "2:9: log.level: must be one of error, warning, notice, info, debug (got 'loud')"},
       {"tempo = 120\n", "1:1: tempo: unknown key (known here: midi, model, duet, sampler, route, session, log, "
-                        "control, cc)"},
+                        "control, cc, sync)"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.text);

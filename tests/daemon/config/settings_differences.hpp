@@ -79,6 +79,7 @@ inline std::vector<std::string> differences(const DaemonSettings& a, const Daemo
   field("sessions_dir", a.sessions_dir, b.sessions_dir);
   field("stats_file", a.stats_file, b.stats_file);
   field("log_level", a.log_level, b.log_level);
+  field("sync.source", a.sync.source, b.sync.source);
   field("tokens_per_step_budget", a.tokens_per_step_budget, b.tokens_per_step_budget);
   field("allow_root", a.allow_root, b.allow_root);
   field("control.bind", a.control.bind, b.control.bind);
