@@ -7,6 +7,9 @@
 #              trip, seeded from config/clarad.toml, tests/data/config_seeds and
 #              tests/data/config_fuzz_regressions.
 # Usage: tools/fuzz.sh [SECONDS]
+# The OSC and config targets parse what a network peer or a user hands clarad, so they run to a
+# number of executions, not a time: OSC_FUZZ_RUNS (default 5,000,000) and CONFIG_FUZZ_RUNS
+# (default 1,000,000), split over one libFuzzer job per core; 0 falls back to SECONDS.
 # Builds build-fuzz (clang, ASan+UBSan; CLARA_FUZZ_BUILD picks another folder), runs every target
 # even when one finds something, prints libFuzzer's final stats for each, and exits non-zero
 # when any finds a crash; the crash file is then printed so that it can be added to its
@@ -14,6 +17,9 @@
 # tests/data/config_fuzz_regressions/ as a .toml).
 set -euo pipefail
 seconds=${1:-60}
+osc_runs=${OSC_FUZZ_RUNS:-5000000}
+config_runs=${CONFIG_FUZZ_RUNS:-1000000}
+jobs=$(nproc)
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${CLARA_FUZZ_BUILD:-$root/build-fuzz}
 
@@ -22,12 +28,13 @@ CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja \
 cmake --build "$build" --target midi_fuzz osc_fuzz config_fuzz -j2
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/clara-fuzz.XXXXXX")
-echo "fuzzing for ${seconds}s per target in $work"
+echo "fuzzing in $work: midi_fuzz ${seconds}s, osc_fuzz ${osc_runs} runs, config_fuzz ${config_runs} runs (0 runs: ${seconds}s)"
 
-# fuzz NAME SEED_GLOB... [-- LIBFUZZER_FLAGS...]: 0 when no crash, 1 otherwise.
+# fuzz NAME RUNS SEED_GLOB... [-- LIBFUZZER_FLAGS...]: 0 when no crash, 1 otherwise. RUNS 0:
+# one process for $seconds; otherwise $jobs processes of RUNS/$jobs executions each.
 fuzz() {
-  local name=$1
-  shift
+  local name=$1 total_runs=$2
+  shift 2
   local fuzzer=$build/bin/$name
   [[ -x $fuzzer ]] || fuzzer=$build/tests/fuzz/$name
   mkdir -p "$work/$name/corpus" "$work/$name/artifacts"
@@ -47,10 +54,15 @@ fuzz() {
     done
     shift
   done
-  local status=0
-  "$fuzzer" "$work/$name/corpus" -max_total_time="$seconds" -max_len=66000 \
+  local status=0 budget=(-max_total_time="$seconds")
+  if [[ $total_runs -gt 0 ]]; then
+    # Each job writes fuzz-N.log in the working directory, which the parent prints into ours when
+    # the job ends; they share the corpus folder.
+    budget=(-runs=$(((total_runs + jobs - 1) / jobs)) -jobs="$jobs" -workers="$jobs")
+  fi
+  (cd "$work/$name" && "$fuzzer" "$work/$name/corpus" "${budget[@]}" -max_len=66000 \
     -artifact_prefix="$work/$name/artifacts/" -print_final_stats=1 "${flags[@]}" \
-    2>"$work/$name/fuzz.log" || status=$?
+    >"$work/$name/fuzz.log" 2>&1) || status=$?
   local crashes
   crashes=$(find "$work/$name/artifacts" -type f)
   echo "=== $name: libFuzzer's final stats"
@@ -60,19 +72,23 @@ fuzz() {
     grep -E '^(Done [0-9]+ runs|stat::)' "$work/$name/fuzz.log" || tail -n 25 "$work/$name/fuzz.log"
   fi
   local runs
-  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$name/fuzz.log" | tail -n 1)
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$name/fuzz.log" | awk '{n += $1} END {print n + 0}')
   if [[ $status -ne 0 || -n $crashes ]]; then
     echo "$name: FUZZER FOUND A PROBLEM (exit $status) after ${runs:-?} executions; log: $work/$name/fuzz.log" >&2
     for f in $crashes; do echo "crash file: $f" >&2; done
     return 1
   fi
-  echo "$name: ${runs:-?} executions in ${seconds}s, no crash (corpus kept in $work/$name/corpus)"
+  if [[ $total_runs -gt 0 && $runs -lt $total_runs ]]; then
+    echo "$name: only $runs of $total_runs executions ran; log: $work/$name/fuzz.log" >&2
+    return 1
+  fi
+  echo "$name: $runs executions, no crash (corpus kept in $work/$name/corpus)"
 }
 
 failed=0
-fuzz midi_fuzz "$root/tests/data/*.mid" "$root/tests/data/fuzz_regressions/*" || failed=1
-fuzz osc_fuzz "$root/tests/data/osc_seeds/*.osc" "$root/tests/data/osc_fuzz_regressions/*.osc" \
+fuzz midi_fuzz 0 "$root/tests/data/*.mid" "$root/tests/data/fuzz_regressions/*" || failed=1
+fuzz osc_fuzz "$osc_runs" "$root/tests/data/osc_seeds/*.osc" "$root/tests/data/osc_fuzz_regressions/*.osc" \
   -- -dict="$root/tests/fuzz/osc.dict" || failed=1
-fuzz config_fuzz "$root/config/clarad.toml" "$root/tests/data/config_seeds/*.toml" \
+fuzz config_fuzz "$config_runs" "$root/config/clarad.toml" "$root/tests/data/config_seeds/*.toml" \
   "$root/tests/data/config_fuzz_regressions/*.toml" -- -dict="$root/tests/fuzz/config.dict" || failed=1
 exit $failed

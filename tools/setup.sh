@@ -16,15 +16,16 @@ packages=(
   libgtest-dev libgmock-dev                   # tests
   jackd2 libjack-jackd2-dev                   # JACK backend (tests use the dummy driver)
   liblo-dev liblo-tools                       # OSC: liblo checks the codec in tests; oscsend/oscdump are real clients
+  puredata-core                               # the Pure Data example patch (docs/examples) is tested with a real Pd
   libsystemd-dev                              # sd_notify for the service
   clang libclang-rt-14-dev                    # libFuzzer + sanitizers
   libeigen3-dev                               # the benchmark's hand-written floor
   python3-mido                                # benchmark baseline (MIDI parsing in Python)
-  help2man man-db groff-base                  # man pages from --help (clara.1, clarad.8), checked with man -l
-  passwd                                      # tools/install.sh: useradd for the service's user
   libcairo2-dev                               # clara plot: piano rolls and training curves (PNG, SVG)
   libfluidsynth-dev libsndfile1-dev           # clara render: MIDI to audio offline, WAV files
   fluid-soundfont-gm                          # the General MIDI SoundFont clara render and the demo play with
+  help2man man-db groff-base                  # man pages from --help (clara.1, clarad.8), checked with man -l
+  passwd                                      # tools/install.sh: useradd for the service's user
 )
 
 missing=()
@@ -43,6 +44,8 @@ else
 fi
 
 if [ "${1:-}" = "--no-build" ]; then exit 0; fi
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# Release: what a user plays with (the model step at -O3); tools/test.sh runs every suite on the
+# same build type with warnings as errors, so this build is the one the tests vouch for.
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)"
 echo "setup: built build/bin/clara"
