@@ -5,13 +5,7 @@
 set -uo pipefail
 clara=$1
 data=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() {  # check DESCRIPTION CONDITION...
-  local what=$1; shift
-  if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fail=1; fi
-}
+source "$(dirname "$0")/lib.sh"
 
 "$clara" encode --corpus "$data/chamber_parts" --encoding chamber --out "$tmp/out" > "$tmp/log" 2>&1
 check "chamber encode exits 0" test $? -eq 0

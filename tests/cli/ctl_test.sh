@@ -4,13 +4,7 @@
 # and took back, so no real daemon is ever reached.
 set -uo pipefail
 clara=$1
-fail=0
-check() {  # check DESCRIPTION CONDITION...
-  local what=$1; shift
-  if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fail=1; fi
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/lib.sh"
 
 # A UDP and a TCP port nothing listens on (Debian's interpreter, as lib.sh uses).
 read -r uport tport < <(/usr/bin/python3 -c '
@@ -40,7 +34,6 @@ check "set with a negative value reaches the network (69, not a usage error)" te
 check "options after the subcommand's words are options" test $? -eq 69
 
 # Usage errors: 64, before anything is sent.
-rc_of() { "$@" > /dev/null 2>&1; echo $?; }
 check "no subcommand exits 64" test "$(rc_of "$clara" ctl --port "$uport")" -eq 64
 check "an unknown subcommand exits 64" test "$(rc_of "$clara" ctl --port "$uport" frobnicate)" -eq 64
 check "a stray argument exits 64" test "$(rc_of "$clara" ctl --port "$uport" status now)" -eq 64

@@ -4,14 +4,7 @@
 set -uo pipefail
 clara=$1
 data=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() {
-  local what=$1; shift
-  if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fail=1; fi
-}
-rc_of() { "$@" >/dev/null 2>&1; echo $?; }
+source "$(dirname "$0")/lib.sh"
 
 "$clara" encode --corpus "$data/mini_corpus" --out "$tmp/data" --valid 0.25 --test 0.25 --seed 8 > /dev/null 2>&1
 check "fixture data has train, valid and test pieces" \

@@ -5,13 +5,7 @@
 set -uo pipefail
 clara=$1
 data=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() {  # check DESCRIPTION CONDITION...
-  local what=$1; shift
-  if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fail=1; fi
-}
+source "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3  # Debian's, with python3-mido
 font=/usr/share/sounds/sf2/FluidR3_GM.sf2
 if [ ! -e "$font" ]; then

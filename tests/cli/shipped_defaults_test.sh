@@ -6,13 +6,7 @@
 set -uo pipefail
 clara=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() {
-  local what=$1; shift
-  if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fail=1; fi
-}
+source "$(dirname "$0")/lib.sh"
 
 models=()
 for d in "$repo"/models/*/; do [ -f "$d/model.toml" ] && models+=("$(basename "$d")"); done

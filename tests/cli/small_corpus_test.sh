@@ -5,13 +5,7 @@
 set -uo pipefail
 clara=$1
 data=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() {
-  local what=$1; shift
-  if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fail=1; fi
-}
+source "$(dirname "$0")/lib.sh"
 pieces() { grep -c . "$1" 2>/dev/null || true; }
 
 "$clara" encode --corpus "$data/mini_corpus" --out "$tmp/data" > "$tmp/encode.log" 2> "$tmp/encode.err"
