@@ -63,13 +63,16 @@ int run(int argc, char** argv) {
   // Step 0 one period ahead, so the first committed step is never already late.
   const std::int64_t origin = backend->now_ns() + backend->period_ns();
   engine.start(origin);
-  const SessionSource source{model.loaded.card.name, model.weights_sha256, model.spec, origin, 0};
+  const model::Precision precision = model.lm->precision_choice().chosen;
+  const SessionSource source{model.loaded.card.name, model.weights_sha256, model.spec, origin, 0,
+                             model::precision_name(precision)};
   LiveSession session =
       open_live_session(settings.record_sessions, settings.effective_sessions_dir(), settings.duet.bpm, engine, source);
   TempoSync sync(settings.sync.source);  // declared before the thread that calls it
   DuetThread duet(*backend, engine, session.recorder.get(), routes);
   duet.set_tempo_source(&sync);
-  ModelSwapper swapper(duet, model.loaded.card.name, model.spec, settings.tokens_per_step_budget, model_roots());
+  ModelSwapper swapper(duet, model.loaded.card.name, model.spec, settings.tokens_per_step_budget, model_roots(),
+                       precision);
   ControlPlane control(settings, duet, *backend,
                        initial_control_state(settings, model.loaded.card.name, model.spec, backend->kind()),
                        swapper.hooks());

@@ -199,6 +199,7 @@ std::string session_log_header(const SessionLog& log) {
       {"model_name", log.model_name},
       {"model_sha256", log.model_sha256},
       {"origin_ns", log.origin_ns},
+      {"precision", log.precision},
       {"encoding", to_toml(log.spec)},
       {"duet", config_table(log.config)},
   };
@@ -331,6 +332,11 @@ SessionLog read_session_log(const std::filesystem::path& path) {
   if (log.origin_ns < 0 || log.origin_ns > kMaxOriginNs)
     top.fail(top.node("origin_ns"), "origin_ns " + std::to_string(log.origin_ns) + " is outside " +
                                         range_text(0, kMaxOriginNs));
+  if (top.node("precision")) {
+    log.precision = top.get<std::string>("precision");
+    if (log.precision != "fp32" && log.precision != "int8")
+      top.fail(top.node("precision"), "precision '" + log.precision + "' is not fp32 or int8");
+  }
   if (v1) {
     const std::int64_t count = top.get<std::int64_t>("committed_tokens");
     if (count < 0) top.fail(top.node("committed_tokens"), "committed_tokens " + std::to_string(count) +

@@ -10,6 +10,7 @@
 //   model_name = "notewise-piano"
 //   model_sha256 = "…"
 //   origin_ns = 123456789
+//   precision = "int8"   (the step's arithmetic for every model of the session; absent: fp32)
 //   [encoding]   (encoding_spec_toml.hpp)
 //   [duet]       every DuetConfig field; [duet.sampler], [duet.grammar] likewise
 //   --- inputs ---
@@ -50,6 +51,10 @@ struct SessionLog {
   std::string model_name;
   std::string model_sha256;  // of the model files, as the caller computed it
   EncodingSpec spec;         // the model's token format
+  // The inference step's arithmetic, "fp32" or "int8" (model::Precision's names): what clarad chose
+  // at load (--precision auto measures), so that replay runs the same and gets the same tokens.
+  // Logs written before this key replay at fp32, which is what they were played at.
+  std::string precision = "fp32";
   DuetConfig config;
   std::int64_t origin_ns = 0;  // DuetEngine::start's origin
   std::vector<DuetInput> inputs;

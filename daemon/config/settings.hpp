@@ -31,7 +31,7 @@ struct DaemonSettings {
   int threads = 1;               // CPU threads for the model
   // Step arithmetic: "fp32", "int8" (int8 weights) or "auto" (measured at start: int8 where
   // faster and within tolerance of fp32; docs/models.md).
-  std::string precision = "fp32";
+  std::string precision = "auto";
   DuetConfig duet;
   double lookahead_beats = 2.0;  // becomes duet.lookahead_steps once the model's grid is known
   // Whether the file or a flag named the instruments; if not, a chamber model's table decides

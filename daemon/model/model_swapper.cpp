@@ -64,7 +64,7 @@ std::optional<fs::path> find_swap_model(const std::string& name, const std::vect
 
 SwapCandidate prepare_swap_model(const std::string& name, const std::vector<fs::path>& roots,
                                  const EncodingSpec& playing, const std::string& playing_name, double bpm,
-                                 double tokens_per_step) {
+                                 double tokens_per_step, model::Precision precision) {
   if (!valid_model_name(name))
     throw SwapRefused("model name '" + name.substr(0, 80) +
                       "' is not a name (1-64 letters, digits, '-' or '_'; never a path)");
@@ -88,7 +88,7 @@ SwapCandidate prepare_swap_model(const std::string& name, const std::vector<fs::
                       playing_encoding + " (" + std::to_string(playing.sample_freq) + " steps a quarter, parts " +
                       playing.parts.name + "): the context cannot be re-encoded live; restart clarad with --model " +
                       name);
-  held->lm = std::make_unique<model::LstmTokenModel>(*held->loaded.model);
+  held->lm = std::make_unique<model::LstmTokenModel>(*held->loaded.model, precision);
   if (held->lm->vocab_size() != static_cast<std::size_t>(held->loaded.vocab.size()))
     throw SwapRefused("model '" + name + "': the network has " + std::to_string(held->lm->vocab_size()) +
                       " outputs, its vocabulary " + std::to_string(held->loaded.vocab.size()) + " tokens");
@@ -106,9 +106,9 @@ SwapCandidate prepare_swap_model(const std::string& name, const std::vector<fs::
 }
 
 ModelSwapper::ModelSwapper(CommandSink& duet, std::string playing, EncodingSpec spec, double tokens_per_step,
-                           std::vector<fs::path> roots)
+                           std::vector<fs::path> roots, model::Precision precision)
     : duet_(duet), spec_(std::move(spec)), tokens_per_step_(tokens_per_step), roots_(std::move(roots)),
-      playing_(std::move(playing)) {}
+      precision_(precision), playing_(std::move(playing)) {}
 
 ModelSwapper::~ModelSwapper() { stop(); }
 
@@ -191,7 +191,7 @@ void ModelSwapper::work(std::string name) {
   ControlState state = hub_ ? hub_->state() : ControlState{};
   SwapCandidate c;
   try {
-    c = prepare_swap_model(name, roots_, spec_, playing, state.bpm, tokens_per_step_);
+    c = prepare_swap_model(name, roots_, spec_, playing, state.bpm, tokens_per_step_, precision_);
   } catch (const SwapRefused& e) {
     return refuse(name, e.what());
   } catch (const std::exception& e) {

@@ -11,6 +11,7 @@ SessionLog log_header(const DuetEngine& engine, const SessionSource& source) {
   SessionLog log;
   log.model_name = source.model_name;
   log.model_sha256 = source.model_sha256;
+  log.precision = source.precision;
   log.spec = source.spec;
   log.config = engine.config();
   log.origin_ns = source.origin_ns;

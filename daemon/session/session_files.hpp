@@ -14,6 +14,7 @@ struct SessionSource {
   std::string model_name, model_sha256;
   EncodingSpec spec;
   std::int64_t origin_ns = 0, end_ns = 0;
+  std::string precision = "fp32";  // the step's arithmetic as chosen at load: "fp32" or "int8"
 };
 
 // At start, after engine.start() and before the inference thread: makes a new folder under

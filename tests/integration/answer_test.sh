@@ -45,5 +45,9 @@ grep -q 'usage: clara replay' <<<"$replay_help" || fail "'clara replay --help' d
 if ! cmp -s "$WORK/replayed.txt" "$session/tokens.txt"; then
   fail "clara replay's tokens differ from the session's tokens.txt: $(cmp "$WORK/replayed.txt" "$session/tokens.txt" || true)"
 fi
+# --precision auto (the default) chose one arithmetic; the log records it and replay ran it.
+chosen=$(sed -n 's/^clarad: precision \([a-z0-9]*\) (asked: auto).*/\1/p' "$WORK/clarad.err")
+[ -n "$chosen" ] || fail "clarad did not log its precision choice: $(grep precision "$WORK/clarad.err")"
+grep -qx "precision = '$chosen'" "$session/replay.log" || fail "replay.log does not record precision $chosen"
 note "clara replay reproduced tokens.txt exactly ($(wc -w <"$session/tokens.txt") tokens)"
 echo "PASS"

@@ -38,7 +38,8 @@ grep -q '^0\{64\}  weights.pt$' "$DATA_DIR/models/wrongsha/SHA256SUMS" || fail "
 cp -rl "$SRC/models/chordwise-piano" "$DATA_DIR/models/chords"
 export CLARA_DATA_DIR=$DATA_DIR
 
-# Phrases for the whole run: four notes, then silence, every 2.5 s.
+# Phrases for the swap loop: four notes, then silence, every 2.5 s. They end before the loop does
+# (it starts a second or two after the probe): a probe stopped with messages still to play exits 70.
 "$PY" - "$WORK/phrases.mid" "$SWAP_SECONDS" <<'PYEOF'
 import sys, mido
 out, seconds = sys.argv[1], float(sys.argv[2])
@@ -51,7 +52,7 @@ t_last = 0.0
 t = 0.5
 keys = [60, 64, 67, 72, 62, 65, 69, 74]
 phrase = 0
-while t < seconds + 10:
+while t < seconds - 2.5:
     for n in range(4):
         key = keys[(phrase * 4 + n) % len(keys)]
         on, off = t + 0.3 * n, t + 0.3 * n + 0.25
@@ -65,8 +66,9 @@ PYEOF
 
 start_jackd
 # Accompany: Clara plays all the time, so every swap lands while she plays.
+# int8: every swapped-in model runs at the session's arithmetic, and replay at the log's.
 start_clarad clarad --model piano-a --mode accompany --tempo "$BPM" --seed 3 --sessions "$WORK/sessions" \
-  --stats-file "$WORK/stats.json"
+  --stats-file "$WORK/stats.json" --precision int8
 note "$(grep '^clarad: ready' "$WORK/clarad.err")"
 # Bar lines every beat, so a swap waits a beat at most.
 ctl set meter 1 4 || fail "clara ctl set meter 1 4: exit $?"
@@ -145,9 +147,11 @@ session=$(ls -d "$WORK"/sessions/*/ | head -n 1)
 log=${session}replay.log
 [ "$(grep -c ' model piano-' "$log")" -eq "$good" ] || fail "the session log holds $(grep -c ' model piano-' "$log") swaps, not $good"
 grep -q ' model flipped\| model wrongsha\| model chords' "$log" && fail "a refused model is in the session log"
+grep -qx "precision = 'int8'" "$log" || fail "the session log does not record precision int8: $(head -n 8 "$log")"
 "$CLARA" replay "$log" --model "$PIANO" --tokens "$WORK/replayed.txt" >"$WORK/replay.out" 2>"$WORK/replay.err" ||
   fail "clara replay failed: $(cat "$WORK/replay.err")"
 cmp -s "$WORK/replayed.txt" "${session}tokens.txt" || fail "clara replay's tokens differ from the session's"
+grep -q "at int8" "$WORK/replay.out" || fail "clara replay did not run at the session's int8: $(cat "$WORK/replay.out")"
 note "$(cat "$WORK/replay.out")"
 # Without the swapped-in models, replay says which one it misses.
 RC=0

@@ -49,8 +49,9 @@ struct Grid {
 // model, and checked against the log's sha256 of their weights.
 class SwapModels {
  public:
-  SwapModels(const fs::path& log_path, const EncodingSpec& spec, const fs::path& first_model)
-      : log_path_(log_path), spec_(spec) {
+  SwapModels(const fs::path& log_path, const EncodingSpec& spec, const fs::path& first_model,
+             model::Precision precision)
+      : log_path_(log_path), spec_(spec), precision_(precision) {
     roots_.push_back(fs::current_path());
     if (const char* d = std::getenv("CLARA_DATA_DIR"); d && *d) roots_.emplace_back(d);
     const fs::path models = fs::absolute(first_model).lexically_normal().parent_path();
@@ -82,7 +83,7 @@ class SwapModels {
     if (!(spec_of(e.loaded->card) == spec_))
       throw SessionLogError(log_path_.string() + ": model '" + name + "' (" + (dir / "model.toml").string() +
                             ") has another encoding than the session's");
-    e.lm = std::make_unique<model::LstmTokenModel>(*e.loaded->model);
+    e.lm = std::make_unique<model::LstmTokenModel>(*e.loaded->model, precision_);
     return *loaded_.emplace(key, std::move(e)).first->second.lm;
   }
 
@@ -93,6 +94,7 @@ class SwapModels {
   };
   fs::path log_path_;
   EncodingSpec spec_;
+  model::Precision precision_;
   std::vector<fs::path> roots_;
   std::map<std::string, Entry> loaded_;
 };
@@ -145,11 +147,14 @@ int run(const Args& args) {
     throw DataError(e.what());
   }
   const EncodingSpec spec = spec_of(loaded.card);
-  model::LstmTokenModel lm(*loaded.model);
+  // The session's arithmetic (int8 where clarad chose it): int8's kernels give the same bits on
+  // every CPU (AVX-512 VNNI, AVX2 and scalar alike), so the tokens come back on any machine.
+  const model::Precision precision = model::parse_precision(log.precision).value_or(model::Precision::fp32);
+  model::LstmTokenModel lm(*loaded.model, precision);
   std::vector<TimedMessage> out;
   std::vector<int> tokens;
   try {
-    SwapModels swaps(log_path, spec, dir);
+    SwapModels swaps(log_path, spec, dir, precision);
     tokens = replay_session(log, lm, loaded.vocab, spec, &out, std::ref(swaps));
   } catch (const std::exception& e) {
     throw DataError(std::string("replay: ") + e.what());
@@ -159,7 +164,8 @@ int run(const Args& args) {
   std::size_t notes = 0;
   for (const auto& m : out) notes += m.msg.is_note_on();
   std::cout << "replayed " << log_path.string() << ": " << tokens.size() << " tokens (the session committed "
-            << log.committed_tokens << "), " << notes << " notes by Clara, " << log.inputs.size() << " inputs\n";
+            << log.committed_tokens << "), " << notes << " notes by Clara, " << log.inputs.size() << " inputs, at "
+            << log.precision << "\n";
 
   if (auto p = args.get("--tokens")) {
     std::ofstream f(*p);

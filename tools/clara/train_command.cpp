@@ -11,6 +11,7 @@
 #include "core/model/training/trainer.hpp"
 #include "tools/clara/baseline.hpp"
 #include "tools/clara/cli.hpp"
+#include "tools/clara/model_access.hpp"
 
 namespace clara::cli {
 namespace {
@@ -43,8 +44,21 @@ int run_train(const Args& args) {
   TrainOptions o;
   const bool sized = args.has("--emb") || args.has("--hidden") || args.has("--layers");
   if (args.has("--preset") && sized) throw UsageError("give either --preset or --emb/--hidden/--layers, not both");
-  if (!args.has("--preset") && !sized) throw UsageError("give --preset NAME or --emb E --hidden H --layers L");
-  if (args.has("--preset")) {
+  if (args.has("--init")) {
+    o.init_from = resolve_model_dir(args.require("--init"));
+    if (!fs::is_regular_file(*o.init_from / "model.toml"))
+      throw NoInputError(o.init_from->string() + ": no model.toml (option --init takes a model folder or name)");
+  }
+  if (!args.has("--preset") && !sized && !o.init_from)
+    throw UsageError("give --preset NAME, --emb E --hidden H --layers L, or --init MODEL");
+  if (o.init_from && !args.has("--preset") && !sized) {
+    // The starting model's sizes and regularisation, as it was trained.
+    try {
+      o.arch = clara::model::ModelCard::load(*o.init_from / "model.toml").architecture;
+    } catch (const clara::model::ModelFileError& e) {
+      throw DataError(e.what());
+    }
+  } else if (args.has("--preset")) {
     try {
       o.arch = AwdLstmConfig::preset(args.require("--preset"), 0);
     } catch (const std::invalid_argument& e) {
@@ -121,7 +135,9 @@ int run_train(const Args& args) {
 extern const Command train_command{
     "train",
     "train the AWD-LSTM generator on an encoded data folder",
-    "Give either --preset or all of --emb, --hidden and --layers.\n"
+    "Give either --preset or all of --emb, --hidden and --layers, or --init MODEL alone: --init starts\n"
+    "from that model's weights (its sizes, its vocabulary, which the data's must equal) to fine-tune it\n"
+    "on more data or your own pieces; the card names it as init_from.\n"
     "Reads DIR/train.txt, valid.txt, vocab.txt (and manifest.toml for the card). Each of K stages\n"
     "(default 4, peaks 3e-3,3e-4,3e-6,3e-8) is one triangular LR cycle of N epochs (default 3).\n"
     "--lr scales all peaks so the first is X. --max-minutes, --max-iterations or Ctrl-C stop cleanly:\n"
@@ -133,6 +149,7 @@ extern const Command train_command{
     "(--no-baseline skips it; `clara baseline` builds it for an existing model).\n",
     OptionSpec{}
         .valued("--data", "DIR", "encoded data folder (required)")
+        .valued("--init", "MODEL", "start from this model folder's (or name's) weights")
         .valued("--out", "models/NAME", "model folder to write (required)")
         .valued("--preset", "NAME", "seed, small or tiny")
         .valued("--emb", "E", "embedding size, 1..8192")

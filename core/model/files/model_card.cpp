@@ -153,6 +153,7 @@ std::string ModelCard::to_toml() const {
                                {"peak_lrs", lrs},
                                {"finished", finished}}},
   };
+  if (!init_from.empty()) t["training"].as_table()->insert("init_from", init_from);
   // Never a nan in a card: an unmeasured metric is simply absent.
   toml::table metrics;
   if (std::isfinite(valid_loss)) metrics.insert("valid_loss", valid_loss);
@@ -218,6 +219,7 @@ ModelCard ModelCard::parse(std::string_view text, const std::string& where) {
   maybe(t, "training.batch_size", c.batch_size);
   maybe(t, "training.bptt", c.bptt);
   maybe(t, "training.finished", c.finished);
+  maybe(t, "training.init_from", c.init_from);
   if (auto* arr = t.at_path("training.peak_lrs").as_array())
     for (const auto& e : *arr)
       if (auto v = e.value<double>()) c.peak_lrs.push_back(*v);

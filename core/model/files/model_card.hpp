@@ -45,6 +45,9 @@ struct ModelCard {
   std::int64_t batch_size = 0, bptt = 0;
   std::vector<double> peak_lrs;
   bool finished = false;  // false when stopped by a time budget or interrupt
+  // "NAME SHA256" of the model this one was trained on from (clara train --init; the figures
+  // above are this run's own), "" when trained from random weights.
+  std::string init_from;
 
   // NaN = not measured (no validation data): to_toml() then leaves the key out, and a card
   // that holds `nan` loads as not measured with a line in `warnings`.

@@ -35,6 +35,36 @@ torch::Tensor to_tensor(const std::vector<std::int64_t>& v, std::int64_t rows, s
   return torch::from_blob(const_cast<std::int64_t*>(v.data()), {rows, cols}, torch::kInt64).to(device, false, true);
 }
 
+// --init: the weights of an existing model folder, which must have the run's sizes and vocabulary.
+std::string init_weights(AwdLstm& model, const AwdLstmConfig& arch, const Vocabulary& vocab, const fs::path& dir) {
+  const LoadedModel from = load_model_folder(dir);  // sums, card, shapes, finite weights
+  const AwdLstmConfig& a = from.card.architecture;
+  if (a.vocab_size != arch.vocab_size || a.emb != arch.emb || a.hidden != arch.hidden || a.layers != arch.layers)
+    throw TrainError((dir / "model.toml").string() + ": --init model is " + std::to_string(a.emb) + "/" +
+                     std::to_string(a.hidden) + "x" + std::to_string(a.layers) + " over " +
+                     std::to_string(a.vocab_size) + " tokens; this run is " + std::to_string(arch.emb) + "/" +
+                     std::to_string(arch.hidden) + "x" + std::to_string(arch.layers) + " over " +
+                     std::to_string(arch.vocab_size));
+  if (!(from.vocab == vocab))
+    throw TrainError((dir / from.card.vocabulary_file).string() +
+                     ": --init model's vocabulary is not the data's (same size, other tokens or order); "
+                     "encode the data with the model's vocabulary");
+  torch::NoGradGuard no_grad;
+  const auto source = from.model->named_parameters();
+  for (auto& p : model.named_parameters()) p.value().copy_(source[p.key()]);
+  return from.card.name;
+}
+
+// "NAME SHA256" for the card: the weights' sha256 as the folder's SHA256SUMS gives it (checked
+// when the weights were read).
+std::string init_label(const std::string& name, const fs::path& dir) {
+  std::string sha;
+  if (std::ifstream sums(dir / "SHA256SUMS"); sums)
+    for (std::string line; std::getline(sums, line);)
+      if (line.size() > 66 && line.substr(66) == "weights.pt") sha = line.substr(0, 64);
+  return name + " " + sha;
+}
+
 std::pair<double, double> evaluate(AwdLstm& model, const std::vector<int>& valid, std::int64_t bs, std::int64_t bptt,
                                    const torch::Device& device) {
   if (valid.size() < 2) return {NAN, NAN};
@@ -192,6 +222,11 @@ TrainResult train_on_tokens(const std::vector<int>& train, const std::vector<int
                                                  .weight_decay(o.weight_decay));
   HiddenState hidden = model.init_hidden(o.batch_size);
   Position pos;
+  std::string init_from;
+  if (o.init_from)
+    init_from = init_label(o.resume ? ModelCard::load(*o.init_from / "model.toml").name
+                                    : init_weights(model, arch, vocab, *o.init_from),
+                           *o.init_from);
   if (o.resume) load_checkpoint(*o.checkpoint_dir, model, opt, hidden, loader, pos, arch, device);
 
   const std::int64_t per_epoch = loader.batches_per_epoch_estimate();
@@ -241,6 +276,7 @@ TrainResult train_on_tokens(const std::vector<int>& train, const std::vector<int
     card.bptt = o.bptt;
     card.peak_lrs = o.schedule.peaks;
     card.finished = finished;
+    if (!init_from.empty()) card.init_from = init_from;
     card.valid_loss = pos.valid_loss;
     card.valid_accuracy = pos.valid_accuracy;
     return card;

@@ -33,6 +33,10 @@ struct TrainOptions {
 
   std::optional<std::filesystem::path> checkpoint_dir;  // checkpoint.pt lives here
   bool resume = false;                                  // continue from checkpoint_dir
+  // Start from this model folder's weights instead of random ones (fine-tuning a shipped model
+  // on more data or a user's own pieces): its sums are checked, and its sizes and vocabulary
+  // must be the run's. Ignored when resuming (the checkpoint holds the weights).
+  std::optional<std::filesystem::path> init_from;
   double max_minutes = 0;         // wall budget for this run; 0 = none
   std::int64_t max_iterations = 0;  // stop after this many iterations in total; 0 = none
   const std::atomic<bool>* stop = nullptr;  // set by a signal handler

@@ -102,6 +102,7 @@ SessionLog unusual_log() {
   log.inputs.insert(log.inputs.end() - 1, swap);
   log.end_step = 20;
   log.committed_tokens = 77;
+  log.precision = "int8";
   return log;
 }
 
@@ -115,6 +116,7 @@ TEST_F(SessionLogTest, RoundTripsEveryField) {
   EXPECT_EQ(back.spec, log.spec);
   expect_same_config(back.config, log.config);
   EXPECT_EQ(back.origin_ns, log.origin_ns);
+  EXPECT_EQ(back.precision, "int8");
   EXPECT_EQ(back.inputs, log.inputs);
   EXPECT_EQ(back.end_step, log.end_step);
   EXPECT_EQ(back.committed_tokens, log.committed_tokens);
@@ -152,6 +154,18 @@ int line_of(const std::string& text, const std::string& needle) {
   return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
 }
 
+// A log from before the precision key was played at fp32 (clarad's only step then), and
+// replays so.
+TEST_F(SessionLogTest, ALogWithoutPrecisionReadsAsFp32) {
+  write_session_log(path("good.log"), unusual_log());
+  std::string text = slurp(path("good.log"));
+  const std::size_t at = text.find("precision = 'int8'\n");
+  ASSERT_NE(at, std::string::npos) << text;
+  text.erase(at, std::string("precision = 'int8'\n").size());
+  spit(path("old.log"), text);
+  EXPECT_EQ(read_session_log(path("old.log")).precision, "fp32");
+}
+
 TEST_F(SessionLogTest, StrictErrorsNameFileAndLine) {
   write_session_log(path("good.log"), unusual_log());
   const std::string text = slurp(path("good.log"));
@@ -174,6 +188,8 @@ TEST_F(SessionLogTest, StrictErrorsNameFileAndLine) {
                   "wrong type");
   expect_rejected(bad, text, "format_version = 2", "format_version = 3", line_of(text, "format_version"),
                   "not supported");
+  expect_rejected(bad, text, "precision = 'int8'", "precision = 'int4'", line_of(text, "precision ="),
+                  "precision 'int4' is not fp32 or int8");
   spit(bad, "just some text\n");
   EXPECT_THROW(read_session_log(bad), SessionLogError);
   EXPECT_THROW(read_session_log(path("missing.log")), SessionLogError);

@@ -101,6 +101,54 @@ TEST(Trainer, ResumeContinuesExactlyLikeAnUninterruptedRun) {
   EXPECT_EQ(second.tokens_seen, whole.tokens_seen);
 }
 
+// --init: a run that starts from a trained model's weights starts where that model's loss
+// ended (not at the uniform loss of random weights), and its card names the model it came from.
+TEST(Trainer, InitStartsFromAnotherModelsWeights) {
+  Fixture f;
+  const auto first_dir = temp_dir("init_first");
+  auto a = tiny_options();
+  a.schedule.peaks = {3e-2};
+  a.epochs_per_stage = 10;
+  a.max_iterations = 120;
+  a.out_dir = first_dir;
+  a.card.name = "first";
+  const auto first = train_on_tokens(f.train, f.valid, f.vocab, a);
+  ASSERT_TRUE(fs::exists(first_dir / "weights.pt"));
+
+  const auto second_dir = temp_dir("init_second");
+  auto b = tiny_options();
+  b.max_iterations = 5;
+  b.schedule.peaks = {1e-4};  // too small to move the weights far in 5 steps
+  b.init_from = first_dir;
+  b.out_dir = second_dir;
+  const auto second = train_on_tokens(f.train, f.valid, f.vocab, b);
+  const double trained = mean(first.losses, 110, 120);
+  EXPECT_LT(mean(second.losses, 0, 5), trained + 0.3) << "did not start from the first model's weights";
+  EXPECT_LT(mean(second.losses, 0, 5), 0.8 * std::log(11.0));
+  const LoadedModel back = load_model_folder(second_dir);
+  ASSERT_EQ(back.card.init_from.rfind("first ", 0), 0u) << back.card.init_from;
+  EXPECT_EQ(back.card.init_from.size(), 6u + 64u) << back.card.init_from;  // "first " + the weights' sha256
+
+  // Another size or another vocabulary is refused, naming the model's card or vocabulary.
+  auto wider = b;
+  wider.arch.hidden += 1;
+  try {
+    train_on_tokens(f.train, f.valid, f.vocab, wider);
+    ADD_FAILURE() << "a model of another size was accepted";
+  } catch (const TrainError& e) {
+    EXPECT_NE(std::string(e.what()).find("model.toml: --init model is"), std::string::npos) << e.what();
+  }
+  Vocabulary other{std::vector<std::string>{"p60", "p64", "p67", "endp60", "endp64", "endp67", "wait3", "wait7"}};
+  try {
+    train_on_tokens(f.train, f.valid, other, b);
+    ADD_FAILURE() << "a model of another vocabulary was accepted";
+  } catch (const TrainError& e) {
+    EXPECT_NE(std::string(e.what()).find("vocabulary is not the data's"), std::string::npos) << e.what();
+  }
+  fs::remove_all(first_dir);
+  fs::remove_all(second_dir);
+}
+
 TEST(Trainer, ResumeWithoutCheckpointIsAClearError) {
   Fixture f;
   auto o = tiny_options();
