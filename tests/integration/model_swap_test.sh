@@ -1,12 +1,13 @@
 # Hot model swaps while Clara plays: clarad on a JACK dummy server with a models folder this test
 # builds (copies of the shipped notewise-piano under other names, one with flipped bytes in its
 # weights, one whose SHA256SUMS names a wrong sha256, a copy of the chordwise model, the chamber
-# model), phrases played into it, and `clara ctl model NAME` in a loop for about 60 s, cycling
+# model), phrases played into it, and `clara ctl model NAME` in a loop for SWAP_SECONDS (60), cycling
 # through good and bad names. Checks: every good switch plays (status and metrics agree), every
 # bad one is refused naming the model and the reason, every note-on has its note-off, `clara replay`
-# of the session (swaps and all) gives its tokens back, and clarad's late events stay at most
-# CLARA_SWAP_MAX_LATE (default 10, none over 20 ms). The issue's goal is 0: the first full run
-# (ctest -j2, 23 swaps) had 5, the latest 7.9 ms late; CLARA_SWAP_MAX_LATE=0 checks the goal.
+# of the session (swaps and all, at int8) gives its tokens back, and no late event falls in the swap
+# loop (the issue's goal), nor more than CLARA_SWAP_MAX_LATE (default 10) in all, none over 20 ms.
+# Earlier runs had 5 late events in all; every one came before the first swap (clarad's start put
+# step 0 one JACK period ahead, which setting up took longer than; now 50 ms).
 source "$(dirname "$0")/lib.sh" "$@"
 
 command -v jack_midi_dump >/dev/null 2>&1 || unavailable "jack_midi_dump is not installed"
@@ -86,6 +87,10 @@ RC=0
 ctl model ../models/piano-b 2>"$WORK/path.err" || RC=$?
 [ "$RC" -eq 65 ] && grep -q "never a path" "$WORK/path.err" || fail "a path-like name was not refused (exit $RC): $(cat "$WORK/path.err")"
 
+# Late events before the first swap (start-up, the meter change, the first phrase) are not the
+# swaps': the swap figure is what the loop adds.
+late_before=$(ctl metrics | sed -n 's/^late_events: *//p')
+note "late events before the first swap: $late_before"
 cycle=(piano-b flipped piano-c wrongsha piano-a chords piano-b nosuchmodel piano-c)
 good=0 bad=0 i=0 last=notewise-piano
 declare -A bad_by_name=()
@@ -139,7 +144,10 @@ tsv ledger "$WORK/rec.tsv"
 late=$(stat_of "$WORK/stats.json" late)
 note "clarad's figures: late $late, max_late_us $(stat_of "$WORK/stats.json" max_late_us), stalls $(grep -c 'a stall' "$WORK/clarad.err" || true)"
 max_late_us=$(stat_of "$WORK/stats.json" max_late_us)
-[ "$late" -le "${CLARA_SWAP_MAX_LATE:-10}" ] || fail "$late late events during the swaps (at most ${CLARA_SWAP_MAX_LATE:-10})"
+# The issue's goal: no late event caused by a swap. Those before the first swap are start-up's
+# (docs/benchmarks.md); the loop's must be none.
+[ "$late" -eq "$late_before" ] || fail "$((late - late_before)) late events during the swaps (the goal is 0; $late_before before the first)"
+[ "$late" -le "${CLARA_SWAP_MAX_LATE:-10}" ] || fail "$late late events in all (at most ${CLARA_SWAP_MAX_LATE:-10})"
 "$PY" -c "import sys; sys.exit(0 if float(sys.argv[1]) <= 20000 else 1)" "$max_late_us" ||
   fail "an event $max_late_us us late during the swaps (at most 20 ms)"
 
