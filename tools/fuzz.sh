@@ -10,6 +10,9 @@
 # The OSC and config targets parse what a network peer or a user hands clarad, so they run to a
 # number of executions, not a time: OSC_FUZZ_RUNS (default 5,000,000) and CONFIG_FUZZ_RUNS
 # (default 1,000,000), split over one libFuzzer job per core; 0 falls back to SECONDS.
+# Inputs grow to 66,000 bytes (past OSC's 64 KiB packet limit) unless OSC_FUZZ_MAX_LEN or
+# CONFIG_FUZZ_MAX_LEN says otherwise: the OSC check feeds every input to the stream decoders in
+# pieces too, so long inputs run ~10x slower (tools/test.sh uses 2,048 to fit 5 M OSC runs in CI).
 # Builds build-fuzz (clang, ASan+UBSan; CLARA_FUZZ_BUILD picks another folder), runs every target
 # even when one finds something, prints libFuzzer's final stats for each, and exits non-zero
 # when any finds a crash; the crash file is then printed so that it can be added to its
@@ -19,6 +22,8 @@ set -euo pipefail
 seconds=${1:-60}
 osc_runs=${OSC_FUZZ_RUNS:-5000000}
 config_runs=${CONFIG_FUZZ_RUNS:-1000000}
+osc_max_len=${OSC_FUZZ_MAX_LEN:-66000}
+config_max_len=${CONFIG_FUZZ_MAX_LEN:-66000}
 jobs=$(nproc)
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${CLARA_FUZZ_BUILD:-$root/build-fuzz}
@@ -28,7 +33,7 @@ CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja \
 cmake --build "$build" --target midi_fuzz osc_fuzz config_fuzz -j2
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/clara-fuzz.XXXXXX")
-echo "fuzzing in $work: midi_fuzz ${seconds}s, osc_fuzz ${osc_runs} runs, config_fuzz ${config_runs} runs (0 runs: ${seconds}s)"
+echo "fuzzing in $work: midi_fuzz ${seconds}s, osc_fuzz ${osc_runs} runs (inputs up to ${osc_max_len} bytes), config_fuzz ${config_runs} runs (up to ${config_max_len} bytes; 0 runs: ${seconds}s)"
 
 # fuzz NAME RUNS SEED_GLOB... [-- LIBFUZZER_FLAGS...]: 0 when no crash, 1 otherwise. RUNS 0:
 # one process for $seconds; otherwise $jobs processes of RUNS/$jobs executions each.
@@ -54,13 +59,14 @@ fuzz() {
     done
     shift
   done
-  local status=0 budget=(-max_total_time="$seconds")
+  local status=0 budget=(-max_total_time="$seconds") max_len=66000
+  for f in "${flags[@]+"${flags[@]}"}"; do [[ $f == -max_len=* ]] && max_len=${f#-max_len=}; done
   if [[ $total_runs -gt 0 ]]; then
     # Each job writes fuzz-N.log in the working directory, which the parent prints into ours when
     # the job ends; they share the corpus folder.
     budget=(-runs=$(((total_runs + jobs - 1) / jobs)) -jobs="$jobs" -workers="$jobs")
   fi
-  (cd "$work/$name" && "$fuzzer" "$work/$name/corpus" "${budget[@]}" -max_len=66000 \
+  (cd "$work/$name" && "$fuzzer" "$work/$name/corpus" "${budget[@]}" -max_len="$max_len" \
     -artifact_prefix="$work/$name/artifacts/" -print_final_stats=1 "${flags[@]}" \
     >"$work/$name/fuzz.log" 2>&1) || status=$?
   local crashes
@@ -88,7 +94,7 @@ fuzz() {
 failed=0
 fuzz midi_fuzz 0 "$root/tests/data/*.mid" "$root/tests/data/fuzz_regressions/*" || failed=1
 fuzz osc_fuzz "$osc_runs" "$root/tests/data/osc_seeds/*.osc" "$root/tests/data/osc_fuzz_regressions/*.osc" \
-  -- -dict="$root/tests/fuzz/osc.dict" || failed=1
+  -- -dict="$root/tests/fuzz/osc.dict" -max_len="$osc_max_len" || failed=1
 fuzz config_fuzz "$config_runs" "$root/config/clarad.toml" "$root/tests/data/config_seeds/*.toml" \
-  "$root/tests/data/config_fuzz_regressions/*.toml" -- -dict="$root/tests/fuzz/config.dict" || failed=1
+  "$root/tests/data/config_fuzz_regressions/*.toml" -- -dict="$root/tests/fuzz/config.dict" -max_len="$config_max_len" || failed=1
 exit $failed
