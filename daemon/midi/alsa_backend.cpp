@@ -10,8 +10,8 @@
 
 #include <RtMidi.h>
 
+#include <algorithm>
 #include <atomic>
-#include <boost/lockfree/spsc_queue.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -22,6 +22,7 @@
 
 #include "daemon/midi/clock_input.hpp"
 #include "daemon/midi/midi_backend.hpp"
+#include "daemon/midi/input_queue.hpp"
 #include "daemon/midi/output_queue.hpp"
 #include "daemon/midi/output_scheduler.hpp"
 #include "daemon/midi/port_patterns.hpp"
@@ -30,7 +31,6 @@
 namespace clara::daemon {
 namespace {
 
-constexpr std::size_t kQueueCapacity = 4096;
 constexpr std::int64_t kTickNs = 1'000'000;
 constexpr int kClockPriority = 70;
 constexpr const char* kSequencerDevice = "/dev/snd/seq";
@@ -138,9 +138,12 @@ class AlsaBackend final : public MidiBackend {
   // list grows only in start(), before the inference thread reads.
   bool pop_input(TimedMessage& m) override {
     Input* best = nullptr;
+    const TimedMessage* earliest = nullptr;
     for (auto& in : inputs_)
-      if (in->queue.read_available() > 0 && (!best || in->queue.front().time_ns < best->queue.front().time_ns))
+      if (const TimedMessage* next = in->queue.peek(); next && (!earliest || next->time_ns < earliest->time_ns)) {
         best = in.get();
+        earliest = next;
+      }
     return best && best->queue.pop(m);
   }
   bool push_output(const TimedMessage& m) override {
@@ -156,8 +159,14 @@ class AlsaBackend final : public MidiBackend {
 
   OutputStats stats() const override {
     OutputStats s = scheduler_->stats();
-    s.input_messages = input_messages_.load(std::memory_order_relaxed);
-    s.input_dropped = input_dropped_.load(std::memory_order_relaxed);
+    for (const auto& in : inputs_) {
+      s.input_messages += in->queue.messages();
+      s.input_dropped += in->queue.dropped();
+      s.input_queue_high_water = std::max<std::uint64_t>(s.input_queue_high_water, in->queue.high_water());
+    }
+    s.input_queue_capacity = InputQueue::kCapacity;
+    s.output_queue_high_water = output_queue_->high_water();
+    s.output_queue_capacity = OutputQueue::kCapacity;
     return s;
   }
   bool connected() const override { return !closed_; }
@@ -165,16 +174,14 @@ class AlsaBackend final : public MidiBackend {
 
  private:
   struct Input {
-    AlsaBackend* owner = nullptr;
     std::uint8_t index = 0;
     std::unique_ptr<RtMidiIn> midi;
-    boost::lockfree::spsc_queue<TimedMessage> queue{kQueueCapacity};
+    InputQueue queue;
   };
 
   // source < 0: the virtual port; else the RtMidi port number to connect from.
   void add_input(int source, const std::string& name) {
     auto in = std::make_unique<Input>();
-    in->owner = this;
     in->index = static_cast<std::uint8_t>(inputs_.size());
     in->midi = rtmidi("creating an input",
                       [&] { return std::make_unique<RtMidiIn>(RtMidi::LINUX_ALSA, settings_.client_name); });
@@ -230,8 +237,7 @@ class AlsaBackend final : public MidiBackend {
     auto* in = static_cast<Input*>(user);
     if (ShortMessage clock; message && clock_message(message->data(), message->size(), clock)) {
       const TimedMessage c{monotonic_ns(), clock, in->index};
-      in->owner->input_messages_.fetch_add(1, std::memory_order_relaxed);
-      if (!in->queue.push(c)) in->owner->input_dropped_.fetch_add(1, std::memory_order_relaxed);
+      in->queue.push(c);
       return;
     }
     if (!message || message->size() < 2 || message->size() > 3) return;
@@ -245,8 +251,7 @@ class AlsaBackend final : public MidiBackend {
     m.msg = ShortMessage{status, static_cast<std::uint8_t>((*message)[1] & 0x7F),
                          static_cast<std::uint8_t>(expected == 3 ? (*message)[2] & 0x7F : 0)};
     m.port = in->index;
-    in->owner->input_messages_.fetch_add(1, std::memory_order_relaxed);
-    if (!in->queue.push(m)) in->owner->input_dropped_.fetch_add(1, std::memory_order_relaxed);
+    in->queue.push(m);
   }
 
   void report_priority() {
@@ -326,7 +331,6 @@ class AlsaBackend final : public MidiBackend {
   std::vector<std::vector<std::unique_ptr<RtMidiOut>>> outputs_;
   std::thread clock_;
   std::atomic<bool> running_{false}, started_{false}, closed_{false};
-  std::atomic<std::uint64_t> input_messages_{0}, input_dropped_{0};
   std::atomic<std::uint64_t> cycles_{0};  // clock loop wake-ups, for cycles()
 };
 

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <boost/lockfree/spsc_queue.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -18,6 +17,7 @@
 #include <thread>
 
 #include "daemon/midi/clock_input.hpp"
+#include "daemon/midi/input_queue.hpp"
 #include "daemon/midi/midi_backend.hpp"
 #include "daemon/midi/output_queue.hpp"
 #include "daemon/midi/output_scheduler.hpp"
@@ -29,7 +29,6 @@
 namespace clara::daemon {
 namespace {
 
-constexpr std::size_t kQueueCapacity = 4096;
 // The watcher thread's period: a port that appears is connected within about this (plus JACK's
 // own notification delay), well inside the 1 s clarad promises.
 constexpr std::chrono::milliseconds kWatchPeriod{20};
@@ -55,8 +54,7 @@ class JackBackend final : public MidiBackend {
  public:
   explicit JackBackend(const BackendSettings& settings)
       : settings_(settings),
-        input_patterns_("connect_input", settings.connect_input),
-        input_queue_(kQueueCapacity) {
+        input_patterns_("connect_input", settings.connect_input) {
     if (settings.outputs.empty() || settings.outputs.size() > OutputScheduler::kMaxPorts)
       throw BackendError("JACK backend: " + std::to_string(settings.outputs.size()) +
                          " output ports configured; between 1 and " +
@@ -136,8 +134,12 @@ class JackBackend final : public MidiBackend {
 
   OutputStats stats() const override {
     OutputStats s = scheduler_->stats();
-    s.input_messages = input_messages_.load(std::memory_order_relaxed);
-    s.input_dropped = input_dropped_.load(std::memory_order_relaxed);
+    s.input_messages = input_queue_.messages();
+    s.input_dropped = input_queue_.dropped();
+    s.input_queue_high_water = input_queue_.high_water();
+    s.input_queue_capacity = InputQueue::kCapacity;
+    s.output_queue_high_water = output_queue_->high_water();
+    s.output_queue_capacity = OutputQueue::kCapacity;
     return s;
   }
   bool connected() const override { return connected_; }
@@ -408,8 +410,7 @@ class JackBackend final : public MidiBackend {
       if (ShortMessage clock; clock_message(ev.buffer, ev.size, clock)) {
         const TimedMessage c{static_cast<std::int64_t>(jack_frames_to_time(client_, first_frame + ev.time)) * 1000,
                              clock, 0};
-        input_messages_.fetch_add(1, std::memory_order_relaxed);
-        if (!input_queue_.push(c)) input_dropped_.fetch_add(1, std::memory_order_relaxed);
+        input_queue_.push(c);
         continue;
       }
       // Otherwise channel messages only (what the model and the ledger understand);
@@ -423,8 +424,7 @@ class JackBackend final : public MidiBackend {
       m.msg = ShortMessage{ev.buffer[0], static_cast<std::uint8_t>(ev.buffer[1] & 0x7F),
                            static_cast<std::uint8_t>(expected == 3 ? ev.buffer[2] & 0x7F : 0)};
       m.port = 0;
-      input_messages_.fetch_add(1, std::memory_order_relaxed);
-      if (!input_queue_.push(m)) input_dropped_.fetch_add(1, std::memory_order_relaxed);
+      input_queue_.push(m);
     }
   }
 
@@ -432,7 +432,7 @@ class JackBackend final : public MidiBackend {
   PortPatterns input_patterns_;
   std::vector<PortPatterns> output_patterns_;
   std::unique_ptr<OutputScheduler> scheduler_;
-  boost::lockfree::spsc_queue<TimedMessage> input_queue_;
+  InputQueue input_queue_;
   std::unique_ptr<OutputQueue> output_queue_ = std::make_unique<OutputQueue>();
   jack_client_t* client_ = nullptr;
   jack_port_t* input_ = nullptr;
@@ -440,7 +440,6 @@ class JackBackend final : public MidiBackend {
   std::atomic<std::int64_t> period_ns_{0};
   std::atomic<bool> started_{false}, closed_{false}, connected_{true}, output_enabled_{false};
   std::atomic<std::uint64_t> cycles_{0};  // process callbacks completed
-  std::atomic<std::uint64_t> input_messages_{0}, input_dropped_{0};
   // Hot-plug and server restarts (the watcher thread's; the callbacks only count and copy).
   std::vector<PortWatch> watches_;  // [0]: the input; [1 + i]: output i
   std::atomic<std::uint64_t> registrations_{0}, unregistrations_{0};

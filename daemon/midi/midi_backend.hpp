@@ -63,6 +63,11 @@ struct OutputStats {
   std::uint64_t write_failed = 0;
   std::uint64_t input_messages = 0;
   std::uint64_t input_dropped = 0;
+  // The most messages each queue ever held, and what it can hold: how close a burst came to
+  // dropping input, or to refusing Clara's note-ons (the output queue's last quarter is kept
+  // for note-offs).
+  std::uint64_t input_queue_high_water = 0, input_queue_capacity = 0;
+  std::uint64_t output_queue_high_water = 0, output_queue_capacity = 0;
 };
 
 class MidiBackend {

@@ -28,6 +28,21 @@ TEST(OutputQueue, KeepsItsLastQuarterForEverythingButNoteOns) {
   EXPECT_EQ(m.epoch, 3u) << "the epoch travels with the message";
 }
 
+TEST(OutputQueue, KeepsItsHighWaterMark) {
+  auto q = std::make_unique<OutputQueue>();
+  EXPECT_EQ(q->high_water(), 0u);
+  const TimedMessage off{2, {0x80, 60, 0}, 0};
+  for (int i = 0; i < 40; ++i) ASSERT_EQ(q->push(off, 0), OutputQueue::Push::pushed);
+  for (int i = 0; i < 30; ++i) q->pop();
+  for (int i = 0; i < 5; ++i) q->push(off, 0);
+  EXPECT_EQ(q->high_water(), 40u) << "15 held now; the mark keeps the most";
+  const TimedMessage on{1, {0x90, 60, 90}, 0};
+  while (q->push(on, 0) == OutputQueue::Push::pushed) {
+  }
+  EXPECT_EQ(q->high_water(), OutputQueue::kCapacity - OutputQueue::kNoteOnReserve)
+      << "refused note-ons are not held";
+}
+
 TEST(OutputQueue, EpochsCompareAcrossTheWrap) {
   EXPECT_TRUE(epoch_before(1, 2));
   EXPECT_FALSE(epoch_before(2, 2));

@@ -16,6 +16,7 @@
 #include <random>
 #include <vector>
 
+#include "daemon/midi/input_queue.hpp"
 #include "daemon/midi/output_queue.hpp"
 #include "daemon/midi/output_scheduler.hpp"
 #include "daemon/midi/sounding_journal.hpp"
@@ -251,6 +252,22 @@ TEST(OutputSchedulerAllocations, NoneWhenJournallingWrittenNotes) {
   });
   EXPECT_EQ(n, 0);
   EXPECT_EQ(journal->lost(), 20000u - SoundingJournal::kCapacity);  // it holds kCapacity
+}
+
+// The input queue's push runs in the JACK process callback and RtMidi's input thread.
+TEST(OutputSchedulerAllocations, NoneWhenTheInputQueueFillsAndDrains) {
+  if (!CLARA_ALLOC_HOOK) GTEST_SKIP() << "allocation hook left out under AddressSanitizer";
+  auto queue = std::make_unique<InputQueue>();
+  TimedMessage m{0, ShortMessage{0x90, 60, 90}, 0};
+  const long n = count_allocations([&] {
+    for (int round = 0; round < 3; ++round) {
+      for (std::size_t i = 0; i < InputQueue::kCapacity + 100; ++i) queue->push(m);  // the last 100 dropped
+      while (queue->pop(m)) {
+      }
+    }
+  });
+  EXPECT_EQ(n, 0);
+  EXPECT_EQ(queue->dropped(), 300u);
 }
 
 }  // namespace
