@@ -9,12 +9,15 @@
 #include <initializer_list>
 #include <optional>
 #include <sstream>
+#include <variant>
 
 #include "clara_version.hpp"
+#include "core/duet/meter.hpp"
 #include "daemon/config/cc_controls.hpp"
 #include "daemon/config/config_file.hpp"
 #include "daemon/config/config_toml.hpp"
 #include "daemon/config/setting_limits.hpp"
+#include "daemon/midi/port_list.hpp"
 
 namespace clara::daemon {
 
@@ -40,14 +43,14 @@ struct Flags {
   std::string config;
   std::optional<std::string> backend, model, mode, jack_server, client_name, human, clara, sessions, stats, log_level,
       learn;
-  std::optional<std::string> sync, precision;
+  std::optional<std::string> sync, precision, meter;
   std::optional<double> tempo, silence_beats, temperature;
   // Integers as written: CLI11 2.1 reads them with strtoull/strtoll, which takes "-1" for
   // 2^64-1, saturates on overflow and reads "010" as octal; integer() below does not.
   std::optional<std::string> channel, velocity, answer_bars, threads, seed, osc_port;
   std::vector<std::string> connect_in, connect_out;
   bool no_record = false, verbose = false, quiet = false, no_osc = false, allow_root = false,
-       print_config = false;
+       print_config = false, list_ports = false;
 };
 
 void describe(CLI::App& app, Flags& f) {
@@ -61,6 +64,9 @@ void describe(CLI::App& app, Flags& f) {
                  "a clarad.toml; flags override it (default: the first of $XDG_CONFIG_HOME/clara/clarad.toml, "
                  "/etc/clara/clarad.toml)")
       ->option_text("FILE");
+  app.add_flag("--list-ports", f.list_ports,
+               "list the MIDI ports clarad could connect to (on --backend's server) and which the connect "
+               "patterns take, then exit (69: no MIDI server answers)");
   app.add_flag("--print-config", f.print_config,
                "print the settings clarad would run with, as a clarad.toml naming where each came from, and exit");
   app.add_option("--backend", f.backend, "jack (default) or alsa")->check(CLI::IsMember({"jack", "alsa"}));
@@ -69,6 +75,10 @@ void describe(CLI::App& app, Flags& f) {
                  "answer (default: call and response), accompany (play along), solo (play on alone), listen (silent)");
   app.add_option("--tempo", f.tempo, "grid tempo in bpm, " + limits::tempo.text() + " (default 120)")
       ->option_text("BPM");
+  app.add_option("--meter", f.meter,
+                 "time signature N/D of the grid's bars (3/4, 6/8: a bar is a whole number of quarter notes; "
+                 "default 4/4; sets duet.beats_per_bar)")
+      ->option_text("N/D");
   app.add_option("--sync", f.sync,
                  "tempo source: internal (default; --tempo) or midi-clock (a MIDI Clock master on the input port); "
                  "link and follow are not built yet")
@@ -191,6 +201,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
   from(f.model.has_value(), "--model", {"model.name"});
   from(f.mode.has_value(), "--mode", {"duet.mode"});
   from(f.tempo.has_value(), "--tempo", {"duet.tempo"});
+  from(f.meter.has_value(), "--meter", {"duet.beats_per_bar"});
   from(f.sync.has_value(), "--sync", {"sync.source"});
   from(f.jack_server.has_value(), "--jack-server", {"midi.jack_server"});
   from(f.client_name.has_value(), "--client-name", {"midi.client_name"});
@@ -226,6 +237,11 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
     }
   }
   set_real("--tempo", f.tempo, limits::tempo, s.duet.bpm);
+  if (f.meter) {
+    const auto meter = parse_meter(*f.meter);
+    if (const auto* why = std::get_if<std::string>(&meter)) throw SettingsError("--meter: " + *why);
+    s.duet.beats_per_bar = std::get<Meter>(meter).quarters_per_bar();
+  }
   if (f.sync) {
     if (auto why = tempo_source_refusal(*f.sync)) throw SettingsError("--sync: " + *why);
     s.sync.source = *f.sync;
@@ -274,6 +290,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
   } catch (const std::exception& e) {
     throw SettingsError(e.what());
   }
+  cl.list_ports = f.list_ports;
   if (f.print_config) {
     cl.print_config = true;
     cl.config_text = config_toml(s, cl.sources,
@@ -298,6 +315,16 @@ std::optional<int> parse_command_line_or_exit(const std::vector<std::string>& ar
     if (cl.print_config) {
       std::fputs(cl.config_text.c_str(), stdout);
       return 0;
+    }
+    if (cl.list_ports) {
+      try {
+        const PortListing ports = list_midi_ports(settings.backend, settings.midi);
+        std::fputs(describe_port_listing(settings.backend, ports, settings.midi).c_str(), stdout);
+        return 0;
+      } catch (const BackendError& e) {
+        log::error("%s", e.what());
+        return 69;
+      }
     }
     log::Level level;
     if (log::parse_level(settings.log_level, level)) log::set_level(level);

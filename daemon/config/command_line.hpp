@@ -18,6 +18,7 @@ struct CommandLine {
   bool version = false;
   std::string help_text;
   bool print_config = false;  // --print-config: config_text holds what to print
+  bool list_ports = false;    // --list-ports: list the MIDI ports and what the patterns take, then exit
   std::string config_text;    // the effective settings as TOML (config_toml.hpp)
   ConfigLocation config;      // the config file read, or none
   SettingSources sources;     // where each setting came from

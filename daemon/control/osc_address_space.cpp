@@ -8,6 +8,9 @@
 #include <optional>
 #include <regex>
 #include <string_view>
+#include <variant>
+
+#include "core/duet/meter.hpp"
 
 namespace clara::daemon {
 
@@ -224,16 +227,12 @@ std::vector<Handler> make_handlers() {
                       [](const ControlState&, const Message& m, Edit& edit) -> std::optional<std::string> {
                         const double num = number(m.arguments[0]), den = number(m.arguments[1]);
                         if (auto why = in_range("meter numerator", num, 1, 64, true)) return why;
-                        if (den != 1 && den != 2 && den != 4 && den != 8 && den != 16)
-                          return "meter denominator " + format(den) + " is not 1, 2, 4, 8 or 16";
-                        const double quarters = num * 4 / den;
-                        if (quarters != std::floor(quarters) || quarters < 1 || quarters > DuetLimits::kMaxBeatsPerBar)
-                          return "meter " + format(num) + "/" + format(den) + " is not a whole number of quarter notes from 1 to 32 (" +
-                                 format(quarters) + ")";
-                        edit = [num, den, quarters](ControlState& s) {
-                          s.meter_numerator = static_cast<int>(num);
-                          s.meter_denominator = static_cast<int>(den);
-                          s.phrasing.beats_per_bar = static_cast<int>(quarters);
+                        const auto meter = make_meter(num, den);
+                        if (const auto* why = std::get_if<std::string>(&meter)) return *why;
+                        edit = [chosen = std::get<Meter>(meter)](ControlState& s) {
+                          s.meter_numerator = chosen.numerator;
+                          s.meter_denominator = chosen.denominator;
+                          s.phrasing.beats_per_bar = chosen.quarters_per_bar();
                         };
                         return std::nullopt;
                       }));

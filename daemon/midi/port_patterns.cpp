@@ -10,10 +10,21 @@
 
 namespace clara::daemon {
 
+namespace {
+
+bool is_plain_name(const std::string& pattern) {
+  return !pattern.empty() && pattern.find_first_of(".*+?^$()[]{}|\\") == std::string::npos;
+}
+
+}  // namespace
+
 PortPatterns::PortPatterns(const std::string& where, const std::vector<std::string>& patterns) {
   for (std::size_t i = 0; i < patterns.size(); ++i) {
+    // A name needs no escaping: it holds no regex character.
+    const std::string regex =
+        is_plain_name(patterns[i]) ? "(^|[^A-Za-z0-9])" + patterns[i] + "($|[^A-Za-z0-9])" : patterns[i];
     try {
-      regexes_.emplace_back(patterns[i], std::regex::ECMAScript);
+      regexes_.emplace_back(regex, std::regex::ECMAScript);
     } catch (const std::regex_error& e) {
       throw BackendError(where + "[" + std::to_string(i) + "]: bad port pattern '" + patterns[i] +
                          "': " + e.what());

@@ -28,6 +28,20 @@ print(parts)
 assert parts.get('Human', 0) > 20, parts
 assert any(k.startswith('Clara') and v > 0 for k, v in parts.items()), parts
 PY
+# clarad ran at the sample's tempo and metre (105 bpm, 3/4), not at its own defaults (120, 4/4):
+# the duet file's grid is clarad's, and the demo says so.
+"$PY" - "$WORK/demo-duet.mid" "$SRC/tools/samples/anna-magdalena-20a.mid" <<'PY' || fail "the demo did not run clarad at the sample's tempo and metre"
+import sys, mido
+def first(path):
+    m = mido.MidiFile(path)
+    tempo = next(e.tempo for t in m.tracks for e in t if e.type == 'set_tempo')
+    ts = next(((e.numerator, e.denominator) for t in m.tracks for e in t if e.type == 'time_signature'), (4, 4))
+    return round(mido.tempo2bpm(tempo), 2), ts
+duet, sample = first(sys.argv[1]), first(sys.argv[2])
+print("duet", duet, "sample", sample)
+assert duet == sample and sample != (120.0, (4, 4)), (duet, sample)
+PY
+grep -q "ready in [0-9]* ms at 105 bpm in 3/4" demo.out || fail "the demo did not say it runs clarad at 105 bpm in 3/4"
 # The picture (its pixels are checked in tests/core/render/piano_roll_test.cpp) and the sound.
 "$PY" -c "import sys; sys.exit(open('demo-duet.png', 'rb').read(8) != b'\x89PNG\r\n\x1a\n')" ||
   fail "demo-duet.png is not a PNG"

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -18,8 +19,10 @@
 #include <optional>
 #include <sstream>
 #include <thread>
+#include <variant>
 #include <vector>
 
+#include "core/duet/meter.hpp"
 #include "core/midi/midi_file.hpp"
 #include "core/render/piano_roll.hpp"
 #include "tools/clara/cli.hpp"
@@ -176,12 +179,33 @@ int run_live_demo(const LiveDemoOptions& o) {
     std::cout << "clara demo: using the running JACK server" << (server.empty() ? "" : " '" + server + "'") << "\n";
   }
 
-  // 2. clarad with the default model, in answer mode.
+  // The sample first: clarad runs at its tempo and metre, so that Clara answers in the time the
+  // human plays and the duet's bar lines fall where the music's do.
+  Score sample;
+  try {
+    sample = read_midi_file(o.sample);
+  } catch (const MidiFileError& e) {
+    throw DataError(e.what());
+  }
+  const double bpm = sample.tempo_map.empty() ? 120.0 : sample.tempo_map.front().bpm;
+  Meter meter;
+  if (!sample.time_signatures.empty()) {
+    const auto m = make_meter(sample.time_signatures.front().numerator, sample.time_signatures.front().denominator);
+    if (const auto* why = std::get_if<std::string>(&m))
+      std::cout << "clara demo: " << o.sample.filename().string() << ": " << *why << "; the grid keeps 4/4\n";
+    else
+      meter = std::get<Meter>(m);
+  }
+  char bpm_text[32];
+  std::snprintf(bpm_text, sizeof bpm_text, "%.6g", bpm);
+
+  // 2. clarad with the default model, in answer mode, at the sample's tempo and metre.
   // On our own server the ports are clara:midi_in/out, as the README says; on the user's
   // server a clarad may already hold the name "clara".
   const std::string client = jackd ? std::string("clara") : "clara-demo-" + std::to_string(::getpid() % 10000);
   const fs::path stats = work / "stats.json";
-  std::vector<std::string> cmd{clarad.string(), "--model", o.model, "--mode", "answer", "--tempo", "120",
+  std::vector<std::string> cmd{clarad.string(), "--model", o.model, "--mode", "answer", "--tempo", bpm_text,
+                               "--meter", meter.text(),
                                "--client-name", client, "--sessions", (work / "sessions").string(),
                                "--stats-file", stats.string(), "--seed", std::to_string(o.seed),
                                // The demo plays the human's part itself; a clarad the user runs keeps port 9000.
@@ -209,15 +233,9 @@ int run_live_demo(const LiveDemoOptions& o) {
   }
   const double ready_s = std::chrono::duration<double>(clock_type::now() - t_spawn).count();
 
-  Score sample;
-  try {
-    sample = read_midi_file(o.sample);
-  } catch (const MidiFileError& e) {
-    throw DataError(e.what());
-  }
   // Two phrases of four bars; the second comes in while Clara is still answering the
   // first, to show her yield, then she answers it in full.
-  const double bar = sample.time_signatures.empty() ? 4.0 : sample.time_signatures.front().numerator * 4.0 / sample.time_signatures.front().denominator;
+  const double bar = meter.quarters_per_bar();
   const Score phrase1 = excerpt(sample, 0, 4 * bar), phrase2 = excerpt(sample, 4 * bar, 8 * bar);
   const double p1_len = jackio::seconds_at(phrase1, 4 * bar), p2_len = jackio::seconds_at(phrase2, 4 * bar);
   const double gap = 3.0, tail = 5.5;
@@ -229,9 +247,9 @@ int run_live_demo(const LiveDemoOptions& o) {
   const double rate = probe.sample_rate();
   const std::uint32_t start = probe.frame_time() + static_cast<std::uint32_t>(0.5 * rate);
   const double total = p1_len + gap + p2_len + tail;
-  std::cout << "clara demo: clarad ready in " << std::lround(ready_s * 1000) << " ms; playing "
-            << o.sample.filename().string() << " bars 1-4, then bars 5-8 while Clara answers (" << std::lround(total)
-            << " s)\n";
+  std::cout << "clara demo: clarad ready in " << std::lround(ready_s * 1000) << " ms at " << bpm_text << " bpm in "
+            << meter.text() << "; playing " << o.sample.filename().string()
+            << " bars 1-4, then bars 5-8 while Clara answers (" << std::lround(total) << " s)\n";
   probe.play(play, start);
   std::vector<jackio::ProbeEvent> played, heard;
   const auto t_end = clock_type::now() + std::chrono::duration<double>(total + 0.5);
@@ -252,15 +270,16 @@ int run_live_demo(const LiveDemoOptions& o) {
     jackio::write_probe_events(h, heard);
   }
 
-  // 4. The duet file and picture, on a 120 bpm grid (clarad's tempo).
+  // 4. The duet file and picture, on clarad's grid: the sample's tempo and metre.
   Score duet;
-  duet.tempo_map = {TempoChange{0, 120.0}};
-  duet.parts.push_back(part_from_events(played, start, rate, 120.0, end_frame, "Human", 0));
-  duet.parts.push_back(part_from_events(heard, start, rate, 120.0, end_frame, "Clara (" + o.model + ")", 1));
+  duet.tempo_map = {TempoChange{0, bpm}};
+  duet.time_signatures = {TimeSignature{0, meter.numerator, meter.denominator}};
+  duet.parts.push_back(part_from_events(played, start, rate, bpm, end_frame, "Human", 0));
+  duet.parts.push_back(part_from_events(heard, start, rate, bpm, end_frame, "Clara (" + o.model + ")", 1));
   duet.parts[0].track = 1, duet.parts[1].track = 2;
   write_midi_file(o.out_midi, duet);
   PianoRollOptions ro;
-  ro.title = "clara demo: human (blue) and Clara (orange), answer mode, 120 bpm";
+  ro.title = std::string("clara demo: human (blue) and Clara (orange), answer mode, ") + bpm_text + " bpm, " + meter.text();
   {
     const std::string png = piano_roll_image(duet, ro, ImageFormat::png);
     std::ofstream f(o.out_png, std::ios::binary | std::ios::trunc);
@@ -270,7 +289,7 @@ int run_live_demo(const LiveDemoOptions& o) {
 
   // 5. Reaction, measured at the ports: each phrase's last note-off plus the one-beat
   // silence that ends it, to Clara's first note-on after it.
-  const double beat_frames = rate * 60.0 / 120.0;
+  const double beat_frames = rate * 60.0 / bpm;
   std::vector<double> reactions_ms;
   std::uint32_t phrase2_on = 0;
   for (const auto& e : played)
@@ -306,7 +325,10 @@ int run_live_demo(const LiveDemoOptions& o) {
             << o.out_png.string() << "\n";
   std::cout << "  reaction at the ports (phrase end = last note-off + 1 beat, to Clara's first note):";
   for (double r : reactions_ms) std::cout << " " << std::lround(r * 10) / 10.0 << " ms";
-  std::cout << "  (goal <= 45 ms: one grid step + one JACK period)\n";
+  // notewise-piano's grid: 12 steps a quarter note; a JACK period of 128 frames.
+  const double goal_ms = 60000.0 / bpm / 12 + 128 * 1000.0 / rate;
+  std::cout << "  (goal <= " << std::lround(goal_ms * 10) / 10.0 << " ms: one grid step at " << bpm_text
+            << " bpm + one JACK period)\n";
   if (phrase2_on)
     std::cout << "  when the human came back in, Clara had " << late_offs
               << " notes still sounding two grid steps later (0 = she yielded)\n";

@@ -23,6 +23,19 @@ TEST(CommandLine, EqualsFormAndSpaceFormAreTheSame) {
   EXPECT_EQ(b.midi.connect_input, a.midi.connect_input);
 }
 
+// --meter N/D sets the bar's length in quarter notes (the grid's unit).
+TEST(CommandLine, MeterSetsBeatsPerBar) {
+  for (const auto& [text, quarters] : std::vector<std::pair<std::string, int>>{{"3/4", 3}, {"6/8", 3}, {"12/8", 6},
+                                                                                {"2/2", 4}, {" 5 / 4 ", 5}}) {
+    DaemonSettings s;
+    parse_command_line({"--meter", text}, s);
+    EXPECT_EQ(s.duet.beats_per_bar, quarters) << text;
+  }
+  DaemonSettings d;
+  parse_command_line({}, d);
+  EXPECT_EQ(d.duet.beats_per_bar, 4);
+}
+
 TEST(CommandLine, HelpAndVersionAnswerEvenWithABadConfigOrFlag) {
   DaemonSettings s;
   const auto help = parse_command_line({"--config", "/nonexistent/clarad.toml", "--tempo", "fast", "--help"}, s);

@@ -228,6 +228,11 @@ TEST(SettingBounds, TheFlagsRefuseEachValueNamingFlagAndRange) {
       {{"--seed", "18446744073709551616"}, "--seed", "0..18446744073709551615"},
       {{"--seed", "99999999999999999999"}, "--seed", "0..18446744073709551615"},
       {{"--seed", "1e3"}, "--seed", "0..18446744073709551615"},
+      {{"--meter", "7/8"}, "--meter", "not a whole number of quarter notes from 1 to 32"},
+      {{"--meter", "3/5"}, "--meter", "denominator 5 is not 1, 2, 4, 8 or 16"},
+      {{"--meter", "0/4"}, "--meter", "numerator 0 is outside 1..64"},
+      {{"--meter", "three/4"}, "--meter", "expected N/D"},
+      {{"--meter", "3"}, "--meter", "expected N/D"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.args.front() + (c.args.size() > 1 ? " " + c.args[1] : ""));

@@ -1,0 +1,48 @@
+#include "daemon/midi/port_patterns.hpp"
+
+#include <gtest/gtest.h>
+
+#include "daemon/midi/midi_backend.hpp"
+
+namespace clara::daemon {
+namespace {
+
+// A plain name matches as a whole word, so the README's system:midi_capture_1 is one port.
+TEST(PortPatterns, APlainNameMatchesItselfOrAWholeWordNeverALongerNumber) {
+  const PortPatterns p("connect_input", {"system:midi_capture_1"});
+  EXPECT_TRUE(p.matches("system:midi_capture_1"));
+  EXPECT_FALSE(p.matches("system:midi_capture_10"));
+  EXPECT_FALSE(p.matches("system:midi_capture_12"));
+  EXPECT_FALSE(p.matches("mysystem:midi_capture_1"));
+  const PortPatterns word("connect_input", {"Keystation"});
+  EXPECT_TRUE(word.matches("Keystation 49:Keystation 49 MIDI 1 20:0"));
+  EXPECT_TRUE(word.matches("a2j:Keystation [20] (capture): Keystation MIDI 1"));
+  EXPECT_FALSE(word.matches("Keystations:out"));
+  const PortPatterns synth("connect_out", {"fluidsynth:midi_00"});
+  EXPECT_TRUE(synth.matches("fluidsynth:midi_00"));
+  EXPECT_FALSE(synth.matches("fluidsynth:midi_001"));
+}
+
+TEST(PortPatterns, ARegexIsSearchedAnywhereAndAnchorsMakeItExact) {
+  const PortPatterns any("connect_input", {"kbd.*"});
+  EXPECT_TRUE(any.matches("my-kbd:out"));
+  const PortPatterns exact("connect_input", {"^kb:out$"});
+  EXPECT_TRUE(exact.matches("kb:out"));
+  EXPECT_FALSE(exact.matches("kb:out2"));
+  const PortPatterns digits("connect_input", {"^duo[0-9]*:out$"});
+  EXPECT_TRUE(digits.matches("duo12:out"));
+  EXPECT_FALSE(PortPatterns("connect_input", {}).matches("anything"));
+  EXPECT_TRUE(PortPatterns("connect_input", {"nope", "^x$"}).matches("x")) << "any of several patterns";
+}
+
+TEST(PortPatterns, AMalformedRegexIsAnErrorNamingTheSettingAndPattern) {
+  try {
+    PortPatterns("outputs[0].connect", {"ok", "synth(["});
+    FAIL() << "accepted";
+  } catch (const BackendError& e) {
+    EXPECT_NE(std::string(e.what()).find("outputs[0].connect[1]: bad port pattern 'synth(['"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace clara::daemon
