@@ -1,0 +1,78 @@
+# Following the human (--sync follow), end to end: the human plays three phrases at 96 bpm (8 ms of
+# timing noise, seeded) into clara:midi_in while clarad is configured at 120 bpm in answer mode;
+# Clara's answers are recorded from clara:midi_out. From her second answer on (the first phrase is
+# the tracker's lock-in), her answers must be on the human's grid: the intervals between her onsets
+# multiples of the human's step (a beat / 12: p90 within CLARA_FOLLOW_IOI_MS, default 3 ms; on a
+# grid left at 120 bpm most miss by 10 or 20 ms), each answer within 4 % of 96 bpm, and her onsets
+# near the human's steps (p50 within CLARA_FOLLOW_PHASE_MS, default 10 ms; an unaligned grid gives
+# about 13 ms). Also: clarad logs that it locked, on about 96 bpm; every note ends; clarad exits 0
+# on SIGTERM. CLARA_FOLLOW_SYNC=internal runs the same with the grid left alone, and fails.
+source "$(dirname "$0")/lib.sh" "$@"
+
+MODEL=$SRC/models/notewise-piano
+[ -f "$MODEL/weights.pt" ] || fail "$MODEL/weights.pt missing"
+PLAYED_BPM=96
+CONFIGURED_BPM=120
+SYNC=${CLARA_FOLLOW_SYNC:-follow}
+
+# Bars of quarters and eighths (beats 0, 1, 1.5, 2, 3, 3.5) with chords on 0 and 2: phrase 1 is four
+# bars from beat 0, phrases 2 and 3 two bars from beats 28 and 48, each leaving Clara two bars (her
+# answer's length) and a little; the piece starts 0.5 s in, on a beat, and its first note is exact.
+"$PY" - "$WORK/phrases.mid" "$PLAYED_BPM" <<'PYEOF'
+import random, sys, mido
+out, bpm = sys.argv[1], float(sys.argv[2])
+beat_s = 60.0 / bpm
+rng = random.Random(13)
+events = []  # (seconds, on, key, velocity)
+keys = [60, 62, 64, 65, 67, 69, 71, 72, 74, 72, 69, 67]
+k = 0
+for first_beat, bars in ((0, 4), (28, 2), (48, 2)):
+    for bar in range(bars):
+        for q in (0, 1, 1.5, 2, 3, 3.5):
+            at = 0.5 + (first_beat + bar * 4 + q) * beat_s
+            if events:
+                at += rng.gauss(0, 0.008)
+            length = 0.4 * beat_s if q % 1 else 0.8 * beat_s
+            chord = [keys[k % len(keys)]] + ([48, 55] if q in (0, 2) else [])
+            k += 1
+            for i, key in enumerate(chord):
+                events.append((at + 0.003 * i, 1, key, 80 if i == 0 else 64))
+                events.append((at + 0.003 * i + length, 0, key, 0))
+events.sort(key=lambda e: (e[0], e[1]))
+mid = mido.MidiFile(ticks_per_beat=480)
+track = mido.MidiTrack()
+mid.tracks.append(track)
+track.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(bpm), time=0))
+ticks = lambda s: int(round(s / beat_s * 480))
+last = 0
+for at, on, key, vel in events:
+    t = ticks(at)
+    track.append(mido.Message("note_on" if on else "note_off", note=key, velocity=vel, time=t - last))
+    last = t
+mid.save(out)
+PYEOF
+
+start_jackd
+start_clarad clarad --model "$MODEL" --mode answer --tempo "$CONFIGURED_BPM" --sync "$SYNC" --seed 0 --no-record \
+  --stats-file "$WORK/stats.json"
+note "$(grep '^clarad: ready' "$WORK/clarad.err")"
+
+# The last phrase ends at beat 56 (35.5 s): its answer is over by beat 68 (43 s).
+start_probe probe --play "$WORK/phrases.mid" --play-to clara:midi_in --record-from clara:midi_out \
+  --seconds 60 --out "$WORK/rec.tsv" --played-out "$WORK/played.tsv"
+sleep 44
+stop_clarad
+note "clarad exit $CLARAD_RC, $CLARAD_STOP_MS ms after SIGTERM"
+sleep 0.2
+stop_probe
+[ "$CLARAD_RC" -eq 0 ] || fail "clarad exited $CLARAD_RC after SIGTERM"
+
+note "$(grep 'follow:' "$WORK/clarad.err" || echo 'clarad logged nothing about following')"
+tsv follow "$WORK/rec.tsv" "$WORK/played.tsv" "$PLAYED_BPM" "$CONFIGURED_BPM" "$RATE" 1 \
+  "${CLARA_FOLLOW_IOI_MS:-3}" "${CLARA_FOLLOW_PHASE_MS:-10}"
+tsv ledger "$WORK/rec.tsv"
+locked=$(sed -n 's/.*follow: locked on the human.s beat at \([0-9.]*\) bpm.*/\1/p' "$WORK/clarad.err" | tail -n 1)
+[ -n "$locked" ] || fail "clarad never logged 'follow: locked on the human's beat'"
+"$PY" -c 'import sys; b, p = map(float, sys.argv[1:]); sys.exit(abs(b / p - 1) > 0.04)' "$locked" "$PLAYED_BPM" \
+  || fail "clarad locked at $locked bpm, not within 4 % of $PLAYED_BPM"
+echo "PASS"
