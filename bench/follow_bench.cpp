@@ -21,8 +21,10 @@
 //   in tempo: an answer's tempo (grid beats over time from its first to its last note-on;
 //     one note: the grid's step there) within 4 % of the human's true tempo over the same span.
 // Goal (issue 13): >= 90 % of answers in tempo, p99 onset error <= 30 ms.
-//   usage: follow_bench [SEEDS] [--configured BPM | --factor F] [--data DIR]   (default 4 seeds, tests/data;
-//          --factor: the configured tempo is the human's times F for every seed)
+//   usage: follow_bench [SEEDS] [--configured BPM | --factor F] [--noise-ms MS] [--trace] [--data DIR]
+//     default 4 seeds a tempo, tests/data; --factor: the configured tempo is the human's times F for
+//     every seed; --noise-ms: the timing noise's standard deviation (15); --trace: the tracker's state
+//     at each phrase's start and end and each answer's figures, on stderr (why a figure is what it is)
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -119,6 +121,8 @@ struct Human {
 };
 
 constexpr int kPhraseBeats = 16, kCycleBeats = 28, kPhrases = 6;
+double g_noise_ms = 15;  // --noise-ms
+bool g_trace = false;    // --trace: the tracker at each phrase's start and end, each answer's figures
 
 // mt19937_64 and Box-Muller, not std::normal_distribution: the same draws on every standard library.
 struct Draw {
@@ -133,8 +137,7 @@ struct Draw {
 Human perform(const std::vector<Phrase>& pool, std::size_t first, double bpm, std::uint64_t seed) {
   Human h;
   Draw draw{std::mt19937_64(seed)};
-  static const double noise_ns = std::getenv("FOLLOW_BENCH_NOISE_MS") ? std::atof(std::getenv("FOLLOW_BENCH_NOISE_MS")) * 1e6 : 15e6;
-  auto noise = [&](Draw&) { return noise_ns * draw.normal(); };
+  auto noise = [&](Draw&) { return g_noise_ms * 1e6 * draw.normal(); };
   auto& rng = draw;
   const double phase = 2 * std::numbers::pi * draw.uniform();
   // The drift runs while they play; while they listen (Clara's answer) their pulse holds the
@@ -171,6 +174,9 @@ Human perform(const std::vector<Phrase>& pool, std::size_t first, double bpm, st
 struct Figures {
   std::vector<double> error_ms;
   int answers = 0, in_tempo = 0, tempo_changes = 0;
+  // follow: the answers whose phrase ended with the tracker locked, on their own
+  std::vector<double> locked_error_ms;
+  int locked_answers = 0, locked_in_tempo = 0;
 };
 
 // One run: the engine against the human, following or not.
@@ -188,9 +194,12 @@ void run(const Human& h, const NgramModel& lm, const Vocabulary& vocab, const En
   const int sf = spec.sample_freq;
   std::vector<TimedMessage> out;
   std::vector<std::int64_t> onsets;
-  std::size_t next = 0;
+  std::size_t next = 0, ended = 0;
+  std::vector<bool> locked_at_end(h.phrases.size(), false);
   const auto end = static_cast<std::int64_t>(h.beat_ns.back());
   for (std::int64_t now = 0; now < end; now += 1'000'000) {
+    for (; ended < h.phrases.size() && h.phrases[ended].second <= now; ++ended)
+      locked_at_end[ended] = tracker && tracker->predict(now).locked;
     for (; next < h.events.size() && h.events[next].ns <= now; ++next) {
       const Event& e = h.events[next];
       if (follow && e.msg.is_note_on()) {
@@ -213,7 +222,7 @@ void run(const Human& h, const NgramModel& lm, const Vocabulary& vocab, const En
         ++fig.tempo_changes;
       }
     }
-    if (tracker && std::getenv("FOLLOW_BENCH_TRACE")) {
+    if (tracker && g_trace) {
       for (const auto& ph : h.phrases)
         if (ph.second / 1'000'000 == now / 1'000'000 || ph.first / 1'000'000 == now / 1'000'000) {
           const BeatPrediction pr = tracker->predict(now);
@@ -229,7 +238,7 @@ void run(const Human& h, const NgramModel& lm, const Vocabulary& vocab, const En
       if (m.msg.is_note_on()) onsets.push_back(m.time_ns);
     out.clear();
   }
-  if (tracker && std::getenv("FOLLOW_BENCH_DEBUG")) {
+  if (tracker && g_trace) {
     const BeatPrediction pr = tracker->predict(end);
     std::fprintf(stderr, "  human %.1f (now %.1f) configured %.1f: tracker %.1f locked %d conf %.2f relocks %llu rejected %llu/%llu\n",
                  h.bpm_at(h.beat_ns.front()), h.bpm_at(static_cast<double>(end) - 1e6), configured, pr.bpm, pr.locked,
@@ -246,11 +255,13 @@ void run(const Human& h, const NgramModel& lm, const Vocabulary& vocab, const En
       if (t > from && t < to) a.push_back(t);
     if (a.empty()) continue;
     ++fig.answers;
+    if (locked_at_end[p]) ++fig.locked_answers;
     for (auto t : a) {
       const double grid = engine.step_at(t) / sf;
       double e = h.beat_at(static_cast<double>(t)) - grid;
       e -= std::round(e);
       fig.error_ms.push_back(std::abs(e) * 60e3 / h.bpm_at(static_cast<double>(t)));
+      if (locked_at_end[p]) fig.locked_error_ms.push_back(fig.error_ms.back());
     }
     double clara_bpm, human_bpm;
     if (a.back() > a.front()) {
@@ -262,7 +273,16 @@ void run(const Human& h, const NgramModel& lm, const Vocabulary& vocab, const En
       clara_bpm = 60e9 / (sf * static_cast<double>(engine.time_of_step(s + 1) - engine.time_of_step(s)));
       human_bpm = h.bpm_at(static_cast<double>(a.front()));
     }
-    if (std::abs(clara_bpm / human_bpm - 1) <= 0.04) ++fig.in_tempo;
+    if (std::abs(clara_bpm / human_bpm - 1) <= 0.04) {
+      ++fig.in_tempo;
+      if (locked_at_end[p]) ++fig.locked_in_tempo;
+    }
+    if (g_trace) {
+      std::vector<double> e(fig.error_ms.end() - static_cast<std::ptrdiff_t>(a.size()), fig.error_ms.end());
+      std::sort(e.begin(), e.end());
+      std::fprintf(stderr, "    answer %zu: %zu onsets, clara %.1f human %.1f bpm, error p50 %.0f max %.0f ms\n", p + 1,
+                   a.size(), clara_bpm, human_bpm, e[e.size() / 2], e.back());
+    }
   }
 }
 
@@ -290,6 +310,10 @@ int main(int argc, char** argv) {
     const std::string a = argv[i];
     if (a == "--configured" && i + 1 < argc) {
       configured_fixed = std::atof(argv[++i]);
+    } else if (a == "--noise-ms" && i + 1 < argc) {
+      g_noise_ms = std::atof(argv[++i]);
+    } else if (a == "--trace") {
+      g_trace = true;
     } else if (a == "--factor" && i + 1 < argc) {
       factor_fixed = std::atof(argv[++i]);
     } else if (a == "--data" && i + 1 < argc) {
@@ -297,7 +321,7 @@ int main(int argc, char** argv) {
     } else if (std::atoi(a.c_str()) > 0) {
       seeds = std::atoi(a.c_str());
     } else {
-      std::fprintf(stderr, "usage: follow_bench [SEEDS] [--configured BPM | --factor F] [--data DIR]\n");
+      std::fprintf(stderr, "usage: follow_bench [SEEDS] [--configured BPM | --factor F] [--noise-ms MS] [--trace] [--data DIR]\n");
       return 64;
     }
   }
@@ -326,7 +350,7 @@ int main(int argc, char** argv) {
           if (n.start >= from && n.start < from + kPhraseBeats)
             ph.notes.push_back({n.pitch, n.start - from, n.end - from, n.velocity});
         if (ph.notes.size() >= 8) {
-          if (std::getenv("FOLLOW_BENCH_DEBUG")) {
+          if (g_trace) {
             std::fprintf(stderr, "phrase %zu (%s from %g):", pool.size(), path.filename().c_str(), from);
             for (const Note& n : ph.notes) std::fprintf(stderr, " %g", n.start);
             std::fprintf(stderr, "\n");
@@ -344,7 +368,8 @@ int main(int argc, char** argv) {
     return 66;
   }
   const NgramModel lm = NgramModel::train(pieces, vocab.size(), 5);
-  std::printf("%zu phrases of 4 bars; %d seeds a tempo; configured tempo %s\n\n", pool.size(), seeds,
+  std::printf("%zu phrases of 4 bars; %d seeds a tempo; timing noise %.1f ms (sd); configured tempo %s\n\n",
+              pool.size(), seeds, g_noise_ms,
               configured_fixed ? (std::to_string(*configured_fixed) + " bpm").c_str()
                                : "the human's x0.8, x0.9, x1.1, x1.25 by seed");
   std::printf("human    |      | follow                      | baseline (fixed tempo)      | follow/baseline\n");
@@ -367,6 +392,8 @@ int main(int argc, char** argv) {
     all_f.error_ms.insert(all_f.error_ms.end(), f.error_ms.begin(), f.error_ms.end());
     all_b.error_ms.insert(all_b.error_ms.end(), b.error_ms.begin(), b.error_ms.end());
     all_f.answers += f.answers, all_f.in_tempo += f.in_tempo, all_f.tempo_changes += f.tempo_changes;
+    all_f.locked_error_ms.insert(all_f.locked_error_ms.end(), f.locked_error_ms.begin(), f.locked_error_ms.end());
+    all_f.locked_answers += f.locked_answers, all_f.locked_in_tempo += f.locked_in_tempo;
     all_b.answers += b.answers, all_b.in_tempo += b.in_tempo;
   }
   print_row("all", all_f, all_b);
@@ -376,5 +403,11 @@ int main(int argc, char** argv) {
               "p99 <= 30 ms: %s (%.1f ms)\n",
               all_f.error_ms.size(), all_f.answers, all_f.tempo_changes, in_tempo >= 0.9 ? "met" : "NOT met",
               100 * in_tempo, p99 <= 30 ? "met" : "NOT met", p99);
+  std::printf("follow, the %d answers (%.1f %%) whose phrase ended with the tracker locked: %.1f %% in tempo, "
+              "onset error p50 %.1f ms, p99 %.1f ms; the other %d: the tracker unlocked or relocking (the grid "
+              "holds its last tempo)\n",
+              all_f.locked_answers, 100.0 * all_f.locked_answers / std::max(all_f.answers, 1),
+              100.0 * all_f.locked_in_tempo / std::max(all_f.locked_answers, 1), pct(all_f.locked_error_ms, 0.5),
+              pct(all_f.locked_error_ms, 0.99), all_f.answers - all_f.locked_answers);
   return 0;
 }
