@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -34,6 +35,8 @@ extern char** environ;
 namespace clara::cli {
 namespace fs = std::filesystem;
 using clock_type = std::chrono::steady_clock;
+// --follow's tempo drift: +-3 %, as issue 13's benchmark.
+constexpr double kDrift = 0.03;
 
 namespace {
 
@@ -131,6 +134,31 @@ Part part_from_events(const std::vector<jackio::ProbeEvent>& events, std::uint32
   return p;
 }
 
+// --follow: the phrase played with a drift, its tempo map a step a beat along
+// base * (1 + 3 % sin(2 pi q / 24)), q counted in beats from the sample's start.
+void drift(Score& phrase, double from_quarter, double length, double base) {
+  phrase.tempo_map.clear();
+  for (double q = 0; q < length; q += 1)
+    phrase.tempo_map.push_back(TempoChange{q, base * (1 + kDrift * std::sin(2 * M_PI * (from_quarter + q) / 24))});
+}
+
+// The grid's tempo changes clarad's session recorded ("step N tempo BPM" in replay.log).
+std::vector<double> session_tempos(const fs::path& sessions) {
+  std::vector<double> tempos;
+  std::error_code ec;
+  for (const auto& d : fs::directory_iterator(sessions, ec)) {
+    std::ifstream f(d.path() / "replay.log");
+    std::string line;
+    while (std::getline(f, line)) {
+      std::istringstream in(line);
+      std::string step, n, kind;
+      double bpm = 0;
+      if (in >> step >> n >> kind >> bpm && step == "step" && kind == "tempo") tempos.push_back(bpm);
+    }
+  }
+  return tempos;
+}
+
 void quiet(const char*) {}
 
 bool server_running(const std::string& server) {
@@ -186,6 +214,7 @@ int run_live_demo(const LiveDemoOptions& o) {
                                "--stats-file", stats.string(), "--seed", std::to_string(o.seed),
                                // The demo plays the human's part itself; a clarad the user runs keeps port 9000.
                                "--no-osc"};
+  if (o.follow) cmd.insert(cmd.end(), {"--sync", "follow"});
   if (!server.empty()) cmd.insert(cmd.end(), {"--jack-server", server});
   // clarad refuses root (exit 77) unless told; a demo run by root is its user's choice, so say it for them.
   if (::geteuid() == 0) cmd.emplace_back("--allow-root");
@@ -218,7 +247,12 @@ int run_live_demo(const LiveDemoOptions& o) {
   // Two phrases of four bars; the second comes in while Clara is still answering the
   // first, to show her yield, then she answers it in full.
   const double bar = sample.time_signatures.empty() ? 4.0 : sample.time_signatures.front().numerator * 4.0 / sample.time_signatures.front().denominator;
-  const Score phrase1 = excerpt(sample, 0, 4 * bar), phrase2 = excerpt(sample, 4 * bar, 8 * bar);
+  Score phrase1 = excerpt(sample, 0, 4 * bar), phrase2 = excerpt(sample, 4 * bar, 8 * bar);
+  const double sample_bpm = sample.tempo_map.empty() ? 120.0 : sample.tempo_map.front().bpm;
+  if (o.follow) {
+    drift(phrase1, 0, 4 * bar, sample_bpm);
+    drift(phrase2, 4 * bar, 4 * bar, sample_bpm);
+  }
   const double p1_len = jackio::seconds_at(phrase1, 4 * bar), p2_len = jackio::seconds_at(phrase2, 4 * bar);
   const double gap = 3.0, tail = 5.5;
   std::vector<TimedMessage> play = jackio::messages_from_score(phrase1);
@@ -232,6 +266,9 @@ int run_live_demo(const LiveDemoOptions& o) {
   std::cout << "clara demo: clarad ready in " << std::lround(ready_s * 1000) << " ms; playing "
             << o.sample.filename().string() << " bars 1-4, then bars 5-8 while Clara answers (" << std::lround(total)
             << " s)\n";
+  if (o.follow)
+    std::cout << "clara demo: --follow: the human plays at " << sample_bpm << " bpm drifting +-3 %; clarad starts at "
+              << "120 bpm with --sync follow and must find their tempo\n";
   probe.play(play, start);
   std::vector<jackio::ProbeEvent> played, heard;
   const auto t_end = clock_type::now() + std::chrono::duration<double>(total + 0.5);
@@ -252,15 +289,17 @@ int run_live_demo(const LiveDemoOptions& o) {
     jackio::write_probe_events(h, heard);
   }
 
-  // 4. The duet file and picture, on a 120 bpm grid (clarad's tempo).
+  // 4. The duet file and picture, on a 120 bpm grid (clarad's tempo); following, on the human's.
+  const double grid_bpm = o.follow ? sample_bpm : 120.0;
   Score duet;
-  duet.tempo_map = {TempoChange{0, 120.0}};
-  duet.parts.push_back(part_from_events(played, start, rate, 120.0, end_frame, "Human", 0));
-  duet.parts.push_back(part_from_events(heard, start, rate, 120.0, end_frame, "Clara (" + o.model + ")", 1));
+  duet.tempo_map = {TempoChange{0, grid_bpm}};
+  duet.parts.push_back(part_from_events(played, start, rate, grid_bpm, end_frame, "Human", 0));
+  duet.parts.push_back(part_from_events(heard, start, rate, grid_bpm, end_frame, "Clara (" + o.model + ")", 1));
   duet.parts[0].track = 1, duet.parts[1].track = 2;
   write_midi_file(o.out_midi, duet);
   PianoRollOptions ro;
-  ro.title = "clara demo: human (blue) and Clara (orange), answer mode, 120 bpm";
+  ro.title = o.follow ? "clara demo --follow: human (blue) and Clara (orange), answer mode, following the human"
+                     : "clara demo: human (blue) and Clara (orange), answer mode, 120 bpm";
   {
     const std::string png = piano_roll_image(duet, ro, ImageFormat::png);
     std::ofstream f(o.out_png, std::ios::binary | std::ios::trunc);
@@ -270,7 +309,7 @@ int run_live_demo(const LiveDemoOptions& o) {
 
   // 5. Reaction, measured at the ports: each phrase's last note-off plus the one-beat
   // silence that ends it, to Clara's first note-on after it.
-  const double beat_frames = rate * 60.0 / 120.0;
+  const double beat_frames = rate * 60.0 / grid_bpm;
   std::vector<double> reactions_ms;
   std::uint32_t phrase2_on = 0;
   for (const auto& e : played)
@@ -316,6 +355,26 @@ int run_live_demo(const LiveDemoOptions& o) {
             << fig("late") << " of " << fig("output_messages") << ", start-up " << std::lround(fig("startup_ms"))
             << " ms, peak RSS " << std::lround(fig("peak_rss_kb") / 1024) << " MB, " << fig("tokens_committed")
             << " tokens, " << fig("rollbacks") << " rollbacks\n";
+  if (o.follow) {
+    // What clarad logged when its tracker locked, and the grid's tempo as the session recorded it.
+    std::istringstream log(read_file(work / "clarad.log"));
+    std::string line, locked;
+    while (std::getline(log, line))
+      if (line.find("follow: locked") != std::string::npos) locked = line.substr(line.find("follow:"));
+    const std::vector<double> tempos = session_tempos(work / "sessions");
+    std::ostringstream s;
+    s << std::fixed << std::setprecision(1);
+    s << "  following: " << (locked.empty() ? "clarad never locked on the human's beat" : "clarad logged '" + locked + "'")
+      << "; the human played " << sample_bpm * (1 - kDrift) << "-" << sample_bpm * (1 + kDrift) << " bpm\n";
+    if (tempos.empty()) {
+      s << "  the grid's tempo never moved from 120 bpm: Clara did not follow\n";
+    } else {
+      const auto [lo, hi] = std::minmax_element(tempos.begin(), tempos.end());
+      s << "  Clara followed: her grid moved " << tempos.size() << " times from 120 bpm, between " << *lo << " and "
+        << *hi << " bpm, ending at " << tempos.back() << " bpm\n";
+    }
+    std::cout << s.str();
+  }
   std::cout << "  clarad's session (MIDI, replay log, tokens): " << (work / "sessions").string()
             << "; the ports' events: " << (work / "played.tsv").string() << ", heard.tsv\n";
   if (jackd) jackd->stop();
