@@ -6,7 +6,9 @@
 # grid left at 120 bpm most miss by 10 or 20 ms), each answer within 4 % of 96 bpm, and her onsets
 # near the human's steps (p50 within CLARA_FOLLOW_PHASE_MS, default 10 ms; an unaligned grid gives
 # about 13 ms). Also: clarad logs that it locked, on about 96 bpm; every note ends; clarad exits 0
-# on SIGTERM. CLARA_FOLLOW_SYNC=internal runs the same with the grid left alone, and fails.
+# on SIGTERM; the session's replay.log records the grid's tempo changes and `clara replay`
+# regenerates its tokens exactly. CLARA_FOLLOW_SYNC=internal runs the same with the grid left alone,
+# and fails.
 source "$(dirname "$0")/lib.sh" "$@"
 
 MODEL=$SRC/models/notewise-piano
@@ -53,8 +55,8 @@ mid.save(out)
 PYEOF
 
 start_jackd
-start_clarad clarad --model "$MODEL" --mode answer --tempo "$CONFIGURED_BPM" --sync "$SYNC" --seed 0 --no-record \
-  --stats-file "$WORK/stats.json"
+start_clarad clarad --model "$MODEL" --mode answer --tempo "$CONFIGURED_BPM" --sync "$SYNC" --seed 0 \
+  --sessions "$WORK/sessions" --stats-file "$WORK/stats.json"
 note "$(grep '^clarad: ready' "$WORK/clarad.err")"
 
 # The last phrase ends at beat 56 (35.5 s): its answer is over by beat 68 (43 s).
@@ -75,4 +77,16 @@ locked=$(sed -n 's/.*follow: locked on the human.s beat at \([0-9.]*\) bpm.*/\1/
 [ -n "$locked" ] || fail "clarad never logged 'follow: locked on the human's beat'"
 "$PY" -c 'import sys; b, p = map(float, sys.argv[1:]); sys.exit(abs(b / p - 1) > 0.04)' "$locked" "$PLAYED_BPM" \
   || fail "clarad locked at $locked bpm, not within 4 % of $PLAYED_BPM"
+
+# The followed grid is in the session like any tempo change: replay gives the same tokens.
+sessions=("$WORK"/sessions/*/)
+[ ${#sessions[@]} -eq 1 ] && [ -f "${sessions[0]}replay.log" ] || fail "expected one session folder with replay.log in $WORK/sessions"
+session=${sessions[0]%/}
+changes=$(grep -c '^step [0-9]* tempo ' "$session/replay.log" || true)
+[ "$changes" -gt 0 ] || fail "replay.log records no tempo change: the grid was not steered"
+"$CLARA" replay "$session/replay.log" --model "$MODEL" --tokens "$WORK/replayed.txt" >"$WORK/replay.out" 2>&1 ||
+  fail "clara replay failed: $(tail -n 5 "$WORK/replay.out")"
+cmp -s "$WORK/replayed.txt" "$session/tokens.txt" ||
+  fail "clara replay's tokens differ from the session's tokens.txt: $(cmp "$WORK/replayed.txt" "$session/tokens.txt" || true)"
+note "the session recorded $changes tempo changes; clara replay reproduced tokens.txt exactly ($(wc -w <"$session/tokens.txt") tokens)"
 echo "PASS"
