@@ -24,7 +24,7 @@ one fails each of them.
                                          answer mode against the two-phrase fixture (see answer())
     probe_tsv.py clock REC GRID RATE TICKS_PER_STEP FROM_TICK PCT_MS MAX_MS [PCT]
                                          Clara on a MIDI Clock master's grid (see clock())
-    probe_tsv.py follow REC PLAYED BPM CONFIGURED_BPM RATE FROM_ANSWER IOI_P90_MS PHASE_P50_MS
+    probe_tsv.py follow REC PLAYED BPM CONFIGURED_BPM RATE FROM_ANSWER IOI_P90_MS PHASE_P50_MS [LATE]
                                          answer mode with --sync follow: Clara's answers on the
                                          human's grid (see follow())
 
@@ -352,7 +352,7 @@ def human_phrases(played, gap):
     return out
 
 
-def follow(rec_path, played_path, bpm, configured_bpm, rate, from_answer, ioi_p90_ms, phase_p50_ms):
+def follow(rec_path, played_path, bpm, configured_bpm, rate, from_answer, ioi_p90_ms, phase_p50_ms, late=0):
     """Clara's answers against the human's grid, the human playing at BPM (their first note-on on a
     beat) and clarad configured at CONFIGURED_BPM with --sync follow. An answer is Clara's note-ons
     between the end of one human phrase and the start of the next (phrases: no key down for two
@@ -364,7 +364,9 @@ def follow(rec_path, played_path, bpm, configured_bpm, rate, from_answer, ioi_p9
         answer's tempo (her intervals over their steps) within 4 % of BPM;
       - phase: every onset's distance to the human's nearest step (uniform, p50 a quarter step, on
         an unaligned grid); its p50 within PHASE_P50_MS.
-    The same interval figure against CONFIGURED_BPM's step is printed for comparison. Every note ends."""
+    The same interval figure against CONFIGURED_BPM's step is printed for comparison. LATE (frames,
+    default 0) is taken off Clara's onsets for the phase: a probe that also plays into clarad hears
+    her a JACK period late. Every note ends."""
     rec = read_tsv(rec_path)
     require_notes(rec_path, rec)
     played = read_tsv(played_path)
@@ -385,7 +387,7 @@ def follow(rec_path, played_path, bpm, configured_bpm, rate, from_answer, ioi_p9
         gaps = [y - x for x, y in zip(a, a[1:])]
         steps = sum(round(g / hstep) for g in gaps)
         est = 60.0 * rate / (12 * sum(gaps) / steps) if steps else 0.0
-        ph_ms = [ms(residual(f - origin, hstep)) for f in a]
+        ph_ms = [ms(residual(f - late - origin, hstep)) for f in a]
         p50 = sorted(ph_ms)[len(ph_ms) // 2] if ph_ms else 0.0
         print(f"follow: answer {k + 1}: {len(a)} onsets, tempo {est:.1f} bpm (human {bpm:g}), "
               f"phase p50 {p50:.1f} ms" + ("" if k >= from_answer else " (not checked: lock-in)"))
@@ -440,7 +442,7 @@ def main(argv):
                   int(argv[9]) if len(argv) > 9 else 99)
         elif cmd == "follow":
             follow(path, argv[3], float(argv[4]), float(argv[5]), int(argv[6]), int(argv[7]), float(argv[8]),
-                   float(argv[9]))
+                   float(argv[9]), int(argv[10]) if len(argv) > 10 else 0)
         elif cmd == "answer":
             answer(path, argv[3], float(argv[4]), int(argv[5]), int(argv[6]), float(argv[7]))
         else:
