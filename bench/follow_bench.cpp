@@ -2,9 +2,10 @@
 //
 // A simulated human plays phrases from the test fixtures (tests/data/*.mid: four bars each,
 // every note as written, in quarter notes) at a nominal tempo of 70 to 160 bpm, drifting +-3 %
-// along a slow sine (one cycle in 64 beats, its phase drawn per seed), every note-on and
-// note-off moved by Gaussian timing noise (15 ms standard deviation), a new phrase every 28
-// beats of their own (16 played, 12 left to Clara's answer). Clara is the DuetEngine in answer
+// along a slow sine while they play (one cycle in 64 played beats, its phase drawn per seed;
+// while they listen their pulse holds the tempo they ended on), every note-on and note-off
+// moved by Gaussian timing noise (15 ms standard deviation), a new phrase every 28 beats of
+// their own (16 played, 12 left to Clara's answer). Clara is the DuetEngine in answer
 // mode at 12 steps a beat, committing one step ahead, stepped every millisecond as clarad's
 // inference thread does, with a Kneser-Ney 5-gram trained on the same fixtures as her model
 // (core only, deterministic). Her grid starts at a configured tempo 10-25 % off the human's
@@ -137,8 +138,7 @@ struct Draw {
 Human perform(const std::vector<Phrase>& pool, std::size_t first, double bpm, std::uint64_t seed) {
   Human h;
   Draw draw{std::mt19937_64(seed)};
-  auto noise = [&](Draw&) { return g_noise_ms * 1e6 * draw.normal(); };
-  auto& rng = draw;
+  auto noise = [&] { return g_noise_ms * 1e6 * draw.normal(); };
   const double phase = 2 * std::numbers::pi * draw.uniform();
   // The drift runs while they play; while they listen (Clara's answer) their pulse holds the
   // tempo they ended on: nobody can follow a drift that no note shows.
@@ -153,9 +153,9 @@ Human perform(const std::vector<Phrase>& pool, std::size_t first, double bpm, st
     const double base = p * kCycleBeats;
     std::int64_t first_on = INT64_MAX, last_off = 0;
     for (const Note& n : ph.notes) {
-      const std::int64_t on = std::llround(h.time_of(base + n.start) + noise(rng));
+      const std::int64_t on = std::llround(h.time_of(base + n.start) + noise());
       const double end = std::min(std::max(n.end, n.start + 0.125), static_cast<double>(kPhraseBeats));
-      const std::int64_t off = std::max<std::int64_t>(on + 20'000'000, std::llround(h.time_of(base + end) + noise(rng)));
+      const std::int64_t off = std::max<std::int64_t>(on + 20'000'000, std::llround(h.time_of(base + end) + noise()));
       const auto key = static_cast<std::uint8_t>(n.pitch);
       h.events.push_back({on, {0x90, key, static_cast<std::uint8_t>(std::clamp(n.velocity, 1, 127))}});
       h.events.push_back({off, {0x80, key, 0}});
