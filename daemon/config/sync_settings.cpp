@@ -3,9 +3,9 @@
 namespace clara::daemon {
 
 std::optional<std::string> tempo_source_refusal(std::string_view source) {
-  if (source == "internal" || source == "midi-clock") return std::nullopt;
-  if (source == "link" || source == "follow")
-    return "sync source '" + std::string(source) + "' is not built yet (internal and midi-clock are)";
+  if (source == "internal" || source == "midi-clock" || source == "follow") return std::nullopt;
+  if (source == "link")
+    return "sync source '" + std::string(source) + "' is not built yet (internal, midi-clock and follow are)";
   return "sync source '" + std::string(source) + "' is not internal, midi-clock, link or follow";
 }
 

@@ -2,8 +2,8 @@
 // [sync]: where the duet grid's tempo comes from (docs/sync.md).
 //   internal    the grid runs at [duet] tempo (and /clara/tempo): Clara is the time keeper
 //   midi-clock  a MIDI Clock master on the input port (24 ppqn, Start/Stop/Continue/SPP)
-//   link        Ableton Link            } named so that configs can be written for them;
-//   follow      the human's own tempo   } refused until they are built
+//   follow      the human's own tempo, tracked from their note-ons (starting from [duet] tempo)
+//   link        Ableton Link: named so that configs can be written for it; refused until built
 #include <optional>
 #include <string>
 #include <string_view>

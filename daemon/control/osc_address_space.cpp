@@ -216,7 +216,7 @@ std::vector<Handler> make_handlers() {
                         edit = [bpm](ControlState& s) { s.bpm = bpm; };
                         return std::nullopt;
                       }));
-  h.push_back(setting({"/clara/sync", "s", "tempo source: internal or midi-clock (link, follow: not built yet); on the next bar line"},
+  h.push_back(setting({"/clara/sync", "s", "tempo source: internal, midi-clock or follow (link: not built yet); on the next bar line"},
                       [](const ControlState&, const Message& m, Edit& edit) -> std::optional<std::string> {
                         const std::string& name = std::get<std::string>(m.arguments[0]);
                         if (auto why = tempo_source_refusal(name)) return why;

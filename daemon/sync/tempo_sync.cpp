@@ -1,5 +1,6 @@
 #include "daemon/sync/tempo_sync.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <utility>
@@ -14,17 +15,42 @@ namespace {
 // would flood subscribers) or when locked/source change.
 constexpr double kReportBpmStep = 0.1;
 
+// The grid's tempo at step f: its step's length, as the engine's tempo map has it.
+double grid_bpm_at(const DuetEngine& engine, std::int64_t f) {
+  const double step_ns = static_cast<double>(engine.time_of_step(f + 1) - engine.time_of_step(f));
+  return 60e9 / (engine.spec().sample_freq * step_ns);
+}
+
 }  // namespace
 
 TempoSync::TempoSync(std::string source, std::function<void(const SyncStatus&)> report, const MidiClockConfig& clock,
-                     const ClockSteeringConfig& steering)
-    : source_(std::move(source)), report_(std::move(report)), clock_config_(clock), clock_(clock), steering_(steering) {
+                     const ClockSteeringConfig& steering, const BeatTrackerConfig& tracker,
+                     const TempoFollowerConfig& follower)
+    : source_(std::move(source)),
+      report_(std::move(report)),
+      clock_config_(clock),
+      clock_(clock),
+      steering_(steering),
+      tracker_config_((tracker.validate(), tracker)),
+      follower_config_(follower),
+      follower_(follower) {
   if (auto why = tempo_source_refusal(source_)) throw std::invalid_argument(*why);
   status_.source = source_;
 }
 
 bool TempoSync::input(const TimedMessage& m) {
   if (!MidiClock::is_clock_message(m.msg)) {
+    if (source_ == "follow" && m.msg.is_note_on()) {
+      if (!tracker_) {
+        // The human's first note: the beat starts here, at the grid's tempo (within the
+        // tracker's range), and the onsets to come correct both.
+        BeatTrackerConfig c = tracker_config_;
+        c.bpm = std::clamp(grid_bpm_, c.min_bpm, c.max_bpm);
+        c.beat0_ns = m.time_ns;
+        tracker_.emplace(c);
+      }
+      tracker_->onset(m.time_ns, m.msg.data2);
+    }
     // Other system messages are not the human's playing either (the backends pass only
     // channel messages and these).
     return m.msg.status >= 0xF0;
@@ -53,14 +79,19 @@ void TempoSync::on_event(ClockEvent e) {
 }
 
 void TempoSync::tick(const DuetEngine& engine, std::int64_t now_ns, std::vector<ControlCommand>& commands) {
+  // Kept for any source: a switch to follow starts the human's tracker from it.
+  grid_bpm_ = grid_bpm_at(engine, engine.frontier());
+  if (source_ == "follow") {
+    follow(engine, now_ns, commands);
+    return;
+  }
   if (source_ != "midi-clock") return;
   on_event(clock_.poll(now_ns));
   const int sf = engine.spec().sample_freq;
   const std::int64_t f = engine.frontier();
   const std::int64_t f_ns = engine.time_of_step(f);
   if (clock_.locked() && clock_.running()) {
-    const double step_ns = static_cast<double>(engine.time_of_step(f + 1) - f_ns);
-    const ClockGrid grid{f, f_ns, 60e9 / (sf * step_ns), sf, engine.config().beats_per_bar};
+    const ClockGrid grid{f, f_ns, grid_bpm_, sf, engine.config().beats_per_bar};
     if (auto bpm = steering_.update(clock_, grid)) commands.push_back(SetTempo{*bpm});
   }
   const bool aligned = clock_.locked() && clock_.running() && steering_.aligned(f);
@@ -75,7 +106,22 @@ void TempoSync::tick(const DuetEngine& engine, std::int64_t now_ns, std::vector<
     commands.push_back(StartPlaying{});
     held_ = false;
   }
-  SyncStatus now{source_, aligned, clock_.bpm()};
+  update_status({source_, aligned, clock_.bpm()});
+}
+
+void TempoSync::follow(const DuetEngine& engine, std::int64_t now_ns, std::vector<ControlCommand>& commands) {
+  const std::int64_t f = engine.frontier();
+  if (!tracker_) return;  // not a note yet: the grid keeps its tempo
+  const BeatPrediction human = tracker_->predict(now_ns);
+  const GridState grid{engine.time_of_step(f), static_cast<double>(f) / engine.spec().sample_freq, grid_bpm_};
+  if (auto bpm = follower_.update(human, grid)) commands.push_back(SetTempo{*bpm});
+  if (human.locked != status_.locked)
+    log::info("follow: %s at %.2f bpm", human.locked ? "locked on the human's beat" : "lost the human's beat",
+              human.bpm);
+  update_status({source_, human.locked, human.bpm});
+}
+
+void TempoSync::update_status(const SyncStatus& now) {
   ++quiet_ticks_;
   if (now.locked != status_.locked || now.source != status_.source ||
       (std::abs(now.master_bpm - status_.master_bpm) >= kReportBpmStep && quiet_ticks_ >= 250)) {
@@ -94,6 +140,8 @@ void TempoSync::switch_to(const std::string& source, std::int64_t, std::vector<C
   source_ = source;
   clock_ = MidiClock(clock_config_);  // a master met before is met afresh
   steering_.realign();
+  tracker_.reset();  // so is the human's tempo: it starts again from the grid's
+  follower_ = TempoFollower(follower_config_);
   if (held_ && source_ != "midi-clock") {
     commands.push_back(StartPlaying{});  // she plays on at the last tempo
     held_ = false;

@@ -1,7 +1,8 @@
 #pragma once
 // The daemon's tempo source, on the inference thread (DuetThread calls it through
-// TempoSourceHook): `internal` leaves the grid alone; `midi-clock` follows a MIDI Clock
-// master on the input port (core/tempo/midi_clock.hpp, clock_steering.hpp):
+// TempoSourceHook): `internal` leaves the grid alone; `follow` follows the human's own
+// tempo (below); `midi-clock` follows a MIDI Clock master on the input port
+// (core/tempo/midi_clock.hpp, clock_steering.hpp):
 //  - clock and transport messages never reach the engine, whatever the source;
 //  - while the master is not running (before Start, after Stop, when its clock was lost)
 //    Clara's notes end and she waits (StopPlaying; at Stop and loss a Panic first, so that
@@ -10,23 +11,36 @@
 //  - the grid's tempo is set at the frontier each step it would otherwise land more than
 //    the steering's tolerance off the master (SetTempo, recorded in the session like any
 //    tempo change), so committed steps never move.
+// `follow` (core/tempo/beat_tracker.hpp, tempo_follower.hpp): each of the human's note-ons
+// goes to a beat tracker as input() sees it, here on the inference thread (never in a MIDI
+// callback), and still reaches the engine; the tracker starts from the grid's tempo and
+// puts its beat 0 on the first note-on it hears. Once it is locked, the follower sets the
+// grid's tempo at the frontier at most once a grid beat (SetTempo), so the grid's beats
+// fall on the human's and committed steps never move. She never waits for it: until it
+// locks the grid keeps its tempo. A source switched to follow starts a fresh tracker.
 // Switching source (SetSync) comes on a bar line; leaving midi-clock lets her play on at the
 // last tempo. What a surface sees (source, locked, the master's tempo) goes to `report`
 // when it changes. Not thread-safe: the inference thread only.
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 
+#include "core/tempo/beat_tracker.hpp"
 #include "core/tempo/clock_steering.hpp"
 #include "core/tempo/midi_clock.hpp"
+#include "core/tempo/tempo_follower.hpp"
 #include "daemon/engine/tempo_source.hpp"
 
 namespace clara::daemon {
 
 struct SyncStatus {
   std::string source = "internal";
-  bool locked = false;   // midi-clock: the clock is locked, running, and the grid aligned on it
-  double master_bpm = 0;  // midi-clock: the master's tempo as estimated (0: none yet)
+  // midi-clock: the clock is locked, running, and the grid aligned on it; follow: the beat
+  // tracker is locked on the human's beat (the grid is steered onto it)
+  bool locked = false;
+  // midi-clock: the master's tempo as estimated; follow: the human's, as tracked (0: none yet)
+  double master_bpm = 0;
   bool operator==(const SyncStatus&) const = default;
 };
 
@@ -34,7 +48,8 @@ class TempoSync final : public TempoSourceHook {
  public:
   // `source` must be one tempo_source_refusal() accepts.
   TempoSync(std::string source, std::function<void(const SyncStatus&)> report = {},
-            const MidiClockConfig& clock = {}, const ClockSteeringConfig& steering = {});
+            const MidiClockConfig& clock = {}, const ClockSteeringConfig& steering = {},
+            const BeatTrackerConfig& tracker = {}, const TempoFollowerConfig& follower = {});
 
   bool input(const TimedMessage& m) override;
   void tick(const DuetEngine& engine, std::int64_t now_ns, std::vector<ControlCommand>& commands) override;
@@ -45,9 +60,13 @@ class TempoSync final : public TempoSourceHook {
   const SyncStatus& status() const { return status_; }
   const MidiClock& clock() const { return clock_; }
   const ClockSteering& steering() const { return steering_; }
+  // follow: the human's beat as tracked (null before their first note-on, or off follow).
+  const BeatTracker* tracker() const { return tracker_ ? &*tracker_ : nullptr; }
 
  private:
   void on_event(ClockEvent e);
+  void follow(const DuetEngine& engine, std::int64_t now_ns, std::vector<ControlCommand>& commands);
+  void update_status(const SyncStatus& now);
   void publish();
 
   std::string source_;
@@ -55,6 +74,13 @@ class TempoSync final : public TempoSourceHook {
   MidiClockConfig clock_config_;
   MidiClock clock_;
   ClockSteering steering_;
+  // follow: the tracker's settings other than its start (bpm and beat 0 come from the grid's
+  // tempo and the first note-on), the tracker, and the law that steers the grid onto it.
+  BeatTrackerConfig tracker_config_;
+  std::optional<BeatTracker> tracker_;
+  TempoFollowerConfig follower_config_;
+  TempoFollower follower_;
+  double grid_bpm_ = 120;  // the grid's tempo at the last tick: where a new tracker starts
   bool panic_pending_ = false;  // the master stopped or was lost: end what sounds and what is queued
   bool held_ = false;  // we stopped her (StopPlaying) and owe her a StartPlaying
   std::int64_t quiet_ticks_ = 0;  // ticks since the status last changed (bpm reports are rate-limited)

@@ -24,6 +24,9 @@ one fails each of them.
                                          answer mode against the two-phrase fixture (see answer())
     probe_tsv.py clock REC GRID RATE TICKS_PER_STEP FROM_TICK PCT_MS MAX_MS [PCT]
                                          Clara on a MIDI Clock master's grid (see clock())
+    probe_tsv.py follow REC PLAYED BPM CONFIGURED_BPM RATE FROM_ANSWER IOI_P90_MS PHASE_P50_MS [LATE]
+                                         answer mode with --sync follow: Clara's answers on the
+                                         human's grid (see follow())
 
 Each prints its measured figures; a failed check prints why and exits 1."""
 import sys
@@ -335,6 +338,83 @@ def clock(rec_path, grid_path, rate, ticks_per_step, from_tick, pct_ms, max_ms, 
     ledger(rec_path)
 
 
+def human_phrases(played, gap):
+    """The human's notes split into phrases wherever no key is down for more than GAP frames."""
+    ns, _ = notes(played)
+    if not ns:
+        raise CheckFailed("the played file has no notes")
+    out, end = [[ns[0]]], ns[0][3] or ns[0][2]
+    for n in ns[1:]:
+        if n[2] - end > gap:
+            out.append([])
+        out[-1].append(n)
+        end = max(end, n[3] or n[2])
+    return out
+
+
+def follow(rec_path, played_path, bpm, configured_bpm, rate, from_answer, ioi_p90_ms, phase_p50_ms, late=0):
+    """Clara's answers against the human's grid, the human playing at BPM (their first note-on on a
+    beat) and clarad configured at CONFIGURED_BPM with --sync follow. An answer is Clara's note-ons
+    between the end of one human phrase and the start of the next (phrases: no key down for two
+    beats). The port shows Clara's grid steps (12 a beat), not which of them is a beat, so from answer
+    FROM_ANSWER (0-based) on:
+      - tempo: every interval between her successive onsets against the nearest multiple of the
+        human's step (a beat / 12); on a grid at another tempo most intervals miss it (at 120 bpm
+        against 96, a 6-step eighth misses by 10 ms). Its p90 must be within IOI_P90_MS, and each
+        answer's tempo (her intervals over their steps) within 4 % of BPM;
+      - phase: every onset's distance to the human's nearest step (uniform, p50 a quarter step, on
+        an unaligned grid); its p50 within PHASE_P50_MS.
+    The same interval figure against CONFIGURED_BPM's step is printed for comparison. LATE (frames,
+    default 0) is taken off Clara's onsets for the phase: a probe that also plays into clarad hears
+    her a JACK period late. Every note ends."""
+    rec = read_tsv(rec_path)
+    require_notes(rec_path, rec)
+    played = read_tsv(played_path)
+    beat = rate * 60.0 / bpm
+    hstep = beat / 12
+    cstep = rate * 60.0 / configured_bpm / 12
+    ms = lambda frames: frames * 1000.0 / rate
+    phrases_ = human_phrases(played, 2 * beat)
+    origin = phrases_[0][0][2]
+    clara, _ = notes(rec)
+    ons = sorted({n[2] for n in clara})
+    residual = lambda x, step: abs(x - round(x / step) * step)
+    iois, iois_configured, phases, off_tempo, measured = [], [], [], [], 0
+    for k, ph in enumerate(phrases_):
+        start = max(n[3] or n[2] for n in ph)
+        end = phrases_[k + 1][0][2] if k + 1 < len(phrases_) else float("inf")
+        a = [f for f in ons if start < f < end]
+        gaps = [y - x for x, y in zip(a, a[1:])]
+        steps = sum(round(g / hstep) for g in gaps)
+        est = 60.0 * rate / (12 * sum(gaps) / steps) if steps else 0.0
+        ph_ms = [ms(residual(f - late - origin, hstep)) for f in a]
+        p50 = sorted(ph_ms)[len(ph_ms) // 2] if ph_ms else 0.0
+        print(f"follow: answer {k + 1}: {len(a)} onsets, tempo {est:.1f} bpm (human {bpm:g}), "
+              f"phase p50 {p50:.1f} ms" + ("" if k >= from_answer else " (not checked: lock-in)"))
+        if k < from_answer or len(a) < 3:
+            continue
+        measured += 1
+        iois += [ms(residual(g, hstep)) for g in gaps]
+        iois_configured += [ms(residual(g, cstep)) for g in gaps]
+        phases += ph_ms
+        if abs(est / bpm - 1) > 0.04:
+            off_tempo.append(f"answer {k + 1} at {est:.1f} bpm")
+    if measured < 2:
+        raise CheckFailed(f"{measured} answers of 3 onsets or more from answer {from_answer + 1} on: too few to measure")
+    pct = lambda xs, q: sorted(xs)[min(len(xs) - 1, int(q * len(xs)))]
+    print(f"follow: {measured} answers, {len(iois)} intervals off the human's steps p50 {pct(iois, 0.5):.2f} ms, "
+          f"p90 {pct(iois, 0.9):.2f} ms (limit {ioi_p90_ms}; against the configured {configured_bpm:g} bpm's steps: "
+          f"p50 {pct(iois_configured, 0.5):.2f}, p90 {pct(iois_configured, 0.9):.2f} ms); {len(phases)} onsets off the "
+          f"human's steps p50 {pct(phases, 0.5):.2f} ms, p90 {pct(phases, 0.9):.2f} ms (limit p50 {phase_p50_ms})")
+    if off_tempo:
+        raise CheckFailed(f"answers not within 4 % of the human's {bpm:g} bpm: {', '.join(off_tempo)}")
+    if pct(iois, 0.9) > ioi_p90_ms:
+        raise CheckFailed(f"Clara's intervals are off the human's steps: p90 {pct(iois, 0.9):.2f} ms > {ioi_p90_ms}")
+    if pct(phases, 0.5) > phase_p50_ms:
+        raise CheckFailed(f"Clara's onsets are off the human's steps: p50 {pct(phases, 0.5):.2f} ms > {phase_p50_ms}")
+    ledger(rec_path)
+
+
 def main(argv):
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -360,6 +440,9 @@ def main(argv):
         elif cmd == "clock":
             clock(path, argv[3], int(argv[4]), int(argv[5]), int(argv[6]), float(argv[7]), float(argv[8]),
                   int(argv[9]) if len(argv) > 9 else 99)
+        elif cmd == "follow":
+            follow(path, argv[3], float(argv[4]), float(argv[5]), int(argv[6]), int(argv[7]), float(argv[8]),
+                   float(argv[9]), int(argv[10]) if len(argv) > 10 else 0)
         elif cmd == "answer":
             answer(path, argv[3], float(argv[4]), int(argv[5]), int(argv[6]), float(argv[7]))
         else:

@@ -147,6 +147,32 @@ class ProbeTsvTest(unittest.TestCase):
         self.assert_fails("wait-sounding", self.write(good_rows()), 0.05)
         self.assert_fails("wait-sounding", os.path.join(self.dir.name, "absent.txt"), 0.05)
 
+    def follow_rows(self, clara_bpm, offset_steps=0.0):
+        """A human at 96 bpm (three phrases of eight quarters, two bars apart) and Clara answering
+        each with eight notes on a grid at CLARA_BPM, OFFSET_STEPS human steps off their grid."""
+        beat = 48000 * 60 / 96
+        human, clara = [], []
+        for p in range(3):
+            start = 1000 + p * 16 * beat
+            for i in range(8):
+                f = round(start + i * beat)
+                human += [(f, 0x90, 60, 80), (f + 1000, 0x80, 60, 0)]
+            cstep = 48000 * 60 / clara_bpm / 12
+            for i in range(8):
+                f = round(start + 9 * beat + (offset_steps * beat / 12) + i * 6 * cstep + (i % 3) * 2 * cstep)
+                clara += [(f, 0x90, 72, 80), (f + 500, 0x80, 72, 0)]
+        return self.write(clara), self.write(human, "played.tsv")
+
+    def test_follow(self):
+        rec, played = self.follow_rows(96)
+        self.assertIn("2 answers", self.assert_passes("follow", rec, played, 96, 120, 48000, 1, 3, 10))
+        rec, played = self.follow_rows(120)  # the grid left at the configured tempo
+        self.assert_fails("follow", rec, played, 96, 120, 48000, 1, 3, 10)
+        rec, played = self.follow_rows(96, 0.5)  # in tempo, half a step off the human's grid
+        self.assert_fails("follow", rec, played, 96, 120, 48000, 1, 3, 10)
+        rec, played = self.follow_rows(96)
+        self.assert_fails("follow", rec, played, 96, 120, 48000, 3, 3, 10)  # nothing left to measure
+
     def test_garbage_fails(self):
         path = os.path.join(self.dir.name, "junk.tsv")
         with open(path, "w") as f:

@@ -88,6 +88,7 @@ int run(const Args& args) {
     o.out_wav = fs::path(o.out_midi).replace_extension(".wav");
     o.server = args.get_or("--server", "");
     o.seed = static_cast<unsigned>(args.get_int("--seed", 0, 0, 1L << 30));
+    o.follow = args.flag("--follow");
     return run_live_demo(o);
   }
   fs::path input = args.get_or("--input", default_sample().string());
@@ -141,6 +142,8 @@ OptionSpec options() {
       .valued("--duet", "FILE.mid", "duet / continuation output (default demo-duet.mid; offline demo-continuation.mid)")
       .valued("--seed", "S", "random seed (default 0)")
       .valued("--server", "NAME", "JACK server to use (default: the default server)")
+      .flag("--follow", "play the sample with a +-3 % tempo drift to clarad --sync follow (started at 120 bpm) "
+                        "and show the tempo Clara followed")
       .flag("--offline", "no ports: encode, decode and continue the sample")
       .valued("--out", "FILE.mid", "offline: the round-tripped sample (default demo-roundtrip.mid)")
       .valued("--length", "N", "offline: tokens to continue (default 400)");

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -37,6 +38,8 @@ extern char** environ;
 namespace clara::cli {
 namespace fs = std::filesystem;
 using clock_type = std::chrono::steady_clock;
+// --follow's tempo drift: +-3 %, as issue 13's benchmark.
+constexpr double kDrift = 0.03;
 
 namespace {
 
@@ -134,6 +137,31 @@ Part part_from_events(const std::vector<jackio::ProbeEvent>& events, std::uint32
   return p;
 }
 
+// --follow: the phrase played with a drift, its tempo map a step a beat along
+// base * (1 + 3 % sin(2 pi q / 24)), q counted in beats from the sample's start.
+void drift(Score& phrase, double from_quarter, double length, double base) {
+  phrase.tempo_map.clear();
+  for (double q = 0; q < length; q += 1)
+    phrase.tempo_map.push_back(TempoChange{q, base * (1 + kDrift * std::sin(2 * M_PI * (from_quarter + q) / 24))});
+}
+
+// The grid's tempo changes clarad's session recorded ("step N tempo BPM" in replay.log).
+std::vector<double> session_tempos(const fs::path& sessions) {
+  std::vector<double> tempos;
+  std::error_code ec;
+  for (const auto& d : fs::directory_iterator(sessions, ec)) {
+    std::ifstream f(d.path() / "replay.log");
+    std::string line;
+    while (std::getline(f, line)) {
+      std::istringstream in(line);
+      std::string step, n, kind;
+      double bpm = 0;
+      if (in >> step >> n >> kind >> bpm && step == "step" && kind == "tempo") tempos.push_back(bpm);
+    }
+  }
+  return tempos;
+}
+
 void quiet(const char*) {}
 
 bool server_running(const std::string& server) {
@@ -198,18 +226,21 @@ int run_live_demo(const LiveDemoOptions& o) {
   }
   char bpm_text[32];
   std::snprintf(bpm_text, sizeof bpm_text, "%.6g", bpm);
+  // With --follow clarad starts at its default tempo and must find the human's.
+  const std::string grid_text = o.follow ? std::string("120") : std::string(bpm_text);
 
   // 2. clarad with the default model, in answer mode, at the sample's tempo and metre.
   // On our own server the ports are clara:midi_in/out, as the README says; on the user's
   // server a clarad may already hold the name "clara".
   const std::string client = jackd ? std::string("clara") : "clara-demo-" + std::to_string(::getpid() % 10000);
   const fs::path stats = work / "stats.json";
-  std::vector<std::string> cmd{clarad.string(), "--model", o.model, "--mode", "answer", "--tempo", bpm_text,
+  std::vector<std::string> cmd{clarad.string(), "--model", o.model, "--mode", "answer", "--tempo", grid_text,
                                "--meter", meter.text(),
                                "--client-name", client, "--sessions", (work / "sessions").string(),
                                "--stats-file", stats.string(), "--seed", std::to_string(o.seed),
                                // The demo plays the human's part itself; a clarad the user runs keeps port 9000.
                                "--no-osc"};
+  if (o.follow) cmd.insert(cmd.end(), {"--sync", "follow"});
   if (!server.empty()) cmd.insert(cmd.end(), {"--jack-server", server});
   // clarad refuses root (exit 77) unless told; a demo run by root is its user's choice, so say it for them.
   if (::geteuid() == 0) cmd.emplace_back("--allow-root");
@@ -236,7 +267,11 @@ int run_live_demo(const LiveDemoOptions& o) {
   // Two phrases of four bars; the second comes in while Clara is still answering the
   // first, to show her yield, then she answers it in full.
   const double bar = meter.quarters_per_bar();
-  const Score phrase1 = excerpt(sample, 0, 4 * bar), phrase2 = excerpt(sample, 4 * bar, 8 * bar);
+  Score phrase1 = excerpt(sample, 0, 4 * bar), phrase2 = excerpt(sample, 4 * bar, 8 * bar);
+  if (o.follow) {
+    drift(phrase1, 0, 4 * bar, bpm);
+    drift(phrase2, 4 * bar, 4 * bar, bpm);
+  }
   const double p1_len = jackio::seconds_at(phrase1, 4 * bar), p2_len = jackio::seconds_at(phrase2, 4 * bar);
   const double gap = 3.0, tail = 5.5;
   std::vector<TimedMessage> play = jackio::messages_from_score(phrase1);
@@ -247,9 +282,12 @@ int run_live_demo(const LiveDemoOptions& o) {
   const double rate = probe.sample_rate();
   const std::uint32_t start = probe.frame_time() + static_cast<std::uint32_t>(0.5 * rate);
   const double total = p1_len + gap + p2_len + tail;
-  std::cout << "clara demo: clarad ready in " << std::lround(ready_s * 1000) << " ms at " << bpm_text << " bpm in "
+  std::cout << "clara demo: clarad ready in " << std::lround(ready_s * 1000) << " ms at " << grid_text << " bpm in "
             << meter.text() << "; playing " << o.sample.filename().string()
             << " bars 1-4, then bars 5-8 while Clara answers (" << std::lround(total) << " s)\n";
+  if (o.follow)
+    std::cout << "clara demo: --follow: the human plays at " << bpm_text << " bpm drifting +-3 %; clarad starts at "
+              << grid_text << " bpm with --sync follow and must find their tempo\n";
   probe.play(play, start);
   std::vector<jackio::ProbeEvent> played, heard;
   const auto t_end = clock_type::now() + std::chrono::duration<double>(total + 0.5);
@@ -270,7 +308,8 @@ int run_live_demo(const LiveDemoOptions& o) {
     jackio::write_probe_events(h, heard);
   }
 
-  // 4. The duet file and picture, on clarad's grid: the sample's tempo and metre.
+  // 4. The duet file and picture, on the sample's tempo and metre: clarad's grid, or with --follow
+  // the human's, which clarad follows.
   Score duet;
   duet.tempo_map = {TempoChange{0, bpm}};
   duet.time_signatures = {TimeSignature{0, meter.numerator, meter.denominator}};
@@ -279,7 +318,9 @@ int run_live_demo(const LiveDemoOptions& o) {
   duet.parts[0].track = 1, duet.parts[1].track = 2;
   write_midi_file(o.out_midi, duet);
   PianoRollOptions ro;
-  ro.title = std::string("clara demo: human (blue) and Clara (orange), answer mode, ") + bpm_text + " bpm, " + meter.text();
+  ro.title = o.follow ? std::string("clara demo --follow: human (blue) and Clara (orange), answer mode, following the human")
+                      : std::string("clara demo: human (blue) and Clara (orange), answer mode, ") + bpm_text + " bpm, " +
+                            meter.text();
   {
     const std::string png = piano_roll_image(duet, ro, ImageFormat::png);
     std::ofstream f(o.out_png, std::ios::binary | std::ios::trunc);
@@ -338,6 +379,26 @@ int run_live_demo(const LiveDemoOptions& o) {
             << fig("late") << " of " << fig("output_messages") << ", start-up " << std::lround(fig("startup_ms"))
             << " ms, peak RSS " << std::lround(fig("peak_rss_kb") / 1024) << " MB, " << fig("tokens_committed")
             << " tokens, " << fig("rollbacks") << " rollbacks\n";
+  if (o.follow) {
+    // What clarad logged when its tracker locked, and the grid's tempo as the session recorded it.
+    std::istringstream log(read_file(work / "clarad.log"));
+    std::string line, locked;
+    while (std::getline(log, line))
+      if (line.find("follow: locked") != std::string::npos) locked = line.substr(line.find("follow:"));
+    const std::vector<double> tempos = session_tempos(work / "sessions");
+    std::ostringstream s;
+    s << std::fixed << std::setprecision(1);
+    s << "  following: " << (locked.empty() ? "clarad never locked on the human's beat" : "clarad logged '" + locked + "'")
+      << "; the human played " << bpm * (1 - kDrift) << "-" << bpm * (1 + kDrift) << " bpm\n";
+    if (tempos.empty()) {
+      s << "  the grid's tempo never moved from 120 bpm: Clara did not follow\n";
+    } else {
+      const auto [lo, hi] = std::minmax_element(tempos.begin(), tempos.end());
+      s << "  Clara followed: her grid moved " << tempos.size() << " times from 120 bpm, between " << *lo << " and "
+        << *hi << " bpm, ending at " << tempos.back() << " bpm\n";
+    }
+    std::cout << s.str();
+  }
   std::cout << "  clarad's session (MIDI, replay log, tokens): " << (work / "sessions").string()
             << "; the ports' events: " << (work / "played.tsv").string() << ", heard.tsv\n";
   if (jackd) jackd->stop();

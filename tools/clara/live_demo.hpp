@@ -18,6 +18,10 @@ struct LiveDemoOptions {
   std::filesystem::path out_wav = "demo-duet.wav";  // written when a SoundFont is found
   std::string server;                      // JACK server; empty: default, or our own dummy one
   unsigned seed = 0;
+  // --follow: clarad runs with --sync follow (still configured at 120 bpm) and the sample is
+  // played at its own tempo drifting +-3 % (a sine over 24 beats), so Clara must find the
+  // human's tempo; the demo prints the tempo she followed.
+  bool follow = false;
 };
 
 // Returns an exit code; prints what it does. Throws NoInputError / DataError.

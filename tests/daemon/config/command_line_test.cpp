@@ -75,3 +75,17 @@ TEST(CommandLine, ConfigLogLevelIsReadAndChecked) {
   }
   std::remove(path.c_str());
 }
+
+// --sync: follow is built (issue 13); link is refused by name until it is.
+TEST(CommandLine, SyncFollowIsAcceptedAndLinkRefused) {
+  DaemonSettings s;
+  parse_command_line({"--sync", "follow"}, s);
+  EXPECT_EQ(s.sync.source, "follow");
+  try {
+    parse_command_line({"--sync", "link"}, s);
+    ADD_FAILURE() << "--sync link was accepted";
+  } catch (const SettingsError& e) {
+    EXPECT_NE(std::string(e.what()).find("not built yet"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(parse_command_line({"--sync", "metronome"}, s), SettingsError);
+}

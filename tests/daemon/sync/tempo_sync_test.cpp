@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <memory>
 #include <stdexcept>
 #include <variant>
@@ -11,6 +12,7 @@
 
 #include "core/encoding/notewise_codec.hpp"
 #include "tests/core/tempo/clock_master.hpp"
+#include "tests/core/tempo/performer.hpp"
 
 namespace clara::daemon {
 namespace {
@@ -95,7 +97,7 @@ TEST(TempoSync, RefusesSourcesNotBuilt) {
   EXPECT_THROW(TempoSync("metronome"), std::invalid_argument);
   TempoSync sync("internal");
   std::vector<ControlCommand> c;
-  sync.switch_to("follow", 0, c);
+  sync.switch_to("link", 0, c);
   EXPECT_EQ(sync.status().source, "internal");
 }
 
@@ -157,6 +159,100 @@ TEST(TempoSync, FollowsAMasterFromStartToStopAndContinue) {
   // Bar lines: the anchor step is a grid bar line and a master bar line.
   EXPECT_EQ(sync.steering().anchor_step() % 48, 0);
   EXPECT_EQ(std::fmod(sync.steering().song_tick_of(sync.steering().anchor_step(), 12), 96.0), 0.0);
+}
+
+// The human's beat position at time t (beats since their first beat), from the true beats.
+double human_beat_at(const test::Performance& p, double t) {
+  const auto it = std::upper_bound(p.beat_ns.begin(), p.beat_ns.end(), t);
+  const auto k = static_cast<std::size_t>(std::max<std::ptrdiff_t>(it - p.beat_ns.begin() - 1, 0));
+  const std::size_t k1 = std::min(k + 1, p.beat_ns.size() - 1);
+  return static_cast<double>(k) + (t - p.beat_ns[k]) / std::max(p.beat_ns[k1] - p.beat_ns[k], 1.0);
+}
+
+// A human at 96 bpm (+-3% drift, 15 ms timing noise), the grid at 120: follow locks on their
+// beat, reports it, and steers the grid so that Clara's notes fall on the human's grid (each
+// note-on's grid position against the human's beat position at that moment, wrapped to a
+// beat); the human's notes still reach the engine.
+TEST(TempoSync, FollowSteersTheGridOntoTheHumansBeat) {
+  test::PerformerOptions o;
+  o.bpm = test::drifting(96);
+  o.bars = 16;
+  const test::Performance p = test::perform(o);
+  std::vector<SyncStatus> reports;
+  TempoSync sync("follow", [&](const SyncStatus& s) { reports.push_back(s); });
+  Duet d(120);
+  std::size_t next = 0;
+  int passed_on = 0;
+  const auto end = static_cast<std::int64_t>(p.beat_ns[p.beat_ns.size() - 2]);
+  for (std::int64_t now = 0; now < end; now += 1'000'000) {
+    for (; next < p.onsets.size() && p.onsets[next].ns <= now; ++next) {
+      const ShortMessage on{0x90, 60, static_cast<std::uint8_t>(p.onsets[next].velocity)};
+      if (!sync.input({p.onsets[next].ns, on, 0})) ++passed_on;
+      if (!sync.input({p.onsets[next].ns + 100'000'000, {0x80, 60, 0}, 0})) ++passed_on;
+    }
+    d.step(sync, now);
+  }
+  EXPECT_EQ(passed_on, static_cast<int>(2 * p.onsets.size()));
+  ASSERT_NE(sync.tracker(), nullptr);
+  EXPECT_TRUE(sync.status().locked);
+  EXPECT_EQ(sync.status().source, "follow");
+  EXPECT_NEAR(sync.status().master_bpm, 96, 96 * 0.04);
+  EXPECT_TRUE(std::any_of(reports.begin(), reports.end(), [](const SyncStatus& s) { return s.locked; }));
+  EXPECT_GT(d.tempos, 0);
+  std::vector<double> err_ms;
+  for (const auto& msg : d.played) {
+    const auto t = static_cast<double>(msg.time_ns);
+    if (!msg.msg.is_note_on() || t < p.beat_ns[32]) continue;  // from bar 9 on
+    const double grid = d.engine->step_at(msg.time_ns) / d.spec.sample_freq;
+    double e = human_beat_at(p, t) - grid;
+    e -= std::round(e);
+    err_ms.push_back(std::abs(e) * 60e3 / 96);
+  }
+  ASSERT_GT(err_ms.size(), 50u);
+  std::sort(err_ms.begin(), err_ms.end());
+  const double p50 = err_ms[err_ms.size() / 2], p99 = err_ms[err_ms.size() * 99 / 100];
+  std::printf("follow at 96 bpm from a 120 bpm grid: %zu note-ons, p50 %.1f ms, p99 %.1f ms off the human's grid\n",
+              err_ms.size(), p50, p99);
+  EXPECT_LT(p50, 25.0);
+  EXPECT_LT(p99, 60.0);
+}
+
+// Without follow the same grid stays at 120 and drifts through the human's beat: the check
+// above can fail.
+TEST(TempoSync, InternalIgnoresTheHumansTempo) {
+  test::PerformerOptions o;
+  o.bpm = test::drifting(96);
+  const test::Performance p = test::perform(o);
+  TempoSync sync("internal");
+  Duet d(120);
+  std::size_t next = 0;
+  for (std::int64_t now = 0; now < static_cast<std::int64_t>(p.beat_ns[40]); now += 1'000'000) {
+    for (; next < p.onsets.size() && p.onsets[next].ns <= now; ++next)
+      sync.input({p.onsets[next].ns, {0x90, 60, 80}, 0});
+    d.step(sync, now);
+  }
+  EXPECT_EQ(d.tempos, 0);
+  EXPECT_EQ(sync.tracker(), nullptr);
+}
+
+TEST(TempoSync, SwitchingToFollowStartsAFreshTracker) {
+  TempoSync sync("follow");
+  sync.input({1'000'000'000, {0x90, 60, 80}, 0});
+  ASSERT_NE(sync.tracker(), nullptr);
+  EXPECT_DOUBLE_EQ(sync.tracker()->config().bpm, 120);  // the grid's tempo (no tick yet: the default)
+  std::vector<ControlCommand> c;
+  sync.switch_to("internal", 0, c);
+  EXPECT_EQ(sync.tracker(), nullptr);
+  EXPECT_TRUE(c.empty());  // nothing held: she plays on
+  Duet d(100);
+  d.step(sync, 0);
+  sync.switch_to("follow", 0, c);
+  sync.input({2'000'000'000, {0x90, 60, 80}, 0});
+  ASSERT_NE(sync.tracker(), nullptr);
+  EXPECT_NEAR(sync.tracker()->config().bpm, 100, 1e-6);  // starts from the grid's tempo now
+  EXPECT_EQ(sync.tracker()->config().beat0_ns, 2'000'000'000);
+  EXPECT_EQ(sync.status().source, "follow");
+  EXPECT_FALSE(sync.status().locked);
 }
 
 TEST(TempoSync, LeavingMidiClockLetsHerPlayOn) {
