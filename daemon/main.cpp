@@ -13,6 +13,7 @@
 #include "daemon/midi/open_backend.hpp"
 #include "daemon/model/live_model.hpp"
 #include "daemon/model/model_swapper.hpp"
+#include "daemon/service/memory_lock.hpp"
 #include "daemon/service/memory_probe.hpp"
 #include "daemon/service/process_exit.hpp"
 #include "daemon/service/root_guard.hpp"
@@ -41,6 +42,11 @@ int run(int argc, char** argv) {
   refuse_root_unless_allowed(settings.allow_root);  // 77
 
   LiveModel model = load_live_model(settings);
+  // After the model (the bulk of what clarad holds), before any real-time thread.
+  if (const MemoryLock memlock = lock_memory(peak_rss_kb()); memlock.locked)
+    log::info("%s", memlock.message.c_str());
+  else
+    log::warning("%s", memlock.message.c_str());
   for (const auto& w : model.loaded.card.warnings) log::warning("%s", w.c_str());
   log::info("sampling: %s", model.sampler_source.c_str());
   DuetEngine engine = make_engine(*model.lm, model.loaded.vocab, model.spec, settings.duet);

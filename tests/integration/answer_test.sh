@@ -14,6 +14,11 @@ start_jackd
 start_clarad clarad --model "$MODEL" --mode answer --tempo "$BPM" --silence-beats "$SILENCE" --seed 0 \
   --sessions "$WORK/sessions" --stats-file "$WORK/stats.json"
 note "$(grep '^clarad: ready' "$WORK/clarad.err")"
+# Root has CAP_IPC_LOCK: clarad's memory is locked (mlockall), so no page fault reaches the
+# real-time path; another user sees the warning saying how to allow it.
+if [ "$(id -u)" -eq 0 ]; then
+  grep -q '^clarad: memory locked' "$WORK/clarad.err" || fail "clarad did not lock its memory as root: $(grep memory "$WORK/clarad.err")"
+fi
 
 # The fixture starts 0.5 s after the probe does: phrase 1 0-4 s, phrase 2 7-9 s, so Clara's second
 # answer runs from about 10 s; SIGTERM at 12 s falls in it, with notes sounding.
