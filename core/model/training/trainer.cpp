@@ -223,6 +223,8 @@ TrainResult train_on_tokens(const std::vector<int>& train, const std::vector<int
   HiddenState hidden = model.init_hidden(o.batch_size);
   Position pos;
   std::string init_from;
+  CardSampling init_sampling;
+  if (o.init_from) init_sampling = ModelCard::load(*o.init_from / "model.toml").sampling;
   if (o.init_from)
     init_from = init_label(o.resume ? ModelCard::load(*o.init_from / "model.toml").name
                                     : init_weights(model, arch, vocab, *o.init_from),
@@ -277,6 +279,8 @@ TrainResult train_on_tokens(const std::vector<int>& train, const std::vector<int
     card.peak_lrs = o.schedule.peaks;
     card.finished = finished;
     if (!init_from.empty()) card.init_from = init_from;
+    // A fine-tuned model sounds best the way its parent did, unless the run says otherwise.
+    if (o.init_from && card.sampling.empty()) card.sampling = init_sampling;
     card.valid_loss = pos.valid_loss;
     card.valid_accuracy = pos.valid_accuracy;
     return card;

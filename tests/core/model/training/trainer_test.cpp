@@ -112,6 +112,8 @@ TEST(Trainer, InitStartsFromAnotherModelsWeights) {
   a.max_iterations = 120;
   a.out_dir = first_dir;
   a.card.name = "first";
+  a.card.sampling.top_p = 0.9;
+  a.card.sampling.temperature = 0.8;
   const auto first = train_on_tokens(f.train, f.valid, f.vocab, a);
   ASSERT_TRUE(fs::exists(first_dir / "weights.pt"));
 
@@ -128,6 +130,9 @@ TEST(Trainer, InitStartsFromAnotherModelsWeights) {
   const LoadedModel back = load_model_folder(second_dir);
   ASSERT_EQ(back.card.init_from.rfind("first ", 0), 0u) << back.card.init_from;
   EXPECT_EQ(back.card.init_from.size(), 6u + 64u) << back.card.init_from;  // "first " + the weights' sha256
+  // It sounds best the way its parent did: the card's [sampling] comes along.
+  EXPECT_EQ(back.card.sampling.top_p, std::optional<double>(0.9));
+  EXPECT_EQ(back.card.sampling.temperature, std::optional<double>(0.8));
 
   // Another size or another vocabulary is refused, naming the model's card or vocabulary.
   auto wider = b;
