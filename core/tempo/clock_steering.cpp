@@ -32,7 +32,7 @@ double ClockSteering::song_tick_of(std::int64_t step, int sample_freq) const {
   return anchor_tick_ + static_cast<double>(step - anchor_step_) * 24.0 / sample_freq;
 }
 
-std::optional<double> ClockSteering::align(const MidiClock& master, const ClockGrid& g) {
+std::optional<double> ClockSteering::align(const MasterTimeline& master, const ClockGrid& g) {
   const std::int64_t bar_steps = static_cast<std::int64_t>(g.beats_per_bar) * g.sample_freq;
   const double bar_ticks = 24.0 * g.beats_per_bar;
   const double master_bpm = master.bpm();
@@ -62,7 +62,7 @@ std::optional<double> ClockSteering::align(const MidiClock& master, const ClockG
   return std::nullopt;
 }
 
-std::optional<double> ClockSteering::update(const MidiClock& master, const ClockGrid& g) {
+std::optional<double> ClockSteering::update(const MasterTimeline& master, const ClockGrid& g) {
   if (!aligned_) return align(master, g);
   if (g.frontier < anchor_step_) {
     // Still sliding to the anchor bar line: its time was predicted from the first beats of
