@@ -16,8 +16,10 @@
 //    one step, not integrated away over beats). A master tick estimate is smooth already
 //    (ClockEstimator), so the law adds no noise of its own; it is left alone when the step
 //    would land within `tolerance_ms` anyway, so a steady master does not fill the session
-//    log with tempo changes. A step the law cannot reach within max_slide (the grid slid
-//    after a stall, the master jumped) starts aligning again.
+//    log with tempo changes. A step the law cannot reach within max_slide is caught up at
+//    max_slide over the next steps when it is at most two steps off (a sudden change of tempo
+//    seen after the frontier was committed at the old one); further off (the grid slid after a
+//    stall, the master jumped) it starts aligning again.
 // Why not the tempo follower's proportional law: a clock master is exact and
 // continuous, and a grid that lags it by the commit horizon's worth of prediction error
 // only: the deadbeat law is the one whose error is the estimator's and nothing more.
