@@ -70,8 +70,9 @@ void describe(CLI::App& app, Flags& f) {
   app.add_option("--tempo", f.tempo, "grid tempo in bpm, " + limits::tempo.text() + " (default 120)")
       ->option_text("BPM");
   app.add_option("--sync", f.sync,
-                 "tempo source: internal (default; --tempo) or midi-clock (a MIDI Clock master on the input port); "
-                 "link and follow are not built yet")
+                 "tempo source: internal (default; --tempo), midi-clock (a MIDI Clock master on the input port) or "
+                 "link (an Ableton Link session: UDP multicast on every network interface that is up); "
+                 "follow is not built yet")
       ->option_text("SOURCE");
   app.add_option("--jack-server", f.jack_server, "JACK server name (default: the default server)");
   app.add_option("--client-name", f.client_name, "JACK client / ALSA port name prefix (default clara)");

@@ -4,8 +4,13 @@ namespace clara::daemon {
 
 std::optional<std::string> tempo_source_refusal(std::string_view source) {
   if (source == "internal" || source == "midi-clock") return std::nullopt;
-  if (source == "link" || source == "follow")
-    return "sync source '" + std::string(source) + "' is not built yet (internal and midi-clock are)";
+#if CLARA_HAVE_LINK
+  if (source == "link") return std::nullopt;
+#else
+  if (source == "link") return "sync source 'link' is not in this build (built with CLARA_WITH_LINK=OFF)";
+#endif
+  if (source == "follow")
+    return "sync source '" + std::string(source) + "' is not built yet (internal, midi-clock and link are)";
   return "sync source '" + std::string(source) + "' is not internal, midi-clock, link or follow";
 }
 

@@ -2,8 +2,9 @@
 // [sync]: where the duet grid's tempo comes from (docs/sync.md).
 //   internal    the grid runs at [duet] tempo (and /clara/tempo): Clara is the time keeper
 //   midi-clock  a MIDI Clock master on the input port (24 ppqn, Start/Stop/Continue/SPP)
-//   link        Ableton Link            } named so that configs can be written for them;
-//   follow      the human's own tempo   } refused until they are built
+//   link        an Ableton Link session (daemon/sync/link_session.hpp; off unless chosen)
+//   follow      the human's own tempo: named so that configs can be written for it; refused
+//               until it is built
 #include <optional>
 #include <string>
 #include <string_view>

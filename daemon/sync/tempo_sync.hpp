@@ -10,23 +10,35 @@
 //  - the grid's tempo is set at the frontier each step it would otherwise land more than
 //    the steering's tolerance off the master (SetTempo, recorded in the session like any
 //    tempo change), so committed steps never move.
-// Switching source (SetSync) comes on a bar line; leaving midi-clock lets her play on at the
-// last tempo. What a surface sees (source, locked, the master's tempo) goes to `report`
+// `link` joins an Ableton Link session (link_session.hpp) on the first tick with it as the
+// source, with quantum = the grid's beats per bar, and leaves it when another source is chosen:
+//  - the session's timeline (tempo, beat, phase) is captured each tick and the grid steered
+//    onto it bar line on bar line, as onto a MIDI Clock master (ClockSteering), exactly: Link
+//    gives the session's timeline itself, there is nothing to estimate;
+//  - start/stop sync: she plays while the session plays (once her bar lines are on its);
+//    when it stops her notes end (Panic, StopPlaying) and she waits;
+//  - a tempo asked for by a control (/clara/tempo) is proposed to the session
+//    (propose_tempo), and the grid follows the session when it takes it.
+// Switching source (SetSync) comes on a bar line; leaving midi-clock or link lets her play on
+// at the last tempo. What a surface sees (source, locked, the master's tempo) goes to `report`
 // when it changes. Not thread-safe: the inference thread only.
+#include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 
 #include "core/tempo/clock_steering.hpp"
 #include "core/tempo/midi_clock.hpp"
 #include "daemon/engine/tempo_source.hpp"
+#include "daemon/sync/link_session.hpp"
 
 namespace clara::daemon {
 
 struct SyncStatus {
   std::string source = "internal";
-  bool locked = false;   // midi-clock: the clock is locked, running, and the grid aligned on it
-  double master_bpm = 0;  // midi-clock: the master's tempo as estimated (0: none yet)
+  bool locked = false;   // the master runs (midi-clock: its clock locked too) and the grid is aligned on it
+  double master_bpm = 0;  // midi-clock: the master's tempo as estimated; link: the session's (0: none yet)
   bool operator==(const SyncStatus&) const = default;
 };
 
@@ -39,6 +51,13 @@ class TempoSync final : public TempoSourceHook {
   bool input(const TimedMessage& m) override;
   void tick(const DuetEngine& engine, std::int64_t now_ns, std::vector<ControlCommand>& commands) override;
   void switch_to(const std::string& source, std::int64_t now_ns, std::vector<ControlCommand>& commands) override;
+  bool propose_tempo(double bpm, std::int64_t now_ns) override;
+
+  // How `link` joins a session (default: join_link_session on CLOCK_MONOTONIC; clarad gives its
+  // backend's clock, tests a fake). Set before the inference thread starts.
+  using LinkJoiner = std::function<std::unique_ptr<LinkPort>(double bpm)>;
+  void set_link_joiner(LinkJoiner join) { join_link_ = std::move(join); }
+  bool in_link_session() const { return link_ != nullptr; }
 
   // Where status changes go (set before the inference thread starts).
   void set_report(std::function<void(const SyncStatus&)> report) { report_ = std::move(report); }
@@ -49,12 +68,19 @@ class TempoSync final : public TempoSourceHook {
  private:
   void on_event(ClockEvent e);
   void publish();
+  // The source's part of a tick: the grid steered, and whether it is on the master's bar lines.
+  bool tick_clock(const ClockGrid& grid, std::int64_t now_ns, std::vector<ControlCommand>& commands);
+  bool tick_link(const ClockGrid& grid, std::int64_t now_ns, std::vector<ControlCommand>& commands);
 
   std::string source_;
   std::function<void(const SyncStatus&)> report_;
   MidiClockConfig clock_config_;
   MidiClock clock_;
   ClockSteering steering_;
+  LinkJoiner join_link_;
+  std::unique_ptr<LinkPort> link_;  // while link is the source (from its first tick)
+  LinkState link_state_;            // as captured at the last tick
+  double link_proposal_ = 0;        // a tempo asked for before the session was joined (0: none)
   bool panic_pending_ = false;  // the master stopped or was lost: end what sounds and what is queued
   bool held_ = false;  // we stopped her (StopPlaying) and owe her a StartPlaying
   std::int64_t quiet_ticks_ = 0;  // ticks since the status last changed (bpm reports are rate-limited)
