@@ -1,12 +1,13 @@
 #!/usr/bin/python3
 """Clara's note-ons (clara-jackprobe's TSV of clara:midi_out) against an Ableton Link session's grid
-as clara-link-peer wrote it (GRID: beat, CLOCK_MONOTONIC ns of each grid point as it passed; EVENTS:
-what, ns, value lines: joined, tempo, tempo_seen, stop, ...).
+as clara-link-peer wrote it (GRID: beat, CLOCK_MONOTONIC ns and CLOCK_MONOTONIC_RAW ns of each grid
+point as it passed; EVENTS: what, CLOCK_MONOTONIC ns, value lines: joined, tempo, tempo_seen, stop).
 
-    link_grid.py REC GRID EVENTS QUANTUM SETTLE_S PCT PCT_MS MAX_MS [PROPOSED_BPM]
+    link_grid.py REC GRID EVENTS CLOCK QUANTUM SETTLE_S PCT PCT_MS MAX_MS [PROPOSED_BPM]
 
-Two windows are measured, each note-on against the nearest grid point (the probe's time_ns is JACK's
-time, CLOCK_MONOTONIC like the grid's):
+CLOCK is the clock of the probe's time_ns (JACK's jack_get_time): monotonic or raw; the grid's
+column on that clock is used, and the events' times are moved onto it by the grid's own pairs.
+Two windows are measured, each note-on against the nearest grid point:
   steady  from SETTLE_S after Clara joined (her bar lines are put on the session's within two bars)
           to the peer's change of tempo (or its stop);
   change  from one bar (QUANTUM beats at the new tempo) after that change to the first tempo the
@@ -23,21 +24,25 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from probe_tsv import CheckFailed, is_on, ledger, read_tsv, require_notes  # noqa: E402
 
 
-def read_grid(path):
-    times = []
+def read_grid(path, clock):
+    """The grid's times on CLOCK, sorted, and CLOCK minus CLOCK_MONOTONIC at the last point."""
+    times, offset = [], 0
     with open(path) as f:
         header = f.readline().split()
-        if header != ["beat", "time_ns"]:
+        if header != ["beat", "monotonic_ns", "raw_ns"]:
             raise CheckFailed(f"{path}:1: not a link grid header: {header}")
         for n, line in enumerate(f, start=2):
             fields = line.split()
-            if len(fields) != 2:
-                raise CheckFailed(f"{path}:{n}: expected beat and time_ns, got {line!r}")
-            times.append(int(fields[1]))
+            if len(fields) != 3:
+                raise CheckFailed(f"{path}:{n}: expected beat, monotonic_ns and raw_ns, got {line!r}")
+            mono, raw = int(fields[1]), int(fields[2])
+            t = mono if clock == "monotonic" else raw
+            times.append(t)
+            offset = t - mono
     if len(times) < 2:
         raise CheckFailed(f"{path}: {len(times)} grid points: the session never played")
     times.sort()
-    return times
+    return times, offset
 
 
 def read_events(path):
@@ -65,11 +70,14 @@ def figures(errors):
             "rank": rank}
 
 
-def check(rec_path, grid_path, events_path, quantum, settle_s, pct, pct_ms, max_ms, proposed=None):
+def check(rec_path, grid_path, events_path, clock, quantum, settle_s, pct, pct_ms, max_ms, proposed=None):
+    if clock not in ("monotonic", "raw"):
+        raise CheckFailed(f"clock {clock!r}: must be monotonic or raw")
     rows = read_tsv(rec_path)
     require_notes(rec_path, rows)
-    grid = read_grid(grid_path)
-    events = read_events(events_path)
+    grid, offset = read_grid(grid_path, clock)
+    # Window edges to a millisecond are enough: the clocks drift apart by well under that in a run.
+    events = [(what, t + offset, v) for what, t, v in read_events(events_path)]
     joined = first(events, "joined")
     if joined is None:
         raise CheckFailed(f"{events_path}: the peer never saw another peer join (Clara not in the session)")
@@ -113,12 +121,12 @@ def check(rec_path, grid_path, events_path, quantum, settle_s, pct, pct_ms, max_
 
 
 def main(argv):
-    if len(argv) not in (9, 10):
+    if len(argv) not in (10, 11):
         print(__doc__, file=sys.stderr)
         return 2
     try:
-        check(argv[1], argv[2], argv[3], float(argv[4]), float(argv[5]), int(argv[6]), float(argv[7]), float(argv[8]),
-              float(argv[9]) if len(argv) > 9 else None)
+        check(argv[1], argv[2], argv[3], argv[4], float(argv[5]), float(argv[6]), int(argv[7]), float(argv[8]),
+              float(argv[9]), float(argv[10]) if len(argv) > 10 else None)
     except CheckFailed as e:
         print(f"FAIL (link_grid {argv[1]}): {e}", file=sys.stderr)
         return 1

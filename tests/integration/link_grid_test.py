@@ -15,6 +15,7 @@ import link_grid  # noqa: E402
 S = 1_000_000_000  # ns
 STEP_120 = S // 24  # a 48th note at 120 bpm
 STEP_150 = S * 60 // (150 * 12)
+RAW_BEHIND = 249_311_897  # CLOCK_MONOTONIC minus CLOCK_MONOTONIC_RAW, as measured on the development VM
 
 
 class LinkGridTest(unittest.TestCase):
@@ -30,15 +31,15 @@ class LinkGridTest(unittest.TestCase):
     def tearDown(self):
         self.dir.cleanup()
 
-    def run_check(self, proposed=100, onsets=None, events=None, hanging=False):
+    def run_check(self, proposed=100, onsets=None, events=None, hanging=False, clock="raw"):
         d = self.dir.name
         with open(os.path.join(d, "grid.tsv"), "w") as f:
-            f.write("beat\ttime_ns\n")
+            f.write("beat\tmonotonic_ns\traw_ns\n")
             for i, t in enumerate(self.grid):
-                f.write(f"{i / 12}\t{t}\n")
+                f.write(f"{i / 12}\t{t + RAW_BEHIND}\t{t}\n")  # the recording's clock is raw here
         with open(os.path.join(d, "events.tsv"), "w") as f:
             for what, t, v in events if events is not None else self.events:
-                f.write(f"{what}\t{t}\t{v}\n")
+                f.write(f"{what}\t{t + RAW_BEHIND}\t{v}\n")
         with open(os.path.join(d, "rec.tsv"), "w") as f:
             f.write("frame\ttime_ns\tstatus\tdata1\tdata2\n")
             ons = sorted(onsets if onsets is not None else self.onsets)
@@ -47,7 +48,7 @@ class LinkGridTest(unittest.TestCase):
                 if not (hanging and i == len(ons) - 1):
                     f.write(f"{i}\t{t + 1000}\t128\t60\t0\n")
         out = io.StringIO()
-        args = ["link_grid.py", f"{d}/rec.tsv", f"{d}/grid.tsv", f"{d}/events.tsv", "4", "4", "95", "2", "10"]
+        args = ["link_grid.py", f"{d}/rec.tsv", f"{d}/grid.tsv", f"{d}/events.tsv", clock, "4", "4", "95", "2", "10"]
         if proposed is not None:
             args.append(str(proposed))
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
@@ -59,6 +60,10 @@ class LinkGridTest(unittest.TestCase):
         self.assertEqual(rc, 0, out)
         self.assertIn("link steady:", out)
         self.assertIn("link change:", out)
+
+    def test_fails_on_the_wrong_clock(self):
+        rc, out = self.run_check(clock="monotonic")  # 249.3 ms off: 9.3 ms from a 150 bpm grid point
+        self.assertEqual(rc, 1, out)
 
     def test_fails_off_the_grid(self):
         rc, out = self.run_check(onsets=[t + 3_000_000 for t in self.onsets])

@@ -1,15 +1,18 @@
 // clara-link-peer: an Ableton Link peer for the integration tests, built from the same library
 // as clarad (Debian's ableton-link-dev) but on Link's default clock (CLOCK_MONOTONIC_RAW on
 // Linux, as every other Link app there), so a test also checks clarad's own clock against
-// another peer's. It joins the session at --bpm with --quantum and start/stop sync, starts the
-// transport (bar 1 at once, or the session's phase when it joins one that plays), and from the
-// moment another peer joins (or from its start with --alone) follows a schedule: --tempo-at S
-// sets the session's tempo to --tempo; --stop-at S stops the transport; --seconds S ends it.
+// another peer's. It joins the session at --bpm with --quantum and start/stop sync, and from the
+// moment another peer joins (or from its start with --alone) follows a schedule: --play-at S
+// starts the transport; --tempo-at S sets the session's tempo to
+// --tempo; --stop-at S stops the transport; --seconds S ends it. (Why not play from the start:
+// Link 3.0.6 passes a session's play state to a peer that joins it only when it next changes.)
 //
 // Writes (TSV, a header first) the session's grid as it passes: each 1/--steps-per-beat of a
-// beat, its beat (bar lines at multiples of the quantum) and its CLOCK_MONOTONIC time in ns
-// (the clock clarad and JACK stamp with); and, line by line as they happen, its events:
-// joined, tempo (its own change), tempo_seen (a change it saw from another peer), stop, peers.
+// beat, its beat (bar lines at multiples of the quantum) and its time in ns on CLOCK_MONOTONIC
+// (ALSA's stamps) and on CLOCK_MONOTONIC_RAW (Link's clock here, and JACK's jack_get_time): the
+// two drift apart by NTP's slew, 140 ppm on the development VM; and, line by line as they happen,
+// its events (what, CLOCK_MONOTONIC ns, value): peers, joined, play, playing, tempo (its own
+// change), tempo_seen (a change it saw from another peer), stop, stopped.
 //
 // NETWORK: Link sends UDP multicast on every interface that is up. Run this only inside a
 // private network namespace (tests/integration/link_test.sh makes one), never on a real network.
@@ -51,6 +54,7 @@ std::int64_t monotonic_minus_link_ns() {
 int main(int argc, char** argv) {
   double bpm = 120, quantum = 4, seconds = 30, tempo = 0;
   std::optional<double> tempo_at, stop_at;
+  double play_at = 0;
   int steps_per_beat = 12;
   bool alone = false;
   std::string grid_path, events_path;
@@ -60,12 +64,13 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(20.0, 999.0));
   app.add_option("--quantum", quantum, "beats per bar")->check(CLI::Range(1.0, 16.0));
   app.add_option("--seconds", seconds, "how long it runs after another peer joined")->check(CLI::Range(0.1, 7200.0));
+  app.add_option("--play-at", play_at, "seconds after another peer joined: start the transport (default 0)");
   app.add_option("--tempo-at", tempo_at, "seconds after another peer joined: set the session's tempo to --tempo");
   app.add_option("--tempo", tempo, "the tempo --tempo-at sets")->check(CLI::Range(20.0, 999.0));
   app.add_option("--stop-at", stop_at, "seconds after another peer joined: stop the session's transport");
   app.add_option("--steps-per-beat", steps_per_beat, "grid points a beat in --grid")->check(CLI::Range(1, 96));
   app.add_flag("--alone", alone, "count from its own start, not from another peer's joining");
-  app.add_option("--grid", grid_path, "the grid (beat, monotonic ns) as it passed")->required();
+  app.add_option("--grid", grid_path, "the grid (beat, monotonic ns, raw ns) as it passed")->required();
   app.add_option("--events", events_path, "events, a line each as they happen")->required();
   CLI11_PARSE(app, argc, argv);
   if (tempo_at && tempo <= 0) {
@@ -78,7 +83,7 @@ int main(int argc, char** argv) {
     std::cerr << "clara-link-peer: cannot write " << (grid ? events_path : grid_path) << "\n";
     return 73;
   }
-  grid << "beat\ttime_ns\n";
+  grid << "beat\tmonotonic_ns\traw_ns\n";
   grid.precision(12);
   events.precision(12);
   auto event = [&](const char* what, std::int64_t mono_ns, double value) {
@@ -88,11 +93,6 @@ int main(int argc, char** argv) {
   ableton::Link link(bpm);
   link.enableStartStopSync(true);
   link.enable(true);
-  {
-    auto s = link.captureAppSessionState();
-    s.setIsPlayingAndRequestBeatAtTime(true, link.clock().micros(), 0, quantum);
-    link.commitAppSessionState(s);
-  }
 
   const double step = 1.0 / steps_per_beat;
   std::optional<std::int64_t> t0_link;  // µs on Link's clock: when the schedule began
@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
   std::optional<double> next_beat;  // the next grid point to write
   double seen_tempo = link.captureAppSessionState().tempo();
   std::size_t peers = 0;
-  bool tempo_done = false, stop_done = false, playing = false;
+  bool play_done = false, tempo_done = false, stop_done = false, playing = false;
   for (;;) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
     const auto now = link.clock().micros();
@@ -130,12 +130,18 @@ int main(int argc, char** argv) {
       const double beat_now = s.beatAtTime(now, quantum);
       if (!next_beat) next_beat = std::ceil(beat_now / step) * step;
       for (; *next_beat <= beat_now; *next_beat = std::round((*next_beat + step) / step) * step) {
-        const std::int64_t t = s.timeAtBeat(*next_beat, quantum).count() * 1000 + offset;
-        grid << *next_beat << '\t' << t << '\n';
+        const std::int64_t t = s.timeAtBeat(*next_beat, quantum).count() * 1000;
+        grid << *next_beat << '\t' << t + offset << '\t' << t << '\n';
       }
     }
     if (!t0_link) continue;
     const double since = static_cast<double>(now.count() - *t0_link) / 1e6;
+    if (!play_done && since >= play_at) {
+      s.setIsPlaying(true, now);  // the timeline stays: Clara finds the bar lines by its phase
+      link.commitAppSessionState(s);
+      play_done = true;
+      event("play", now_mono, s.beatAtTime(now, quantum));
+    }
     if (tempo_at && !tempo_done && since >= *tempo_at) {
       s.setTempo(tempo, now);
       link.commitAppSessionState(s);
