@@ -13,7 +13,9 @@ Two windows are measured, each note-on against the nearest grid point:
   change  from one bar (QUANTUM beats at the new tempo) after that change to the first tempo the
           peer saw from another peer (Clara's proposal) or its stop: the change followed within a bar.
 In each: at least 10 note-ons, the PCT-th percentile within PCT_MS and the max within MAX_MS. No
-note-on may come more than 5 ms after the peer stopped the session, and every note ends. With
+note-on may come more than STOP_SEEN_MS (60) after the peer stopped the session (Link passes a
+change of state on within 50 ms: its messenger sends at most one message each 50 ms), and every
+note ends; how long after the stop her last note-on and her last note-off came is printed. With
 PROPOSED_BPM: the peer saw the session's tempo become it (Clara's /clara/tempo proposal).
 Prints n, p50, p95, p99, max of each window; a failed check prints why and exits 1."""
 import bisect
@@ -22,6 +24,10 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from probe_tsv import CheckFailed, is_on, ledger, read_tsv, require_notes  # noqa: E402
+
+
+# Link 3.0.6's UdpMessenger sends a peer's changed state at most every 50 ms; Clara polls each 1 ms.
+STOP_SEEN_MS = 60
 
 
 def read_grid(path, clock):
@@ -107,11 +113,16 @@ def check(rec_path, grid_path, events_path, clock, quantum, settle_s, pct, pct_m
         if f["rank"](pct) > pct_ms or f["max"] > max_ms:
             failures.append(f"{name}: onsets off the session's grid: p{pct} {f['rank'](pct):.3f} ms (limit {pct_ms}), "
                             f"max {f['max']:.3f} ms (limit {max_ms})")
-    late = [t for t in onsets if stop and t > stop[1] + 5_000_000]
+    after_stop = [t for t in onsets if stop and t > stop[1]]
+    late = [t for t in after_stop if t > stop[1] + STOP_SEEN_MS * 1_000_000]
+    offs = [r[1] for r in rows if not is_on(r) and (r[2] & 0xF0 in (0x80, 0x90))]
     print(f"link: joined at {joined[2]:.2f} bpm; change {'to %.2f bpm' % change[2] if change else 'none'}; "
-          f"proposal seen {'%.2f bpm' % proposal[2] if proposal else 'none'}; note-ons after stop: {len(late)}")
+          f"proposal seen {'%.2f bpm' % proposal[2] if proposal else 'none'}; note-ons after stop: {len(after_stop)}"
+          + (f" (last {(after_stop[-1] - stop[1]) / 1e6:.1f} ms after)" if after_stop else "")
+          + (f"; last note-off {(max(offs) - stop[1]) / 1e6:.1f} ms after stop" if stop and offs else ""))
     if stop and late:
-        failures.append(f"{len(late)} note-ons after the session stopped (first {(late[0] - stop[1]) / 1e6:.1f} ms after)")
+        failures.append(f"{len(late)} note-ons more than {STOP_SEEN_MS} ms after the session stopped (first "
+                        f"{(late[0] - stop[1]) / 1e6:.1f} ms after)")
     if proposed is not None and not (proposal and abs(proposal[2] - proposed) < 0.01):
         failures.append(f"the peer never saw Clara's proposal of {proposed} bpm "
                         f"(saw {proposal[2] if proposal else 'no change'})")
