@@ -13,3 +13,8 @@ pkg_check_modules(LIBLO REQUIRED IMPORTED_TARGET liblo)  # tests: the OSC codec 
 pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo cairo-svg)  # pictures: piano rolls, training curves (PNG, SVG)
 pkg_check_modules(FLUIDSYNTH REQUIRED IMPORTED_TARGET fluidsynth)  # `clara render`: MIDI to audio offline
 pkg_check_modules(SNDFILE REQUIRED IMPORTED_TARGET sndfile)  # `clara render`'s WAV files
+# Ableton Link (header-only, on standalone Asio): clarad's `link` tempo source and the test peer.
+# Optional: -DCLARA_WITH_LINK=OFF builds clarad without it (the source is then refused by name).
+if(CLARA_WITH_LINK)
+  find_package(AbletonLink CONFIG REQUIRED)  # /usr/share/cmake/AbletonLinkConfig (ableton-link-dev)
+endif()

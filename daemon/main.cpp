@@ -79,6 +79,9 @@ int run(int argc, char** argv) {
   LiveSession session =
       open_live_session(settings.record_sessions, settings.effective_sessions_dir(), settings.duet.bpm, engine, source);
   TempoSync sync(settings.sync.source);  // declared before the thread that calls it
+  // Link's session times are mapped onto the clock the backend stamps messages with.
+  sync.set_link_joiner(
+      [&backend](double bpm) { return join_link_session(bpm, [&backend] { return backend->now_ns(); }); });
   DuetThread duet(*backend, engine, session.recorder.get(), routes);
   duet.set_tempo_source(&sync);
   ModelSwapper swapper(duet, model.loaded.card.name, model.spec, settings.tokens_per_step_budget, model_roots(),

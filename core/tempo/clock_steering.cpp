@@ -11,6 +11,11 @@ namespace {
 // Bar lines tried before giving up on this update (the next one tries again): with
 // max_slide >= 1.25 a reachable master bar line exists within two grid bars.
 constexpr int kMaxBarsTried = 8;
+// A tracked step that lands this many steps or less off the master's is caught up at the
+// slide's limit; further off, the grid aligns anew on a bar line. Two: the engine's frontier runs
+// up to two steps ahead of the clock (commit_steps 1), so a change of tempo seen now leaves the
+// next step up to about two steps' worth of the change off.
+constexpr double kCatchUpSteps = 2;
 
 double step_ns(double bpm, int sample_freq) { return 60e9 / (bpm * sample_freq); }
 
@@ -32,7 +37,7 @@ double ClockSteering::song_tick_of(std::int64_t step, int sample_freq) const {
   return anchor_tick_ + static_cast<double>(step - anchor_step_) * 24.0 / sample_freq;
 }
 
-std::optional<double> ClockSteering::align(const MidiClock& master, const ClockGrid& g) {
+std::optional<double> ClockSteering::align(const MasterTimeline& master, const ClockGrid& g) {
   const std::int64_t bar_steps = static_cast<std::int64_t>(g.beats_per_bar) * g.sample_freq;
   const double bar_ticks = 24.0 * g.beats_per_bar;
   const double master_bpm = master.bpm();
@@ -62,7 +67,7 @@ std::optional<double> ClockSteering::align(const MidiClock& master, const ClockG
   return std::nullopt;
 }
 
-std::optional<double> ClockSteering::update(const MidiClock& master, const ClockGrid& g) {
+std::optional<double> ClockSteering::update(const MasterTimeline& master, const ClockGrid& g) {
   if (!aligned_) return align(master, g);
   if (g.frontier < anchor_step_) {
     // Still sliding to the anchor bar line: its time was predicted from the first beats of
@@ -82,9 +87,16 @@ std::optional<double> ClockSteering::update(const MidiClock& master, const Clock
   const double need = target - static_cast<double>(g.frontier_ns);
   const double nominal = step_ns(master.bpm(), g.sample_freq);
   last_error_ms_ = (static_cast<double>(g.frontier_ns) + step_ns(g.bpm, g.sample_freq) - target) / 1e6;
-  if (!(need > nominal / config_.max_slide && need < nominal * config_.max_slide)) {
-    aligned_ = false;  // out of reach by tempo alone: align on a later bar line
-    return align(master, g);
+  const double fastest = nominal / config_.max_slide, slowest = nominal * config_.max_slide;
+  if (!(need > fastest && need < slowest)) {
+    if (!(std::abs(need - nominal) < kCatchUpSteps * nominal)) {
+      aligned_ = false;  // out of reach by tempo alone: align on a later bar line
+      return align(master, g);
+    }
+    // A jump of tempo (a Link peer's change arrives after Clara committed the frontier at the
+    // old one): out of reach now, made up within a few steps at the slide's limit (a third of a
+    // step each at 1.5), where aligning anew would leave her silent for a bar or two.
+    return std::clamp(60e9 / (g.sample_freq * std::clamp(need, fastest, slowest)), config_.min_bpm, config_.max_bpm);
   }
   if (std::abs(last_error_ms_) <= config_.tolerance_ms) return std::nullopt;
   return std::clamp(60e9 / (g.sample_freq * need), config_.min_bpm, config_.max_bpm);

@@ -1,7 +1,8 @@
 #pragma once
-// Puts the duet grid on a MIDI Clock master's grid, bar line on bar line, with the one
-// control the engine has: set_tempo at the frontier, which never moves a committed step
-// (nor the frontier's own time; it sets when the steps after it fall).
+// Puts the duet grid on a master's grid (a MIDI Clock master, an Ableton Link session; see
+// master_timeline.hpp), bar line on bar line, with the one control the engine has: set_tempo at
+// the frontier, which never moves a committed step (nor the frontier's own time; it sets when
+// the steps after it fall).
 //
 // Two phases:
 //  - aligning (after realign(): Start, Continue, a lost or broken alignment): the grid
@@ -15,8 +16,10 @@
 //    one step, not integrated away over beats). A master tick estimate is smooth already
 //    (ClockEstimator), so the law adds no noise of its own; it is left alone when the step
 //    would land within `tolerance_ms` anyway, so a steady master does not fill the session
-//    log with tempo changes. A step the law cannot reach within max_slide (the grid slid
-//    after a stall, the master jumped) starts aligning again.
+//    log with tempo changes. A step the law cannot reach within max_slide is caught up at
+//    max_slide over the next steps when it is at most two steps off (a sudden change of tempo
+//    seen after the frontier was committed at the old one); further off (the grid slid after a
+//    stall, the master jumped) it starts aligning again.
 // Why not the tempo follower's proportional law: a clock master is exact and
 // continuous, and a grid that lags it by the commit horizon's worth of prediction error
 // only: the deadbeat law is the one whose error is the estimator's and nothing more.
@@ -24,7 +27,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "core/tempo/midi_clock.hpp"
+#include "core/tempo/master_timeline.hpp"
 
 namespace clara {
 
@@ -50,8 +53,8 @@ class ClockSteering {
 
   // Aligning starts again at the next update (Start, Continue, after a loss).
   void realign() { aligned_ = false; }
-  // The tempo to set now, or none. `master` must be locked and running. realtime-safe
-  std::optional<double> update(const MidiClock& master, const ClockGrid& grid);
+  // The tempo to set now, or none. `master` must be running (a MidiClock: locked too). realtime-safe
+  std::optional<double> update(const MasterTimeline& master, const ClockGrid& grid);
 
   // Grid bar lines fall on the master's from this step on (false while aligning).
   bool aligned(std::int64_t frontier) const { return aligned_ && frontier >= anchor_step_; }
@@ -64,7 +67,7 @@ class ClockSteering {
   std::uint64_t alignments() const { return alignments_; }
 
  private:
-  std::optional<double> align(const MidiClock& master, const ClockGrid& grid);
+  std::optional<double> align(const MasterTimeline& master, const ClockGrid& grid);
 
   ClockSteeringConfig config_;
   bool aligned_ = false;

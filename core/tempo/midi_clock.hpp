@@ -18,6 +18,7 @@
 
 #include "core/midi/short_message.hpp"
 #include "core/tempo/clock_estimator.hpp"
+#include "core/tempo/master_timeline.hpp"
 
 namespace clara {
 
@@ -39,7 +40,7 @@ enum class ClockEvent : std::uint8_t {
 };
 const char* to_string(ClockEvent e);
 
-class MidiClock {
+class MidiClock final : public MasterTimeline {
  public:
   explicit MidiClock(const MidiClockConfig& config = {});  // validates
 
@@ -54,11 +55,11 @@ class MidiClock {
   bool locked() const { return !lost_ && estimator_.ticks() >= config_.lock_ticks; }
   bool running() const { return running_; }
   bool holding(std::int64_t now_ns) const;
-  double bpm() const { return estimator_.has_estimate() ? estimator_.bpm() : 0.0; }
+  double bpm() const override { return estimator_.has_estimate() ? estimator_.bpm() : 0.0; }
   // The song position (ticks since the master's bar 1) at a time, and the time of one,
   // from the estimate; meaningful while running() and locked().
-  double song_tick_at(std::int64_t time_ns) const;
-  double time_of_song_tick(double song_tick) const;
+  double song_tick_at(std::int64_t time_ns) const override;
+  double time_of_song_tick(double song_tick) const override;
   // The song position of the next tick to arrive (stopped: where Continue resumes).
   std::int64_t next_song_tick() const;
   const ClockEstimator& estimator() const { return estimator_; }

@@ -80,9 +80,9 @@ void describe(CLI::App& app, Flags& f) {
                  "default 4/4; sets duet.beats_per_bar)")
       ->option_text("N/D");
   app.add_option("--sync", f.sync,
-                 "tempo source: internal (default; --tempo), midi-clock (a MIDI Clock master on the input port) or "
-                 "follow (the human's own tempo, tracked from their playing, starting from --tempo); "
-                 "link is not built yet")
+                 "tempo source: internal (default; --tempo), midi-clock (a MIDI Clock master on the input port), "
+                 "follow (the human's own tempo, tracked from their playing, starting from --tempo) or "
+                 "link (an Ableton Link session: UDP multicast on every network interface that is up)")
       ->option_text("SOURCE");
   app.add_option("--jack-server", f.jack_server, "JACK server name (default: the default server)");
   app.add_option("--client-name", f.client_name, "JACK client / ALSA port name prefix (default clara)");

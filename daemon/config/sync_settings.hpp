@@ -3,7 +3,7 @@
 //   internal    the grid runs at [duet] tempo (and /clara/tempo): Clara is the time keeper
 //   midi-clock  a MIDI Clock master on the input port (24 ppqn, Start/Stop/Continue/SPP)
 //   follow      the human's own tempo, tracked from their note-ons (starting from [duet] tempo)
-//   link        Ableton Link: named so that configs can be written for it; refused until built
+//   link        an Ableton Link session (daemon/sync/link_session.hpp; off unless chosen)
 #include <optional>
 #include <string>
 #include <string_view>

@@ -209,14 +209,14 @@ std::vector<Handler> make_handlers() {
                         edit = [mode](ControlState& s) { s.mode = mode; };
                         return std::nullopt;
                       }));
-  h.push_back(setting({"/clara/tempo", "f", "grid tempo in bpm, [20, 400]; committed notes keep their times"},
+  h.push_back(setting({"/clara/tempo", "f", "grid tempo in bpm, [20, 400]; committed notes keep their times (sync link: proposed to the session)"},
                       [](const ControlState&, const Message& m, Edit& edit) -> std::optional<std::string> {
                         const double bpm = number(m.arguments[0]);
                         if (auto why = in_range("tempo", bpm, kMinBpm, kMaxBpm)) return why;
                         edit = [bpm](ControlState& s) { s.bpm = bpm; };
                         return std::nullopt;
                       }));
-  h.push_back(setting({"/clara/sync", "s", "tempo source: internal, midi-clock or follow (link: not built yet); on the next bar line"},
+  h.push_back(setting({"/clara/sync", "s", "tempo source: internal, midi-clock, follow or link; on the next bar line"},
                       [](const ControlState&, const Message& m, Edit& edit) -> std::optional<std::string> {
                         const std::string& name = std::get<std::string>(m.arguments[0]);
                         if (auto why = tempo_source_refusal(name)) return why;

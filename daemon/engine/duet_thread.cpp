@@ -249,6 +249,9 @@ void DuetThread::run() {
       }
       for (const auto& c : controls) {
         try {
+          // A tempo asked for while Link keeps time goes to the session, not to the grid.
+          const auto* t = std::get_if<SetTempo>(&c.command);
+          if (t && tempo_source_ && tempo_source_->propose_tempo(t->bpm, backend_.now_ns())) continue;
           apply(c.command, out);
         } catch (const std::invalid_argument& e) {  // validated on entry; refused here all the same
           log::warning("%s refused: %s", command_name(c.command), e.what());

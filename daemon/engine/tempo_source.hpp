@@ -1,6 +1,6 @@
 #pragma once
-// What a tempo source other than the grid's own tempo (daemon/sync: MIDI Clock; Link and
-// following the human to come) does on the inference thread. The inference thread calls
+// What a tempo source other than the grid's own tempo (daemon/sync: MIDI Clock, Ableton Link,
+// following the human) does on the inference thread. The inference thread calls
 // it; it never calls the engine itself: what it wants done comes back as typed commands,
 // applied (and recorded in the session) like any other control.
 #include <cstdint>
@@ -24,6 +24,9 @@ class TempoSourceHook {
   virtual void tick(const DuetEngine& engine, std::int64_t now_ns, std::vector<ControlCommand>& commands) = 0;
   // A SetSync reached its bar line (already validated).
   virtual void switch_to(const std::string& source, std::int64_t now_ns, std::vector<ControlCommand>& commands) = 0;
+  // A tempo a control asked for (/clara/tempo, a CC): true when the source takes it instead of
+  // the grid (Link proposes it to the session, and the grid follows the session if it takes it).
+  virtual bool propose_tempo(double /*bpm*/, std::int64_t /*now_ns*/) { return false; }
 };
 
 }  // namespace clara::daemon

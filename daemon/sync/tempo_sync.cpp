@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <stdexcept>
 #include <utility>
 
+#include "core/tempo/linear_timeline.hpp"
 #include "daemon/config/sync_settings.hpp"
 #include "daemon/log/logger.hpp"
 
@@ -21,6 +23,12 @@ double grid_bpm_at(const DuetEngine& engine, std::int64_t f) {
   return 60e9 / (engine.spec().sample_freq * step_ns);
 }
 
+std::int64_t monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
 }  // namespace
 
 TempoSync::TempoSync(std::string source, std::function<void(const SyncStatus&)> report, const MidiClockConfig& clock,
@@ -33,7 +41,8 @@ TempoSync::TempoSync(std::string source, std::function<void(const SyncStatus&)> 
       steering_(steering),
       tracker_config_((tracker.validate(), tracker)),
       follower_config_(follower),
-      follower_(follower) {
+      follower_(follower),
+      join_link_([](double bpm) { return join_link_session(bpm, monotonic_ns); }) {
   if (auto why = tempo_source_refusal(source_)) throw std::invalid_argument(*why);
   status_.source = source_;
 }
@@ -85,16 +94,11 @@ void TempoSync::tick(const DuetEngine& engine, std::int64_t now_ns, std::vector<
     follow(engine, now_ns, commands);
     return;
   }
-  if (source_ != "midi-clock") return;
-  on_event(clock_.poll(now_ns));
+  if (source_ != "midi-clock" && source_ != "link") return;
   const int sf = engine.spec().sample_freq;
   const std::int64_t f = engine.frontier();
-  const std::int64_t f_ns = engine.time_of_step(f);
-  if (clock_.locked() && clock_.running()) {
-    const ClockGrid grid{f, f_ns, grid_bpm_, sf, engine.config().beats_per_bar};
-    if (auto bpm = steering_.update(clock_, grid)) commands.push_back(SetTempo{*bpm});
-  }
-  const bool aligned = clock_.locked() && clock_.running() && steering_.aligned(f);
+  const ClockGrid grid{f, engine.time_of_step(f), grid_bpm_, sf, engine.config().beats_per_bar};
+  const bool aligned = source_ == "link" ? tick_link(grid, now_ns, commands) : tick_clock(grid, now_ns, commands);
   if (panic_pending_) {
     commands.push_back(Panic{});
     panic_pending_ = false;
@@ -106,7 +110,7 @@ void TempoSync::tick(const DuetEngine& engine, std::int64_t now_ns, std::vector<
     commands.push_back(StartPlaying{});
     held_ = false;
   }
-  update_status({source_, aligned, clock_.bpm()});
+  update_status({source_, aligned, source_ == "link" ? link_state_.bpm : clock_.bpm()});
 }
 
 void TempoSync::follow(const DuetEngine& engine, std::int64_t now_ns, std::vector<ControlCommand>& commands) {
@@ -130,6 +134,57 @@ void TempoSync::update_status(const SyncStatus& now) {
   }
 }
 
+bool TempoSync::tick_clock(const ClockGrid& grid, std::int64_t now_ns, std::vector<ControlCommand>& commands) {
+  on_event(clock_.poll(now_ns));
+  if (clock_.locked() && clock_.running()) {
+    if (auto bpm = steering_.update(clock_, grid)) commands.push_back(SetTempo{*bpm});
+  }
+  return clock_.locked() && clock_.running() && steering_.aligned(grid.frontier);
+}
+
+bool TempoSync::tick_link(const ClockGrid& grid, std::int64_t now_ns, std::vector<ControlCommand>& commands) {
+  if (!link_) {
+    // Joining takes Link's threads up and may block briefly: this thread may (the JACK
+    // callback never comes here). Alone, Clara starts the session at her grid's tempo.
+    link_ = join_link_(grid.bpm);
+    link_state_ = LinkState{};
+    log::notice("link: joined the session (quantum %d beats; starting at %.2f bpm when alone)", grid.beats_per_bar,
+                grid.bpm);
+    if (link_proposal_ > 0) {
+      link_->propose_tempo(link_proposal_, now_ns);
+      link_proposal_ = 0;
+    }
+  }
+  const bool was_playing = link_state_.playing;
+  const std::size_t had_peers = link_state_.peers;
+  link_state_ = link_->capture(now_ns, grid.beats_per_bar);
+  if (link_state_.peers != had_peers)
+    log::info("link: %zu other peer(s) in the session (%.2f bpm, %s)", link_state_.peers, link_state_.bpm,
+              link_state_.playing ? "playing" : "stopped");
+  if (link_state_.playing && !was_playing) {
+    steering_.realign();  // bar lines anew: the session's transport started
+    log::info("link: start at %.2f bpm", link_state_.bpm);
+  } else if (!link_state_.playing && was_playing) {
+    panic_pending_ = true;  // as at a MIDI Clock Stop: nothing queued may sound after it
+    log::info("link: stop");
+  }
+  if (!link_state_.playing || !(link_state_.bpm > 0)) return false;
+  const LinearTimeline session(link_state_.bpm, link_state_.beat, link_state_.time_ns);
+  if (auto bpm = steering_.update(session, grid)) commands.push_back(SetTempo{*bpm});
+  return steering_.aligned(grid.frontier);
+}
+
+bool TempoSync::propose_tempo(double bpm, std::int64_t now_ns) {
+  if (source_ != "link") return false;
+  if (link_) {
+    link_->propose_tempo(bpm, now_ns);
+  } else {
+    link_proposal_ = bpm;  // joined at the next tick, then proposed
+  }
+  log::info("link: proposed %.2f bpm to the session", bpm);
+  return true;
+}
+
 void TempoSync::switch_to(const std::string& source, std::int64_t, std::vector<ControlCommand>& commands) {
   if (source == source_) return;
   if (auto why = tempo_source_refusal(source)) {
@@ -142,7 +197,12 @@ void TempoSync::switch_to(const std::string& source, std::int64_t, std::vector<C
   steering_.realign();
   tracker_.reset();  // so is the human's tempo: it starts again from the grid's
   follower_ = TempoFollower(follower_config_);
-  if (held_ && source_ != "midi-clock") {
+  if (source_ != "link" && link_) {
+    link_.reset();  // leaves the session: Link's threads end, its sockets close
+    link_state_ = LinkState{};
+    log::notice("link: left the session");
+  }
+  if (held_ && source_ != "midi-clock" && source_ != "link") {
     commands.push_back(StartPlaying{});  // she plays on at the last tempo
     held_ = false;
   }

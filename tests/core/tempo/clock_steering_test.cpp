@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/duet/tempo_map.hpp"
+#include "core/tempo/midi_clock.hpp"
 #include "tests/core/tempo/clock_master.hpp"
 
 namespace clara {

@@ -76,16 +76,28 @@ TEST(CommandLine, ConfigLogLevelIsReadAndChecked) {
   std::remove(path.c_str());
 }
 
-// --sync: follow is built (issue 13); link is refused by name until it is.
-TEST(CommandLine, SyncFollowIsAcceptedAndLinkRefused) {
-  DaemonSettings s;
-  parse_command_line({"--sync", "follow"}, s);
-  EXPECT_EQ(s.sync.source, "follow");
-  try {
-    parse_command_line({"--sync", "link"}, s);
-    ADD_FAILURE() << "--sync link was accepted";
-  } catch (const SettingsError& e) {
-    EXPECT_NE(std::string(e.what()).find("not built yet"), std::string::npos) << e.what();
+// --sync: the four sources of issue 13; link only where the build has Ableton Link, and an
+// unknown name is refused naming the ones there are.
+TEST(CommandLine, SyncTakesTheFourSourcesAndRefusesOthersByName) {
+  for (const char* source : {"internal", "midi-clock", "follow"}) {
+    DaemonSettings s;
+    parse_command_line({"--sync", source}, s);
+    EXPECT_EQ(s.sync.source, source);
   }
-  EXPECT_THROW(parse_command_line({"--sync", "metronome"}, s), SettingsError);
+  try {
+    DaemonSettings s;
+    parse_command_line({"--sync", "link"}, s);
+    EXPECT_EQ(s.sync.source, "link");
+  } catch (const SettingsError& e) {
+    EXPECT_NE(std::string(e.what()).find("not in this build (built with CLARA_WITH_LINK=OFF)"), std::string::npos)
+        << e.what();
+  }
+  DaemonSettings s;
+  try {
+    parse_command_line({"--sync", "metronome"}, s);
+    ADD_FAILURE() << "--sync metronome was accepted";
+  } catch (const SettingsError& e) {
+    EXPECT_NE(std::string(e.what()).find("'metronome' is not internal, midi-clock, link or follow"), std::string::npos)
+        << e.what();
+  }
 }

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -445,6 +446,49 @@ TEST(DuetThread, TheInputFilterKeepsMappedMessagesOutOfTheContext) {
   t.stop();
   EXPECT_EQ(seen.load(), 3);
   EXPECT_EQ(engine.stats().human_messages, 2u);
+}
+
+// A tempo source that takes tempo controls (as Link does: a proposal to the session) or not.
+class ProposalSource : public TempoSourceHook {
+ public:
+  explicit ProposalSource(bool takes) : takes_(takes) {}
+  bool input(const TimedMessage&) override { return false; }
+  void tick(const DuetEngine&, std::int64_t, std::vector<ControlCommand>&) override {}
+  void switch_to(const std::string&, std::int64_t, std::vector<ControlCommand>&) override {}
+  bool propose_tempo(double bpm, std::int64_t) override {
+    proposed.push_back(bpm);
+    return takes_;
+  }
+  std::vector<double> proposed;  // read once the thread is stopped
+
+ private:
+  bool takes_;
+};
+
+TEST(DuetThread, ATempoControlGoesToASourceThatTakesItAndOtherwiseToTheGrid) {
+  const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
+  const Vocabulary vocab = notewise_vocabulary(spec);
+  for (const bool takes : {true, false}) {
+    FakeBackend backend;
+    FragileModel model(vocab.size(), -1);
+    DuetConfig c;
+    c.mode = DuetMode::solo;
+    c.bpm = 120;
+    DuetEngine engine(model, vocab, spec, c);
+    engine.start(backend.now_ns());
+    ProposalSource source(takes);
+    DuetThread t(backend, engine, nullptr, InstrumentRoute{});
+    t.set_tempo_source(&source);
+    t.start();
+    EXPECT_FALSE(t.submit(SetTempo{90}));
+    std::this_thread::sleep_for(100ms);
+    t.stop();
+    EXPECT_EQ(source.proposed, std::vector<double>{90});
+    const std::int64_t f = engine.frontier();
+    const double bpm = 60e9 / (spec.sample_freq * static_cast<double>(engine.time_of_step(f + 1) - engine.time_of_step(f)));
+    EXPECT_NEAR(bpm, takes ? 120 : 90, 0.1) << (takes ? "proposed to the source, yet the grid moved"
+                                                       : "a source that does not take it leaves it to the grid");
+  }
 }
 
 }  // namespace

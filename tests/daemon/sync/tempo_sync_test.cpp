@@ -93,12 +93,19 @@ TEST(TempoSync, ClockMessagesNeverReachTheEngineAndInternalLeavesTheGridAlone) {
 }
 
 TEST(TempoSync, RefusesSourcesNotBuilt) {
-  EXPECT_THROW(TempoSync("link"), std::invalid_argument);
+  if (link_built()) {
+    EXPECT_NO_THROW(TempoSync("link"));  // joins nothing until its first tick
+  } else {
+    EXPECT_THROW(TempoSync("link"), std::invalid_argument);  // -DCLARA_WITH_LINK=OFF
+  }
+  EXPECT_NO_THROW(TempoSync("follow"));
   EXPECT_THROW(TempoSync("metronome"), std::invalid_argument);
   TempoSync sync("internal");
   std::vector<ControlCommand> c;
-  sync.switch_to("link", 0, c);
-  EXPECT_EQ(sync.status().source, "internal");
+  sync.switch_to("metronome", 0, c);
+  EXPECT_EQ(sync.status().source, "internal") << "an unknown source is refused, the old one kept";
+  sync.switch_to("follow", 0, c);
+  EXPECT_EQ(sync.status().source, "follow");
 }
 
 // A master at 97 bpm (grid at 120) starts after a bar of clock: Clara waits, then plays on
@@ -265,6 +272,117 @@ TEST(TempoSync, LeavingMidiClockLetsHerPlayOn) {
   ASSERT_EQ(c.size(), 1u);
   EXPECT_TRUE(std::holds_alternative<StartPlaying>(c[0]));
   EXPECT_EQ(sync.status().source, "internal");
+}
+
+// A Link session without a network: its timeline (one tempo from `t0_ns`, beat continuous
+// across a change), its transport, and what Clara proposed.
+struct FakeSession {
+  double bpm = 97, beat0 = 0.37;
+  std::int64_t t0_ns = 0;
+  bool playing = false;
+  bool joined = false;
+  double joined_at_bpm = 0;
+  std::vector<double> proposals;
+  double beat_at(std::int64_t ns) const { return beat0 + static_cast<double>(ns - t0_ns) * bpm / 60e9; }
+  double time_of_beat(double b) const { return static_cast<double>(t0_ns) + (b - beat0) * 60e9 / bpm; }
+  void set_tempo(double to, std::int64_t at) {
+    beat0 = beat_at(at);
+    t0_ns = at;
+    bpm = to;
+  }
+};
+class FakeLink final : public LinkPort {
+ public:
+  explicit FakeLink(FakeSession& s) : s_(s) { s_.joined = true; }
+  ~FakeLink() override { s_.joined = false; }
+  LinkState capture(std::int64_t now_ns, double) override { return {s_.bpm, s_.beat_at(now_ns), now_ns, s_.playing, 1}; }
+  void propose_tempo(double bpm, std::int64_t now_ns) override {
+    s_.proposals.push_back(bpm);
+    s_.set_tempo(bpm, now_ns);  // a session that takes it
+  }
+
+ private:
+  FakeSession& s_;
+};
+TempoSync fake_link(FakeSession& session, std::vector<SyncStatus>* reports = nullptr) {
+  TempoSync sync("link", [reports](const SyncStatus& st) {
+    if (reports) reports->push_back(st);
+  });
+  sync.set_link_joiner([&session](double bpm) {
+    session.joined_at_bpm = bpm;
+    return std::make_unique<FakeLink>(session);
+  });
+  return sync;
+}
+
+// The session plays at 97 bpm from 2 s, changes to 130 at 12 s, stops at 20 s: Clara joins at
+// her own tempo, waits for Start, plays bar on bar with the session, follows the change within a
+// bar, and her notes end at Stop.
+TEST(TempoSync, LinkFollowsTheSessionsTempoPhaseAndTransport) {
+  if (!link_built()) GTEST_SKIP() << "built with CLARA_WITH_LINK=OFF";
+  FakeSession session;
+  const FakeSession before = session;  // the timeline until the change
+  std::vector<SyncStatus> reports;
+  TempoSync sync = fake_link(session, &reports);
+  Duet d(120);
+  const std::int64_t start = 2'000'000'000, change = 12'000'000'000, stop = 20'000'000'000;
+  for (std::int64_t now = 0; now < 24'000'000'000; now += 1'000'000) {
+    if (now == start) session.playing = true;
+    if (now == change) session.set_tempo(130, now);
+    if (now == stop) session.playing = false;
+    d.step(sync, now);
+    if (now == start - 1'000'000) {
+      EXPECT_TRUE(session.joined);
+      EXPECT_FALSE(d.playing);  // joined, the session stopped: she waits
+    }
+  }
+  EXPECT_NEAR(session.joined_at_bpm, 120, 0.01);
+  EXPECT_EQ(sync.steering().alignments(), 1u);  // the change of tempo is followed, not aligned anew
+  EXPECT_EQ(d.starts, 1);
+  EXPECT_EQ(d.panics, 1);
+  EXPECT_FALSE(d.playing);
+  EXPECT_GT(d.tempos, 0);
+  EXPECT_TRUE(std::any_of(reports.begin(), reports.end(), [](const SyncStatus& s) { return s.locked; }));
+  EXPECT_EQ(sync.status().source, "link");
+  EXPECT_EQ(sync.status().master_bpm, 130);
+  // Note-ons on the session's 48th-note grid (after the first bar of each tempo); none after Stop.
+  const double bar_97 = 4 * 60e9 / 97, bar_130 = 4 * 60e9 / 130;
+  int checked = 0;
+  for (const auto& m : d.played) {
+    if (!m.msg.is_note_on()) continue;
+    const auto t = m.time_ns;
+    EXPECT_LT(t, stop) << "a note-on after the session stopped";
+    if (t < start + 2 * bar_97 || (t >= change && t < change + bar_130)) continue;
+    const double beat = t < change ? before.beat_at(t) : session.beat_at(t);
+    const double off_ms = std::abs(beat * 12 - std::round(beat * 12)) / 12 * 60e3 / (t < change ? 97 : 130);
+    EXPECT_LT(off_ms, 0.3) << "a note-on " << off_ms << " ms off the session's grid at " << t;
+    ++checked;
+  }
+  EXPECT_GT(checked, 40);
+  // Bar lines: the anchor step is a grid bar line and a session bar line (beat a multiple of 4).
+  EXPECT_EQ(sync.steering().anchor_step() % 48, 0);
+  EXPECT_EQ(std::fmod(sync.steering().song_tick_of(sync.steering().anchor_step(), 12), 96.0), 0.0);
+}
+
+TEST(TempoSync, LinkTakesTempoControlsAsProposalsAndLeavingEndsTheSession) {
+  if (!link_built()) GTEST_SKIP() << "built with CLARA_WITH_LINK=OFF";
+  FakeSession session;
+  session.playing = true;
+  TempoSync sync = fake_link(session);
+  EXPECT_TRUE(sync.propose_tempo(140, 0));  // before the first tick: proposed once joined
+  Duet d(120);
+  for (std::int64_t now = 0; now < 6'000'000'000; now += 1'000'000) d.step(sync, now);
+  ASSERT_EQ(session.proposals, std::vector<double>{140});
+  EXPECT_TRUE(sync.propose_tempo(90, 6'000'000'000));
+  EXPECT_EQ(session.proposals.back(), 90);
+  EXPECT_TRUE(d.playing);
+  std::vector<ControlCommand> c;
+  sync.switch_to("internal", 6'000'000'000, c);
+  EXPECT_FALSE(session.joined);  // left the session
+  EXPECT_FALSE(sync.in_link_session());
+  EXPECT_FALSE(sync.propose_tempo(100, 6'000'000'000));  // the grid's own tempo again
+  TempoSync internal("internal");
+  EXPECT_FALSE(internal.propose_tempo(100, 0));
 }
 
 }  // namespace
