@@ -13,7 +13,8 @@ struct MemoryLock {
   std::string message;  // what happened, for the log: the limit and how to raise it on refusal
 };
 
-// Locks what is mapped now and what is mapped later (MCL_CURRENT | MCL_FUTURE), when
+// Locks the pages in RAM now and every page touched later (MCL_CURRENT | MCL_FUTURE |
+// MCL_ONFAULT: nothing untouched is read in to be locked), when
 // RLIMIT_MEMLOCK allows at least `resident_kb` times two (the rest of the run's allocations:
 // threads' stacks, the session's buffers); a limit below that would make later allocations
 // fail under MCL_FUTURE, so then nothing is locked and the message says so. A process with
