@@ -66,8 +66,13 @@ for ((n = 1; n <= ROUNDS; n++)); do
   recovered=$(grep -o 'left [0-9]* notes sounding' "$WORK/clarad$n.err" | grep -o '[0-9]*' || echo 0)
   ended_total=$((ended_total + recovered))
   echo "round $n: killed with $(cat "$WORK/sounding$n.txt"); ledger file held $left keys, the new clarad ended $recovered; $(cat "$WORK/ledger$n.txt")"
-  [ "$recovered" -ge 1 ] || fail "round $n: a note was sounding at the kill, but the new clarad ended none from the ledger"
+  # The note heard sounding before the pause may have ended by itself before the kill (short notes:
+  # CI's round 2 had one note, ended by the killed clarad): the ledger then rightly held nothing. What
+  # must hold is that the new clarad ended exactly what the ledger held, and (below) that the kills
+  # did catch notes sounding.
+  [ "$recovered" -eq "$left" ] || fail "round $n: the ledger file held $left keys, but the new clarad ended $recovered"
 done
+[ "$ended_total" -ge 1 ] || fail "no kill caught a note of Clara's sounding: the crash ledger was never exercised"
 stop_clarad
 [ "$CLARAD_RC" -eq 0 ] || fail "clarad exited $CLARAD_RC after SIGTERM"
 [ ! -e "$LEDGER" ] || fail "the ledger file is still there after a clean stop: $(cat "$LEDGER")"

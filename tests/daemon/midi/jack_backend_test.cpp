@@ -408,8 +408,9 @@ TEST_F(JackBackendTest, StartupPanicOnConfiguredChannels) {
   EXPECT_EQ(got.size(), 3u);
 }
 
+// A name matches as a whole word ("peer:out", never "peer:o" inside it); a regex anywhere.
 TEST_F(JackBackendTest, AutoConnectsPortsMatchingTheRegexes) {
-  settings_.connect_input = {"peer:o"};
+  settings_.connect_input = {"peer:out"};
   settings_.outputs[0].connect = {"^nomatch", "er:in$"};
   auto backend = make_jack_backend(settings_);
   backend->start();
