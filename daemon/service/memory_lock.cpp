@@ -30,9 +30,6 @@ bool can_lock_without_limit() {
 }  // namespace
 
 MemoryLock lock_memory(long resident_kb, long long limit_kb) {
-#ifdef CLARA_ASAN
-  return {false, "memory not locked: an AddressSanitizer build (its shadow memory would be locked too)"};
-#endif
   if (limit_kb < 0) {
     rlimit r{};
     if (getrlimit(RLIMIT_MEMLOCK, &r) != 0) return {false, std::string("memory not locked: getrlimit: ") + std::strerror(errno)};
@@ -45,6 +42,9 @@ MemoryLock lock_memory(long resident_kb, long long limit_kb) {
   if (limit_kb >= 0 && limit_kb < needed_kb)
     return {false, "memory not locked: the memlock limit is " + std::to_string(limit_kb) + " kB and clarad holds " +
                        std::to_string(resident_kb) + " kB; a page fault on the real-time path can make a note late" + how};
+#ifdef CLARA_ASAN
+  return {false, "memory not locked: an AddressSanitizer build (its shadow memory would be locked too)"};
+#endif
   // MCL_ONFAULT: what is resident now (the model, as warmed) and every page touched later stays
   // in RAM, but nothing is read in to be locked: without it the whole of LibTorch's libraries and
   // every thread's full stack became resident (peak RSS 279 -> 988 MB in `clara demo`).
