@@ -4,8 +4,8 @@
 // not of the synth) ends exactly those notes first, before the start-up panic's controller resets
 // (which a synth may ignore). The real-time side only journals what it wrote
 // (daemon/midi/sounding_journal.hpp); the writer thread here replays that into a ledger of its own
-// and replaces the file atomically (write, rename) when it changed, at most every 20 ms. Nothing
-// sounding: no file. A note that starts less than ~20 ms before a crash may be missing from it.
+// and replaces the file atomically (write, rename) when it changed, at most every 5 ms. Nothing
+// sounding: no file. A note that starts less than ~7 ms before a crash may be missing from it.
 //
 // The file, text:
 //   clara-sounding 1

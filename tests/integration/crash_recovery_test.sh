@@ -37,7 +37,7 @@ for ((n = 1; n <= ROUNDS; n++)); do
   tsv wait-sounding "$WORK/ear.txt" 10 >"$WORK/sounding$n.txt" ||
     fail "round $n: no note of Clara's sounding within 10 s"
   # Mid-answer, 100-400 ms into a sounding note: the ledger file trails the output by its writer's
-  # 10-20 ms (more on a loaded machine); a note begun inside that window is ended only by the
+  # 2-7 ms (more on a loaded machine); a note begun inside that window is ended only by the
   # start-up panic's CC123, which this check does not count (docs/service.md, Recovery).
   sleep "0.$((1 + RANDOM % 4))"
   kill -KILL "$CLARAD_PID"
