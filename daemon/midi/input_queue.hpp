@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "core/midi/timed_message.hpp"
+#include "daemon/midi/high_water_mark.hpp"
 
 namespace clara::daemon {
 
@@ -25,9 +26,7 @@ class InputQueue {
       dropped_.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
-    // One writer: a load and a store are enough.
-    const std::size_t held = kCapacity - queue_.write_available();
-    if (held > high_water_.load(std::memory_order_relaxed)) high_water_.store(held, std::memory_order_relaxed);
+    high_water_.note(kCapacity - queue_.write_available());
     return true;
   }
 
@@ -39,12 +38,12 @@ class InputQueue {
   // Any thread.
   std::uint64_t messages() const { return messages_.load(std::memory_order_relaxed); }
   std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
-  std::size_t high_water() const { return high_water_.load(std::memory_order_relaxed); }
+  std::size_t high_water() const { return high_water_.get(); }
 
  private:
   boost::lockfree::spsc_queue<TimedMessage, boost::lockfree::capacity<kCapacity>> queue_;
   std::atomic<std::uint64_t> messages_{0}, dropped_{0};
-  std::atomic<std::size_t> high_water_{0};
+  HighWaterMark high_water_;
 };
 
 }  // namespace clara::daemon

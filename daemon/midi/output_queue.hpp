@@ -9,11 +9,11 @@
 //    had been requested before the push), so the real-time side can drop
 //    exactly what was committed before a panic, whenever it drains it.
 #include <boost/lockfree/spsc_queue.hpp>
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
 #include "core/midi/timed_message.hpp"
+#include "daemon/midi/high_water_mark.hpp"
 
 namespace clara::daemon {
 
@@ -41,13 +41,11 @@ class OutputQueue {
   Push push(const TimedMessage& m, std::uint32_t epoch) {
     if (m.msg.is_note_on() && queue_.write_available() <= kNoteOnReserve) return Push::refused;
     if (!queue_.push(QueuedMessage{m.time_ns, m.msg, m.port, epoch})) return Push::full;
-    // One writer: a load and a store are enough.
-    const std::size_t held = kCapacity - queue_.write_available();
-    if (held > high_water_.load(std::memory_order_relaxed)) high_water_.store(held, std::memory_order_relaxed);
+    high_water_.note(kCapacity - queue_.write_available());
     return Push::pushed;
   }
   // The most messages the queue ever held (for /clara/metrics). Any thread.
-  std::size_t high_water() const { return high_water_.load(std::memory_order_relaxed); }
+  std::size_t high_water() const { return high_water_.get(); }
 
   // Consumer (one thread): the oldest message without taking it, then taking
   // it, so that a message the consumer has no room for stays queued. realtime-safe.
@@ -61,7 +59,7 @@ class OutputQueue {
  private:
   // front() and read_available() are consumer calls boost declares non-const.
   mutable boost::lockfree::spsc_queue<QueuedMessage, boost::lockfree::capacity<kCapacity>> queue_;
-  std::atomic<std::size_t> high_water_{0};
+  HighWaterMark high_water_;
 };
 
 }  // namespace clara::daemon

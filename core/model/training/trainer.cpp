@@ -7,8 +7,10 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
+#include "core/hash/sha256.hpp"
 #include "core/model/network/awd_lstm.hpp"
 #include "core/model/training/lm_loader.hpp"
 #include "core/render/training_curves.hpp"
@@ -36,7 +38,8 @@ torch::Tensor to_tensor(const std::vector<std::int64_t>& v, std::int64_t rows, s
 }
 
 // --init: the weights of an existing model folder, which must have the run's sizes and vocabulary.
-std::string init_weights(AwdLstm& model, const AwdLstmConfig& arch, const Vocabulary& vocab, const fs::path& dir) {
+// Returns its card.
+ModelCard init_weights(AwdLstm& model, const AwdLstmConfig& arch, const Vocabulary& vocab, const fs::path& dir) {
   const LoadedModel from = load_model_folder(dir);  // sums, card, shapes, finite weights
   const AwdLstmConfig& a = from.card.architecture;
   if (a.vocab_size != arch.vocab_size || a.emb != arch.emb || a.hidden != arch.hidden || a.layers != arch.layers)
@@ -52,17 +55,7 @@ std::string init_weights(AwdLstm& model, const AwdLstmConfig& arch, const Vocabu
   torch::NoGradGuard no_grad;
   const auto source = from.model->named_parameters();
   for (auto& p : model.named_parameters()) p.value().copy_(source[p.key()]);
-  return from.card.name;
-}
-
-// "NAME SHA256" for the card: the weights' sha256 as the folder's SHA256SUMS gives it (checked
-// when the weights were read).
-std::string init_label(const std::string& name, const fs::path& dir) {
-  std::string sha;
-  if (std::ifstream sums(dir / "SHA256SUMS"); sums)
-    for (std::string line; std::getline(sums, line);)
-      if (line.size() > 66 && line.substr(66) == "weights.pt") sha = line.substr(0, 64);
-  return name + " " + sha;
+  return from.card;
 }
 
 std::pair<double, double> evaluate(AwdLstm& model, const std::vector<int>& valid, std::int64_t bs, std::int64_t bptt,
@@ -222,13 +215,11 @@ TrainResult train_on_tokens(const std::vector<int>& train, const std::vector<int
                                                  .weight_decay(o.weight_decay));
   HiddenState hidden = model.init_hidden(o.batch_size);
   Position pos;
-  std::string init_from;
-  CardSampling init_sampling;
-  if (o.init_from) init_sampling = ModelCard::load(*o.init_from / "model.toml").sampling;
+  // The parent's card, once: its name and weights' sha256 go into ours, and its sampling.
+  std::optional<ModelCard> parent;
   if (o.init_from)
-    init_from = init_label(o.resume ? ModelCard::load(*o.init_from / "model.toml").name
-                                    : init_weights(model, arch, vocab, *o.init_from),
-                           *o.init_from);
+    parent = o.resume ? ModelCard::load(*o.init_from / "model.toml") : init_weights(model, arch, vocab, *o.init_from);
+  const std::string init_from = parent ? parent->name + " " + sha256_file(*o.init_from / "weights.pt") : "";
   if (o.resume) load_checkpoint(*o.checkpoint_dir, model, opt, hidden, loader, pos, arch, device);
 
   const std::int64_t per_epoch = loader.batches_per_epoch_estimate();
@@ -278,9 +269,11 @@ TrainResult train_on_tokens(const std::vector<int>& train, const std::vector<int
     card.bptt = o.bptt;
     card.peak_lrs = o.schedule.peaks;
     card.finished = finished;
-    if (!init_from.empty()) card.init_from = init_from;
-    // A fine-tuned model sounds best the way its parent did, unless the run says otherwise.
-    if (o.init_from && card.sampling.empty()) card.sampling = init_sampling;
+    if (parent) {
+      card.init_from = init_from;
+      // A fine-tuned model sounds best the way its parent did, unless the run says otherwise.
+      if (card.sampling.empty()) card.sampling = parent->sampling;
+    }
     card.valid_loss = pos.valid_loss;
     card.valid_accuracy = pos.valid_accuracy;
     return card;
