@@ -2,9 +2,11 @@
 # clarad's reaction, output timing, late events and start-up, measured from outside on a JACK
 # dummy server this script starts (and stops) itself, with RtMidi's JACK API as the baseline.
 #
-# usage: bench/clarad_latency.sh [--quick] [--minutes M] [--build DIR] [--out DIR]
+# usage: bench/clarad_latency.sh [--quick] [--realtime] [--minutes M] [--build DIR] [--out DIR]
 #   --minutes M   length of the 200 bpm solo run (default 10)
 #   --quick       about a minute in all: 3 phrases, 15 s solo, 15 s baseline, 3 start-ups
+#   --realtime    jackd -R: the server and the clients' process threads at SCHED_FIFO (needs root
+#                 or an rtprio limit), as on a tuned audio machine
 #   --build DIR   build folder holding bin/clarad, bin/clara-jackprobe, bin/rtmidi_jack_baseline
 #                 (default: build)
 #   --out DIR     where the recordings and stats go (default: a new folder under /tmp)
@@ -12,14 +14,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-minutes=10 phrases=10 baseline_seconds=120 startups=5 build=build out=""
+minutes=10 phrases=10 baseline_seconds=120 startups=5 build=build out="" realtime=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) minutes=0.25 phrases=3 baseline_seconds=15 startups=3 ;;
+    --realtime) realtime=(-R) ;;
     --minutes) minutes="$2"; shift ;;
     --build) build="$2"; shift ;;
     --out) out="$2"; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "clarad_latency.sh: unknown argument $1" >&2; exit 64 ;;
   esac
   shift
@@ -64,7 +67,8 @@ stop_pid() {  # PID: SIGTERM it and wait; drop it from the cleanup list
 }
 
 uptime >"$out/load.txt"
-jackd -n "$JACK_DEFAULT_SERVER" -S -d dummy -r 48000 -p 128 >"$out/jackd.log" 2>&1 &
+[ ${#realtime[@]} -eq 0 ] || : >"$out/realtime"
+jackd -n "$JACK_DEFAULT_SERVER" "${realtime[@]}" -S -d dummy -r 48000 -p 128 >"$out/jackd.log" 2>&1 &
 started+=($!)
 for _ in $(seq 100); do jack_lsp >/dev/null 2>&1 && break; sleep 0.05; done
 jack_lsp >/dev/null 2>&1 || { echo "clarad_latency.sh: jackd did not start (see $out/jackd.log)" >&2; exit 69; }

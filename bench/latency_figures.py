@@ -204,6 +204,11 @@ def main():
         lines.append('   so this run used [model] tokens_per_step_budget = 1.0')
     lines.append(f'   clarad\'s own: late {solo["late"]} (max late {fmt(solo["max_late_us"])} us), '
                  f'dropped {solo["dropped"]}, output messages {solo["output_messages"]}')
+    if 'late_commit' in solo:
+        lines.append(f'   late by cause: {solo["late_commit"]} committed after their cycle had run (the inference '
+                     f'thread late), {solo["late_cycle"]} due in a gap between cycles (a late JACK cycle), '
+                     f'{solo["late_retry"]} on a retry after a full port buffer; the inference thread stalled '
+                     f'{solo["stalls"]} times ({fmt(solo["stalled_ms"])} ms in all)')
     if solo_grid['notes']:
         lines.append(f'   external: {solo_grid["time"]["off_grid"]} of {solo_grid["notes"]} note messages more than '
                      f'{TOLERANCE_US:.0f} us off the grid on JACK\'s clock ({solo_grid["frame"]["off_grid"]} on the '
@@ -223,7 +228,9 @@ def main():
     if os.path.exists(jack_log):
         xruns = sum('XRun' in line for line in open(jack_log, errors='replace'))
         lines.append('')
-        lines.append(f'jackd reported {xruns} xruns (late cycles of the dummy driver) over the whole bench')
+        realtime = os.path.exists(os.path.join(d, 'realtime'))
+        lines.append(f'jackd ({"real-time, -R" if realtime else "not real-time"}) reported {xruns} xruns '
+                     f'(late cycles of the dummy driver) over the whole bench')
     lines.append('load at start: ' + loadavg[0].split('load average:')[-1].strip() +
                  '; at end: ' + loadavg[1].split('load average:')[-1].strip() + ' (1, 5, 15 min)')
     print('\n'.join(lines))

@@ -57,6 +57,16 @@ void DuetThread::end_claras_notes(std::vector<TimedMessage>& out) {
   emit(out);
 }
 
+// Through the gate like her notes, so that a full queue holds it back instead of losing it and
+// the session records it (a new track from there: session_tracks.hpp). Due one period ahead, at
+// the next cycle, so that it is not counted late; her notes on the new route come later still.
+void DuetThread::send_program(std::vector<TimedMessage>& out) {
+  if (const auto pc = program_change(route_, backend_.now_ns() + backend_.period_ns())) {
+    out.push_back(*pc);
+    emit(out);
+  }
+}
+
 void DuetThread::apply(const ControlCommand& command, std::vector<TimedMessage>& out) {
   if (const auto* m = std::get_if<SetMode>(&command)) {
     engine_.set_mode(m->mode, out);
@@ -72,7 +82,7 @@ void DuetThread::apply(const ControlCommand& command, std::vector<TimedMessage>&
     engine_.set_instruments(i->human, i->clara, out);
     emit(out);  // her last notes end on the old route
     route_ = route_for(routes_, i->clara);
-    send_program_change(backend_, route_);
+    send_program(out);
   } else if (std::holds_alternative<Panic>(command)) {
     // Then the port-level panic catches anything else sounding.
     end_claras_notes(out);
@@ -106,7 +116,7 @@ void DuetThread::apply(const ControlCommand& command, std::vector<TimedMessage>&
     if (r->instrument == route_.instrument) {
       end_claras_notes(out);  // a note-off on the new channel would not end a note on the old one
       route_ = *it;
-      send_program_change(backend_, route_);
+      send_program(out);
     }
   } else if (const auto* swap = std::get_if<SwapModel>(&command)) {
     apply_swap(*swap);
@@ -208,6 +218,18 @@ void DuetThread::stop() {
       log::error("stopping the duet: %s", e.what());
     }
   }
+  // What the gate still holds (note-offs a full queue turned away) goes out as the output side
+  // makes room, and so into session.mid; the backend's stop panic ends the notes all the same,
+  // but the session would show them held to its end. Bounded: a backend that takes nothing
+  // (its server gone) must not hold up the exit.
+  const auto limit = std::chrono::steady_clock::now() + kStopDrain;
+  while (gate_.held() > 0 && std::chrono::steady_clock::now() < limit) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    emit(out);
+  }
+  if (gate_.held() > 0)
+    log::warning("stopping the duet: %zu messages could not be queued in %lld ms; the panic ends their notes",
+                 gate_.held(), static_cast<long long>(kStopDrain.count()));
 }
 
 void DuetThread::run() {

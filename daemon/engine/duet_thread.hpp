@@ -6,6 +6,7 @@
 // not a real-time thread: it may allocate and log; the output side never waits
 // on it.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -50,7 +51,8 @@ class DuetThread : public CommandSink {
   // The tempo source (daemon/sync) sees input first and steers the grid each tick; it must
   // outlive the thread. Set before start().
   void set_tempo_source(TempoSourceHook* source) { tempo_source_ = source; }
-  // Ends Clara's notes (note-offs into the output queue) and joins. Idempotent.
+  // Joins, then ends Clara's notes (note-offs into the output queue, and whatever the gate
+  // still held, waiting up to kStopDrain for room) so that the session records them. Idempotent.
   void stop();
 
   // Set when the model path failed: the daemon keeps its ports and stays silent.
@@ -82,7 +84,10 @@ class DuetThread : public CommandSink {
   void apply(const ControlCommand& command, std::vector<TimedMessage>& out);
   bool due(const PendingControl& c, std::int64_t now_ns) const;
   void end_claras_notes(std::vector<TimedMessage>& out);
+  void send_program(std::vector<TimedMessage>& out);
   void apply_swap(const SwapModel& swap);
+  // How long stop() keeps offering held messages to a full queue.
+  static constexpr std::chrono::milliseconds kStopDrain{500};
   std::function<bool(const TimedMessage&)> input_filter_;
   TempoSourceHook* tempo_source_ = nullptr;
   std::vector<ControlCommand> source_commands_;  // what the tempo source asked for this tick

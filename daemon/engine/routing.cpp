@@ -37,12 +37,15 @@ InstrumentRoute clara_route(const DaemonSettings& settings) {
   return route_for(effective_routes(settings), settings.duet.clara_prefix);
 }
 
+std::optional<TimedMessage> program_change(const InstrumentRoute& route, std::int64_t time_ns) {
+  if (route.program < 0) return std::nullopt;
+  return TimedMessage{
+      time_ns, ShortMessage{static_cast<std::uint8_t>(0xC0 | route.channel), static_cast<std::uint8_t>(route.program), 0},
+      static_cast<std::uint8_t>(route.output)};
+}
+
 void send_program_change(MidiBackend& backend, const InstrumentRoute& route) {
-  if (route.program < 0) return;
-  backend.push_output(TimedMessage{
-      backend.now_ns(),
-      ShortMessage{static_cast<std::uint8_t>(0xC0 | route.channel), static_cast<std::uint8_t>(route.program), 0},
-      static_cast<std::uint8_t>(route.output)});
+  if (const auto pc = program_change(route, backend.now_ns())) backend.push_output(*pc);
 }
 
 }  // namespace clara::daemon

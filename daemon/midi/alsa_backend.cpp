@@ -25,6 +25,7 @@
 #include "daemon/midi/input_queue.hpp"
 #include "daemon/midi/output_queue.hpp"
 #include "daemon/midi/output_scheduler.hpp"
+#include "daemon/midi/stack_prefault.hpp"
 #include "daemon/midi/port_patterns.hpp"
 #include "daemon/log/logger.hpp"
 
@@ -268,6 +269,7 @@ class AlsaBackend final : public MidiBackend {
   // Real-time: no allocation, lock, log or throw below (RtMidi's ALSA send
   // encodes into a buffer it sized when the port opened).
   void clock_loop() {
+    prefault_stack();  // before the first tick: no page fault on its first deep call
     std::int64_t next_tick = monotonic_ns();
     while (running_.load(std::memory_order_acquire)) {
       const std::int64_t now = monotonic_ns();

@@ -21,6 +21,7 @@
 #include "daemon/midi/midi_backend.hpp"
 #include "daemon/midi/output_queue.hpp"
 #include "daemon/midi/output_scheduler.hpp"
+#include "daemon/midi/stack_prefault.hpp"
 #include "daemon/midi/port_patterns.hpp"
 #include "daemon/midi/port_watch.hpp"
 #include "daemon/midi/reconnect.hpp"
@@ -121,7 +122,12 @@ class JackBackend final : public MidiBackend {
 
   bool pop_input(TimedMessage& m) override { return input_queue_.pop(m); }
   // realtime-safe (the caller is not real-time, but the queue it shares is).
-  bool push_output(const TimedMessage& m) override {
+  bool push_output(const TimedMessage& given) override {
+    // Written earlier by the playback latency downstream of the port (a synth's buffer, the
+    // sound card), so that each note sounds at its due time, not that much after it.
+    TimedMessage m = given;
+    if (m.port < OutputScheduler::kMaxPorts)
+      m.time_ns -= output_latency_ns_[m.port].load(std::memory_order_relaxed);
     switch (output_queue_->push(m, scheduler_->panic_epoch())) {
       case OutputQueue::Push::pushed: return true;
       case OutputQueue::Push::refused: scheduler_->count_refused_note_on(); return false;
@@ -140,6 +146,9 @@ class JackBackend final : public MidiBackend {
     s.input_queue_capacity = InputQueue::kCapacity;
     s.output_queue_high_water = output_queue_->high_water();
     s.output_queue_capacity = OutputQueue::kCapacity;
+    s.input_latency_ns = input_latency_ns_.load(std::memory_order_relaxed);
+    for (const auto& l : output_latency_ns_)
+      s.output_latency_ns = std::max(s.output_latency_ns, l.load(std::memory_order_relaxed));
     return s;
   }
   bool connected() const override { return connected_; }
@@ -177,6 +186,11 @@ class JackBackend final : public MidiBackend {
         throw BackendError("could not set the JACK port registration callback");
       if (jack_set_buffer_size_callback(client_, &JackBackend::buffer_size_entry, this) != 0)
         throw BackendError("could not set the JACK buffer size callback");
+      // The process thread's stack is touched before its first cycle (stack_prefault.hpp).
+      if (jack_set_thread_init_callback(client_, [](void*) { prefault_stack(); }, nullptr) != 0)
+        throw BackendError("could not set the JACK thread init callback");
+      if (jack_set_latency_callback(client_, &JackBackend::latency_entry, this) != 0)
+        throw BackendError("could not set the JACK latency callback");
     } catch (...) {
       jack_client_close(client_);
       client_ = nullptr;
@@ -353,6 +367,27 @@ class JackBackend final : public MidiBackend {
     auto* b = static_cast<JackBackend*>(self);
     (registered ? b->registrations_ : b->unregistrations_).fetch_add(1, std::memory_order_release);
   }
+  // JACK's notification thread, whenever the graph's latencies change (a connection, a client
+  // that declares its own): the playback latency after each output port (the most of what is
+  // connected downstream) and the capture latency before the input port, in ns.
+  static void latency_entry(jack_latency_callback_mode_t mode, void* self) {
+    auto* b = static_cast<JackBackend*>(self);
+    const auto rate = static_cast<std::int64_t>(jack_get_sample_rate(b->client_));
+    if (rate <= 0) return;
+    auto ns = [rate](jack_nframes_t frames) {
+      return std::min<std::int64_t>(static_cast<std::int64_t>(frames) * 1'000'000'000 / rate, kMaxLatencyNs);
+    };
+    jack_latency_range_t range{};
+    if (mode == JackPlaybackLatency) {
+      for (std::size_t i = 0; i < b->outputs_.size() && i < b->output_latency_ns_.size(); ++i) {
+        jack_port_get_latency_range(b->outputs_[i], JackPlaybackLatency, &range);
+        b->output_latency_ns_[i].store(ns(range.max), std::memory_order_relaxed);
+      }
+    } else if (b->input_) {
+      jack_port_get_latency_range(b->input_, JackCaptureLatency, &range);
+      b->input_latency_ns_.store(ns(range.max), std::memory_order_relaxed);
+    }
+  }
   static int buffer_size_entry(jack_nframes_t nframes, void* self) {
     auto* b = static_cast<JackBackend*>(self);
     b->period_ns_ = static_cast<std::int64_t>(nframes) * 1'000'000'000 /
@@ -408,7 +443,8 @@ class JackBackend final : public MidiBackend {
       if (jack_midi_event_get(&ev, buffer, i) != 0) continue;
       // MIDI Clock and transport go to the tempo source (daemon/sync) at their frame's time.
       if (ShortMessage clock; clock_message(ev.buffer, ev.size, clock)) {
-        const TimedMessage c{static_cast<std::int64_t>(jack_frames_to_time(client_, first_frame + ev.time)) * 1000,
+        const TimedMessage c{static_cast<std::int64_t>(jack_frames_to_time(client_, first_frame + ev.time)) * 1000 -
+                                 input_latency_ns_.load(std::memory_order_relaxed),
                              clock, 0};
         input_queue_.push(c);
         continue;
@@ -420,7 +456,9 @@ class JackBackend final : public MidiBackend {
       const std::size_t expected = type == 0xC0 || type == 0xD0 ? 2 : 3;
       if (ev.size != expected) continue;
       TimedMessage m;
-      m.time_ns = static_cast<std::int64_t>(jack_frames_to_time(client_, first_frame + ev.time)) * 1000;
+      // When it was played, not when it reached the port: the capture latency before it.
+      m.time_ns = static_cast<std::int64_t>(jack_frames_to_time(client_, first_frame + ev.time)) * 1000 -
+                  input_latency_ns_.load(std::memory_order_relaxed);
       m.msg = ShortMessage{ev.buffer[0], static_cast<std::uint8_t>(ev.buffer[1] & 0x7F),
                            static_cast<std::uint8_t>(expected == 3 ? ev.buffer[2] & 0x7F : 0)};
       m.port = 0;
@@ -438,6 +476,10 @@ class JackBackend final : public MidiBackend {
   jack_port_t* input_ = nullptr;
   std::vector<jack_port_t*> outputs_;
   std::atomic<std::int64_t> period_ns_{0};
+  // A bound on what a latency callback may shift by: a graph reporting more is misconfigured.
+  static constexpr std::int64_t kMaxLatencyNs = 1'000'000'000;
+  std::array<std::atomic<std::int64_t>, OutputScheduler::kMaxPorts> output_latency_ns_{};
+  std::atomic<std::int64_t> input_latency_ns_{0};
   std::atomic<bool> started_{false}, closed_{false}, connected_{true}, output_enabled_{false};
   std::atomic<std::uint64_t> cycles_{0};  // process callbacks completed
   // Hot-plug and server restarts (the watcher thread's; the callbacks only count and copy).

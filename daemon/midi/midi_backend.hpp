@@ -48,6 +48,11 @@ struct BackendSettings {
 struct OutputStats {
   std::uint64_t messages = 0;
   std::uint64_t late = 0;                // written after their due frame/moment
+  // The late ones by cause (onset_stats.hpp): committed after the cycle that was to write them
+  // had run (the inference thread was late); due in a gap between cycles or ticks (the real-time
+  // side was late: an xrun, a JACK cycle or clock tick that came late); written on a retry after
+  // a full port buffer. late == late_commit + late_cycle + late_retry.
+  std::uint64_t late_commit = 0, late_cycle = 0, late_retry = 0;
   std::int64_t max_late_ns = 0;
   std::int64_t onset_error_p99_ns = 0;   // |written - due|, from a fixed histogram
   std::int64_t onset_error_max_ns = 0;
@@ -61,6 +66,11 @@ struct OutputStats {
   // Other messages whose port write failed: lost (a note-on among them never
   // sounded and is not in the ledger).
   std::uint64_t write_failed = 0;
+  // JACK: the playback latency after the output ports (the most of them) and the capture latency
+  // before the input port, as the graph reports them. Output is written that much before it is
+  // due, and input stamped that much earlier than it arrived, so that the onset figures and the
+  // human's timing are those of the sound. ALSA: 0 (the sequencer reports none).
+  std::int64_t output_latency_ns = 0, input_latency_ns = 0;
   std::uint64_t input_messages = 0;
   std::uint64_t input_dropped = 0;
   // The most messages each queue ever held, and what it can hold: how close a burst came to

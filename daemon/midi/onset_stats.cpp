@@ -4,11 +4,13 @@
 
 namespace clara::daemon {
 
-void OnsetStats::record(std::int64_t due_ns, std::int64_t written_ns, bool late) {
+void OnsetStats::record(std::int64_t due_ns, std::int64_t written_ns, LateCause late) {
   messages_.fetch_add(1, std::memory_order_relaxed);
   const std::int64_t error = written_ns >= due_ns ? written_ns - due_ns : due_ns - written_ns;
-  if (late) {
+  if (late != LateCause::none) {
     late_.fetch_add(1, std::memory_order_relaxed);
+    (late == LateCause::commit ? late_commit_ : late == LateCause::cycle ? late_cycle_ : late_retry_)
+        .fetch_add(1, std::memory_order_relaxed);
     if (written_ns - due_ns > max_late_ns_.load(std::memory_order_relaxed))
       max_late_ns_.store(written_ns - due_ns, std::memory_order_relaxed);
   }
@@ -23,6 +25,9 @@ void OnsetStats::record(std::int64_t due_ns, std::int64_t written_ns, bool late)
 void OnsetStats::fill(OutputStats& s) const {
   s.messages = messages_.load(std::memory_order_relaxed);
   s.late = late_.load(std::memory_order_relaxed);
+  s.late_commit = late_commit_.load(std::memory_order_relaxed);
+  s.late_cycle = late_cycle_.load(std::memory_order_relaxed);
+  s.late_retry = late_retry_.load(std::memory_order_relaxed);
   s.max_late_ns = max_late_ns_.load(std::memory_order_relaxed);
   s.onset_error_max_ns = onset_max_ns_.load(std::memory_order_relaxed);
   std::array<std::uint64_t, kHistogramBins> counts{};

@@ -24,6 +24,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <type_traits>
 
@@ -182,6 +183,9 @@ class OutputScheduler {
   std::uint16_t startup_extra_ = 0;  // start-up panic channels not yet handed to the ledger
   bool panic_writing_ = true;        // the start-up panic, then any requested one, until it is out
   std::uint32_t panic_handled_ = 0;
+  // The end of the last cycle (JACK) or the last tick (ALSA): what was due before it and is
+  // written late now was not there in time.
+  std::int64_t last_end_ns_ = std::numeric_limits<std::int64_t>::min();
   OutputCaps caps_;
   SortedBuffer<QueuedMessage, kCapacity> pending_;
   SortedBuffer<TimedMessage, kRetryCapacity> retry_;
@@ -239,7 +243,7 @@ void OutputScheduler::write_retries(Sink& sink, std::int64_t written_ns, std::in
     if (!write(sink, r.port, 0u, r.msg)) return;  // the port is still full: next cycle
     retry_.pop_front();
     ledger_.record(r.port, r.msg);
-    onset_.record(r.time_ns, written_ns, written_ns - r.time_ns > late_after_ns);
+    onset_.record(r.time_ns, written_ns, written_ns - r.time_ns > late_after_ns ? LateCause::retry : LateCause::none);
   }
 }
 
@@ -292,8 +296,12 @@ void OutputScheduler::run_cycle(Queue& queue, std::int64_t cycle_start_ns, std::
     }
     if (!write(sink, port, frame, m)) return write_failed(due_ns, port, m);
     ledger_.record(port, m);
-    onset_.record(due_ns, written_ns, late);
+    // Due before the last cycle ended, it would have gone then had it been there: committed late.
+    // Due after it, in the gap before this one: the cycle came late.
+    onset_.record(due_ns, written_ns,
+                  !late ? LateCause::none : due_ns < last_end_ns_ ? LateCause::commit : LateCause::cycle);
   });
+  last_end_ns_ = cycle_end_ns;
 }
 
 template <class Queue, class Sink>
@@ -304,8 +312,13 @@ void OutputScheduler::run_now(Queue& queue, std::int64_t now_ns, std::int64_t la
   emit_due(now_ns, true, [&](std::int64_t due_ns, int port, ShortMessage m) {
     if (!write(sink, port, 0u, m)) return write_failed(due_ns, port, m);
     ledger_.record(port, m);
-    onset_.record(due_ns, now_ns, now_ns - due_ns > late_after_ns);
+    // As in run_cycle: due at or before the last tick and not sent then, it came late; due after
+    // it, this tick woke too late to send it in time.
+    const bool late = now_ns - due_ns > late_after_ns;
+    onset_.record(due_ns, now_ns,
+                  !late ? LateCause::none : due_ns <= last_end_ns_ ? LateCause::commit : LateCause::cycle);
   });
+  last_end_ns_ = now_ns;
 }
 
 }  // namespace clara::daemon

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <string>
 
 namespace clara::daemon {
 
@@ -13,24 +14,41 @@ SessionTracks::SessionTracks(std::int64_t origin_ns, double bpm) : origin_ns_(or
 
 void SessionTracks::human(const TimedMessage& m) { human_.messages.push_back(m); }
 
+// One track per instrument, channel and program, so that session.mid plays each of Clara's notes
+// with the sound it had: a route change (/clara/route, a new instrument) that moves her to another
+// channel or program starts a new track, and a note-off that was held back by a full queue and
+// sent after the change still lands in the track of its note-on.
 void SessionTracks::clara(const std::string& instrument, int program, const TimedMessage& m) {
-  for (auto& [name, track] : clara_)
-    if (name == instrument) {
-      track.messages.push_back(m);
-      return;
-    }
-  RecordedTrack t;
-  t.name = "Clara " + instrument;
-  t.program = program < 0 ? 0 : program;
-  t.messages.push_back(m);
-  clara_.emplace_back(instrument, std::move(t));
+  const int channel = m.msg.channel();
+  auto current = std::find_if(programs_.begin(), programs_.end(), [&](const ChannelProgram& c) {
+    return c.instrument == instrument && c.channel == channel;
+  });
+  if (current == programs_.end()) {
+    programs_.push_back({instrument, channel, std::max(program, 0)});
+    current = programs_.end() - 1;
+  }
+  if (m.msg.type() == 0xC0) current->program = m.msg.data1;
+  auto track = std::find_if(clara_.begin(), clara_.end(), [&](const ClaraTrack& t) {
+    return t.instrument == instrument && t.channel == channel && t.track.program == current->program;
+  });
+  if (track == clara_.end()) {
+    const bool first = std::none_of(clara_.begin(), clara_.end(), [&](const ClaraTrack& t) { return t.instrument == instrument; });
+    ClaraTrack t{instrument, channel, {}};
+    t.track.name = "Clara " + instrument;
+    if (!first)
+      t.track.name += " (channel " + std::to_string(channel + 1) + ", program " + std::to_string(current->program) + ")";
+    t.track.program = current->program;
+    clara_.push_back(std::move(t));
+    track = clara_.end() - 1;
+  }
+  track->track.messages.push_back(m);
 }
 
 void SessionTracks::tempo(std::int64_t time_ns, double bpm) { tempo_.emplace_back(time_ns, bpm); }
 
 std::size_t SessionTracks::clara_count() const {
   std::size_t n = 0;
-  for (const auto& [name, t] : clara_) n += t.messages.size();
+  for (const auto& t : clara_) n += t.track.messages.size();
   return n;
 }
 
@@ -83,7 +101,7 @@ Score SessionTracks::score(std::int64_t end_ns) const {
   Score score;
   auto q = [this](std::int64_t t) { return quarters_at(t); };
   score.parts.push_back(to_part(human_, end_ns, q));
-  for (const auto& [name, t] : clara_) score.parts.push_back(to_part(t, end_ns, q));
+  for (const auto& t : clara_) score.parts.push_back(to_part(t.track, end_ns, q));
   for (std::size_t i = 0; i < score.parts.size(); ++i) score.parts[i].track = static_cast<int>(i + 1);
   score.tempo_map.clear();
   for (const auto& [t, bpm] : tempo_) score.tempo_map.push_back(TempoChange{quarters_at(t), bpm});

@@ -1,7 +1,7 @@
 #pragma once
 // What a session played, as it was played: the human's messages, Clara's per instrument and
 // the tempo changes, on the backend clock. Turned into a Score (type-1 SMF layout: the
-// human's track, then one track per Clara instrument) whenever session.mid is written.
+// human's track, then one track per Clara instrument, channel and program) whenever session.mid is written.
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -31,7 +31,10 @@ class SessionTracks {
   SessionTracks(std::int64_t origin_ns, double bpm);
 
   void human(const TimedMessage& m);
-  void clara(const std::string& instrument, int program, const TimedMessage& m);  // track made on first use
+  // `program`: the route's program (-1: none, recorded as 0), for a channel this instrument has not
+  // used yet; a program change message among Clara's changes it. A track is made per instrument,
+  // channel and program on first use.
+  void clara(const std::string& instrument, int program, const TimedMessage& m);
   void tempo(std::int64_t time_ns, double bpm);
 
   std::size_t human_count() const { return human_.messages.size(); }
@@ -46,7 +49,18 @@ class SessionTracks {
   std::int64_t origin_ns_;
   std::vector<std::pair<std::int64_t, double>> tempo_;  // (time, bpm), first at origin
   RecordedTrack human_;
-  std::vector<std::pair<std::string, RecordedTrack>> clara_;
+  struct ClaraTrack {
+    std::string instrument;
+    int channel = 0;
+    RecordedTrack track;
+  };
+  struct ChannelProgram {
+    std::string instrument;
+    int channel = 0;
+    int program = 0;
+  };
+  std::vector<ClaraTrack> clara_;
+  std::vector<ChannelProgram> programs_;  // the program each instrument's channel has now
 };
 
 }  // namespace clara::daemon

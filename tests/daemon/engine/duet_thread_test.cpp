@@ -13,7 +13,11 @@
 #include <thread>
 #include <vector>
 
+#include <filesystem>
+#include <unistd.h>
+
 #include "core/encoding/notewise_codec.hpp"
+#include "core/midi/midi_file.hpp"
 
 namespace clara::daemon {
 namespace {
@@ -343,6 +347,99 @@ TEST(DuetThread, AFullOutputQueueNeverLosesANoteOff) {
 
 namespace clara::daemon {
 namespace {
+
+// An output queue that takes nothing while `closed` is set.
+class ClosableBackend : public FakeBackend {
+ public:
+  bool push_output(const TimedMessage& m) override {
+    if (closed) return false;
+    return FakeBackend::push_output(m);
+  }
+  std::atomic<bool> closed{false};
+};
+
+// stop() used to leave what the gate held (note-offs a full queue turned away) in the gate: the
+// synth got the backend's panic, but the note-offs never went out and session.mid held the notes
+// to its end. Now stop() offers them until the queue takes them.
+TEST(DuetThread, StopSendsAndRecordsTheNoteOffsAFullQueueHeldBack) {
+  const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
+  const Vocabulary vocab = notewise_vocabulary(spec);
+  ClosableBackend backend;
+  FragileModel model(vocab.size(), -1);
+  DuetConfig c;
+  c.mode = DuetMode::solo;
+  c.bpm = 400;
+  DuetEngine engine(model, vocab, spec, c);
+  engine.start(backend.now_ns());
+  SessionRecorder recorder(backend.now_ns(), c.bpm);
+  DuetThread t(backend, engine, &recorder, InstrumentRoute{});
+  t.start();
+  std::this_thread::sleep_for(300ms);
+  backend.closed = true;  // full from here: stop()'s note-offs are held
+  std::thread reopen([&] {
+    std::this_thread::sleep_for(100ms);
+    backend.closed = false;
+  });
+  t.stop();
+  reopen.join();
+  ASSERT_GT(t.retried_note_offs(), 0u) << "nothing was sounding at stop(): the test proves nothing";
+  std::map<int, int> open;
+  for (const auto& m : backend.output) {
+    const int key = m.msg.channel() * 128 + m.msg.data1;
+    open[key] += m.msg.is_note_on() - m.msg.is_note_off();
+  }
+  for (const auto& [key, n] : open) EXPECT_EQ(n, 0) << "key " << key % 128 << " left hanging";
+  EXPECT_EQ(recorder.clara_count(), backend.output.size()) << "the session records what was pushed, all of it";
+}
+
+// A program change goes through the gate like Clara's notes: held back by a full queue rather than
+// lost, and recorded, so that session.mid plays her notes after it with the new sound (a track of
+// their own).
+TEST(DuetThread, ARouteProgramChangeIsHeldByAFullQueueAndRecorded) {
+  const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
+  const Vocabulary vocab = notewise_vocabulary(spec);
+  ClosableBackend backend;
+  FragileModel model(vocab.size(), -1);
+  DuetConfig c;
+  c.mode = DuetMode::solo;
+  c.bpm = 400;
+  DuetEngine engine(model, vocab, spec, c);
+  engine.start(backend.now_ns());
+  SessionRecorder recorder(backend.now_ns(), c.bpm);
+  DuetThread t(backend, engine, &recorder, InstrumentRoute{});
+  t.start();
+  std::this_thread::sleep_for(100ms);
+  backend.closed = true;
+  EXPECT_FALSE(t.submit(SetRoute{"p", 4, 41}));  // channel 5, program 41
+  std::this_thread::sleep_for(50ms);
+  backend.closed = false;
+  std::this_thread::sleep_for(150ms);
+  t.stop();
+  int programs = 0;
+  for (const auto& m : backend.output)
+    if ((m.msg.status & 0xf0) == 0xc0) {
+      ++programs;
+      EXPECT_EQ(m.msg.channel(), 4);
+      EXPECT_EQ(m.msg.data1, 41);
+    }
+  EXPECT_EQ(programs, 1) << "the program change was lost to the full queue";
+  EXPECT_EQ(recorder.clara_count(), backend.output.size());
+  const Score score = [&] {
+    const auto dir = std::filesystem::temp_directory_path() / ("clara-route-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    recorder.write_midi(dir / "session.mid", backend.now_ns());
+    Score s = read_midi_file(dir / "session.mid");
+    std::filesystem::remove_all(dir);
+    return s;
+  }();
+  bool before = false, after = false;
+  for (const auto& part : score.parts) {
+    if (part.name == "Clara p" && !part.notes.empty()) before = part.program == 0 && part.channel == 0;
+    if (part.name == "Clara p (channel 5, program 41)") after = part.program == 41 && part.channel == 4 && !part.notes.empty();
+  }
+  EXPECT_TRUE(before) << "her notes before the change, on channel 1 with program 0";
+  EXPECT_TRUE(after) << "her notes after it, in a track on channel 5 with program 41";
+}
 
 TEST(DuetThread, ARouteChangeEndsClarasNotesOnTheOldChannelAndSendsTheProgram) {
   const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);

@@ -125,12 +125,29 @@ struct Event {
 // frames, "peer:in" records everything with its absolute frame time.
 class Peer {
  public:
-  explicit Peer(const std::string& server) : play_(4096), recorded_(65536) {
+  // `playback_latency` and `capture_latency` (frames): what the peer declares after its input
+  // (as a synth with a buffer would) and before its output (as a keyboard's interface would).
+  explicit Peer(const std::string& server, jack_nframes_t playback_latency = 0, jack_nframes_t capture_latency = 0)
+      : play_(4096), recorded_(65536), playback_latency_(playback_latency), capture_latency_(capture_latency) {
     client_ = open_client(server, "peer");
     if (!client_) return;
     in_ = jack_port_register(client_, "in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
     out_ = jack_port_register(client_, "out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
     jack_set_process_callback(client_, &Peer::process_entry, this);
+    if (playback_latency_ || capture_latency_)
+      jack_set_latency_callback(
+          client_,
+          [](jack_latency_callback_mode_t mode, void* self) {
+            auto* p = static_cast<Peer*>(self);
+            if (mode == JackPlaybackLatency) {
+              jack_latency_range_t r{p->playback_latency_, p->playback_latency_};
+              jack_port_set_latency_range(p->in_, JackPlaybackLatency, &r);
+            } else {
+              jack_latency_range_t r{p->capture_latency_, p->capture_latency_};
+              jack_port_set_latency_range(p->out_, JackCaptureLatency, &r);
+            }
+          },
+          this);
     jack_set_xrun_callback(
         client_,
         [](void* self) {
@@ -198,6 +215,7 @@ class Peer {
   boost::lockfree::spsc_queue<Event> recorded_;
   boost::lockfree::spsc_queue<Event> played_{4096};
   std::atomic<long> xruns_{0};
+  jack_nframes_t playback_latency_ = 0, capture_latency_ = 0;
 };
 
 class JackBackendTest : public ::testing::Test {
@@ -352,6 +370,68 @@ TEST_F(JackBackendTest, OutputLandsAtTheDueFrameInOrder) {
     if (after.late != before.late) problems.push_back("the backend counted late messages");
     return problems;
   });
+  backend->stop();
+}
+
+// A synth that declares 10 ms of playback latency after its input, and a keyboard interface
+// 5 ms of capture latency before its output: Clara writes each message 10 ms before it is due, so
+// that it sounds on time, and stamps what the human played 5 ms before it arrived.
+TEST_F(JackBackendTest, PortLatencyMovesOutputEarlierAndInputStampsBack) {
+  constexpr jack_nframes_t kPlayback = 480, kCapture = 240;  // 10 ms and 5 ms at 48 kHz
+  constexpr std::int64_t kPlaybackNs = 10'000'000, kCaptureNs = 5'000'000;
+  peer_.reset();
+  peer_ = std::make_unique<Peer>(JackServer::instance().name(), kPlayback, kCapture);
+  ASSERT_TRUE(peer_->ok());
+  auto backend = make_jack_backend(settings_);
+  backend->start();
+  // One direction at a time: in a cycle JACK delivers one edge a period late.
+  ASSERT_TRUE(connect("peer:out", "clara:midi_in"));
+  ASSERT_TRUE(wait_for([&] { return backend->stats().input_latency_ns == kCaptureNs; }, 3s))
+      << "input latency seen: " << backend->stats().input_latency_ns << " ns";
+  measure(*peer_, [&] {
+    // Played at frame F: stamped at F's time less the capture latency.
+    peer_->play(Event{peer_->frame_time() + 4800, ShortMessage{0x90, 64, 90}});
+    TimedMessage in;
+    wait_for([&] { return backend->pop_input(in); }, 3s);
+    const auto sent = peer_->take_played();
+    if (sent.size() != 1) return std::vector<std::string>{"the peer played " + std::to_string(sent.size())};
+    const std::int64_t error = in.time_ns - (static_cast<std::int64_t>(sent[0].usecs) * 1000 - kCaptureNs);
+    if (std::abs(error) > kFrameNs)
+      return std::vector<std::string>{"input stamped " + std::to_string(error) + " ns off its time less the capture latency"};
+    return std::vector<std::string>{};
+  });
+  ASSERT_EQ(jack_disconnect(peer_->client(), "peer:out", "clara:midi_in"), 0);
+  ASSERT_TRUE(connect("clara:midi_out", "peer:in"));
+  ASSERT_TRUE(wait_for([&] { return backend->stats().output_latency_ns == kPlaybackNs; }, 3s))
+      << "output latency seen: " << backend->stats().output_latency_ns << " ns";
+  measure(*peer_, [&] {
+    std::vector<std::string> problems;
+    const jack_nframes_t base = peer_->frame_time() + 9600;  // 200 ms ahead
+    std::vector<std::int64_t> due_ns;
+    for (int i = 0; i < 6; ++i) {
+      const jack_nframes_t frame = base + static_cast<jack_nframes_t>(i * 701);
+      due_ns.push_back(static_cast<std::int64_t>(jack_frames_to_time(peer_->client(), frame)) * 1000);
+      const ShortMessage m{static_cast<std::uint8_t>(i % 2 ? 0x80 : 0x90), 50, static_cast<std::uint8_t>(i % 2 ? 0 : 70)};
+      if (!backend->push_output(TimedMessage{due_ns.back(), m, 0})) problems.push_back("queue full");
+    }
+    std::vector<Event> got;
+    wait_for(
+        [&] {
+          for (const auto& e : peer_->take_recorded()) got.push_back(e);
+          return got.size() >= due_ns.size();
+        },
+        3s);
+    if (got.size() != due_ns.size()) return std::vector<std::string>{"recorded " + std::to_string(got.size())};
+    // Written 10 ms before it is due (at that frame or the one before), so that it sounds on time.
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      const std::int64_t error = due_ns[i] - kPlaybackNs - static_cast<std::int64_t>(got[i].usecs) * 1000;
+      if (error < -1000 || error > kFrameNs)
+        problems.push_back("message " + std::to_string(i) + " due at " + std::to_string(due_ns[i]) +
+                           " ns written at " + std::to_string(got[i].usecs) + " us, not 10 ms before");
+    }
+    return problems;
+  });
+  EXPECT_EQ(backend->stats().late, 0u);
   backend->stop();
 }
 

@@ -86,6 +86,49 @@ TEST(OutputScheduler, LateMessagesGoAtFrameZeroAndAreCounted) {
   EXPECT_EQ(st.onset_error_max_ns, 28 * kFrameNs);
 }
 
+// A late message names its cause: committed after the cycle that was to write it had run (the
+// inference thread's fault), or due in a gap between cycles (the real-time side's), or written
+// on a retry after a full port buffer.
+TEST(OutputScheduler, EachLateMessageIsCountedWithItsCause) {
+  Harness h;
+  h.cycle(0);
+  h.cycle(1);
+  h.s->accept(at(kCycleNs + 50 * kFrameNs, 0x90, 60, 90));  // due in cycle 1, which has run
+  h.cycle(2);
+  auto st = h.s->stats();
+  EXPECT_EQ(st.late, 1u);
+  EXPECT_EQ(st.late_commit, 1u);
+  EXPECT_EQ(st.late_cycle, 0u);
+  h.s->accept(at(3 * kCycleNs + 10 * kFrameNs, 0x80, 60, 0));  // in time for cycle 3...
+  h.cycle(4);                                                 // ...which never came (an xrun)
+  st = h.s->stats();
+  EXPECT_EQ(st.late, 2u);
+  EXPECT_EQ(st.late_commit, 1u);
+  EXPECT_EQ(st.late_cycle, 1u);
+  // A note-off whose write fails goes on the next cycle: late by a retry.
+  h.s->accept(at(5 * kCycleNs + 10 * kFrameNs, 0x90, 62, 90));
+  h.s->accept(at(5 * kCycleNs + 20 * kFrameNs, 0x80, 62, 0));
+  h.s->run_cycle(5 * kCycleNs, 6 * kCycleNs, kFrames, [&](int, std::uint32_t, ShortMessage m) { return !m.is_note_off(); });
+  h.cycle(6);
+  st = h.s->stats();
+  EXPECT_EQ(st.late_retry, 1u);
+  EXPECT_EQ(st.late, st.late_commit + st.late_cycle + st.late_retry);
+
+  // The ALSA clock thread: the same two causes from its ticks.
+  Harness a;
+  std::vector<Written> out;
+  auto sink = [&](int port, std::uint32_t frame, ShortMessage m) { out.push_back({port, frame, m}); };
+  a.s->run_now(1'000'000, 200'000, sink);
+  a.s->accept(at(900'000, 0x90, 60, 80));  // due before the tick that has run: committed late
+  a.s->run_now(1'300'000, 200'000, sink);
+  a.s->accept(at(2'000'000, 0x80, 60, 0));  // in time; the next tick woke 500 us late
+  a.s->run_now(2'500'000, 200'000, sink);
+  st = a.s->stats();
+  EXPECT_EQ(out.size(), 2u);
+  EXPECT_EQ(st.late_commit, 1u);
+  EXPECT_EQ(st.late_cycle, 1u);
+}
+
 TEST(OutputScheduler, OnsetErrorP99ComesFromTheHistogram) {
   Harness h;
   // 1000 messages on the frame grid (error 0) and 5 written 50 us late: the
