@@ -10,15 +10,14 @@
 #include "daemon/engine/duet_thread.hpp"
 #include "daemon/engine/engine_factory.hpp"
 #include "daemon/log/logger.hpp"
-#include "daemon/midi/open_backend.hpp"
 #include "daemon/model/live_model.hpp"
 #include "daemon/model/model_swapper.hpp"
+#include "daemon/service/ledgered_backend.hpp"
 #include "daemon/service/memory_lock.hpp"
 #include "daemon/service/memory_probe.hpp"
 #include "daemon/service/process_exit.hpp"
 #include "daemon/service/root_guard.hpp"
 #include "daemon/service/signals.hpp"
-#include "daemon/service/sounding_ledger.hpp"
 #include "daemon/service/system_service.hpp"
 #include "daemon/session/live_session.hpp"
 #include "daemon/session/stats_file.hpp"
@@ -42,94 +41,54 @@ int run(int argc, char** argv) {
   refuse_root_unless_allowed(settings.allow_root);  // 77
 
   LiveModel model = load_live_model(settings);
-  // After the model (the bulk of what clarad holds), before any real-time thread.
-  if (const MemoryLock memlock = lock_memory(peak_rss_kb()); memlock.locked)
-    log::info("%s", memlock.message.c_str());
-  else
-    log::warning("%s", memlock.message.c_str());
-  for (const auto& w : model.loaded.card.warnings) log::warning("%s", w.c_str());
-  log::info("sampling: %s", model.sampler_source.c_str());
+  lock_memory_and_log(peak_rss_kb());  // after the model (the bulk of what clarad holds), before any real-time thread
   DuetEngine engine = make_engine(*model.lm, model.loaded.vocab, model.spec, settings.duet);
   const auto routes = effective_routes(settings);
-  // The crash ledger: the notes a killed clarad left sounding end first; then it follows ours.
-  SoundingJournal journal;
-  const std::string sounding_path =
-      sounding_file_path(settings.backend, settings.midi.jack_server, settings.midi.client_name);
-  settings.midi.journal = &journal;
-  settings.midi.left_sounding = take_left_sounding(sounding_path, settings.midi.outputs.size());
-  std::unique_ptr<MidiBackend> backend;
-  try {
-    backend = open_backend(settings.backend, settings.midi);
-  } catch (const BackendError& e) {
-    throw StartupError(69, e.what());
-  }
-  SoundingLedgerWriter sounding(sounding_path, journal, settings.midi.left_sounding);
-  sounding.start();
-  send_program_change(*backend, route_for(routes, settings.duet.clara_prefix));
-  // Step 0 a period plus kStartMarginNs ahead: between here and the inference thread's first
-  // step lie the session's first durable write, the control sockets and the thread's start, and
-  // with one period alone (2.7 ms) accompany and solo sent their first notes late (5 events of
-  // up to 4 ms in every run). A human note before step 0 counts at step 0.
-  constexpr std::int64_t kStartMarginNs = 50'000'000;
-  const std::int64_t origin = backend->now_ns() + backend->period_ns() + kStartMarginNs;
-  engine.start(origin);
-  const model::Precision precision = model.lm->precision_choice().chosen;
-  const SessionSource source{model.loaded.card.name, model.weights_sha256, model.spec, origin, 0,
-                             model::precision_name(precision)};
-  LiveSession session =
-      open_live_session(settings.record_sessions, settings.effective_sessions_dir(), settings.duet.bpm, engine, source);
+  LedgeredBackend output = open_ledgered_backend(settings);  // 69 without a MIDI server
+  MidiBackend& backend = *output.backend;
+  send_program_change(backend, route_for(routes, settings.duet.clara_prefix));
+  const std::int64_t origin = start_engine(engine, backend);
+  LiveSession session = open_live_session(settings.record_sessions, settings.effective_sessions_dir(), settings.duet.bpm,
+                                          engine, session_source(model, origin));
   TempoSync sync(settings.sync.source);  // declared before the thread that calls it
   // Link's session times are mapped onto the clock the backend stamps messages with.
-  sync.set_link_joiner(
-      [&backend](double bpm) { return join_link_session(bpm, [&backend] { return backend->now_ns(); }); });
-  DuetThread duet(*backend, engine, session.recorder.get(), routes);
+  sync.set_link_joiner([&backend](double bpm) { return join_link_session(bpm, [&backend] { return backend.now_ns(); }); });
+  DuetThread duet(backend, engine, session.recorder.get(), routes);
   duet.set_tempo_source(&sync);
+  duet.set_clock_out(settings.sync.clock_out);
+  duet.set_metronome(settings.sync.metronome, settings.sync.count_in_bars);
   ModelSwapper swapper(duet, model.loaded.card.name, model.spec, settings.tokens_per_step_budget, model_roots(),
-                       precision);
-  ControlPlane control(settings, duet, *backend,
-                       initial_control_state(settings, model.loaded.card.name, model.spec, backend->kind()),
+                       model.lm->precision_choice().chosen);
+  ControlPlane control(settings, duet, backend,
+                       initial_control_state(settings, model.loaded.card.name, model.spec, backend.kind()),
                        swapper.hooks());
   swapper.attach(control.hub());
   sync.set_report([&control](const SyncStatus& st) {
-    control.hub().report([&st](ControlState& s) {
-      s.sync = st.source;
-      s.sync_locked = st.locked;
-      s.sync_bpm = st.master_bpm;
-    });
+    control.hub().report([&st](ControlState& s) { s.sync = st.source, s.sync_locked = st.locked, s.sync_bpm = st.master_bpm; });
   });
   control.start();  // before the first note: a port already taken stops clarad here (69)
   duet.start();
   const double startup_ms = ms_since(t_start);
-  log::notice("ready in %.0f ms: model %s (%s), %s, mode %s, %.0f bpm, backend %s", startup_ms,
-              model.loaded.card.name.c_str(), model.dir.c_str(), model.verdict.message.c_str(),
-              std::string(to_string(settings.duet.mode)).c_str(), settings.duet.bpm,
-              std::string(backend->kind()).c_str());
-  SystemService service(daemon_probes(*backend, duet, control.hub()));  // READY=1, then STATUS= and WATCHDOG=1
+  log_ready(model, settings, backend.kind(), startup_ms);
+  SystemService service(daemon_probes(backend, duet, control.hub()));  // READY=1, then STATUS= and WATCHDOG=1
   ConfigReload reload(
       args, config_file, settings, [&model](DaemonSettings& s) { complete_settings(s, model.spec, model.loaded.card); },
-      control.hub(), [&backend] { return backend->now_ns(); });
+      control.hub(), [&backend] { return backend.now_ns(); });
 
-  int exit_code = 0;
-  for (int sig = 0; !(sig = signals.wait(std::chrono::milliseconds(100))) || is_reload_signal(sig);)
-    if (sig) {
-      service.reload([&] { reload.reload(); });  // SIGHUP
-    } else if (!backend->connected() && !backend->recovering()) {
-      log::error("the MIDI server went away; stopping");
-      exit_code = 69;
-      break;
-    }
+  int exit_code = wait_for_stop(signals, [&] { service.reload([&] { reload.reload(); }); },
+                                [&backend] { return !backend.connected() && !backend.recovering(); });
   const auto t_stop = Clock::now();
-  const std::int64_t end_ns = backend->now_ns();
+  const std::int64_t end_ns = backend.now_ns();
   control.stop();   // no command after this
   swapper.stop();   // a swap still waiting for its bar line is cancelled
   duet.stop();      // Clara's note-offs into the queue
   const double duet_ms = ms_since(t_stop);
-  backend->stop();  // then the panic, written before the ports close
-  sounding.stop();  // nothing sounds: the crash ledger's file goes
+  backend.stop();   // then the panic, written before the ports close
+  output.sounding->stop();  // nothing sounds: the crash ledger's file goes
   service.stopping();  // STOPPING=1
   log::notice("stopped in %.0f ms (duet %.0f ms), every note ended, ports closed", ms_since(t_stop), duet_ms);
 
-  RunFigures figures{startup_ms, peak_rss_kb(), duet.reactions_ns(), backend->stats(), engine.stats(), {}};
+  RunFigures figures{startup_ms, peak_rss_kb(), duet.reactions_ns(), backend.stats(), engine.stats(), {}};
   if (!close_live_session(session, engine, model.loaded.vocab, end_ns, figures.session) && !exit_code) exit_code = 70;
   if (!settings.stats_file.empty()) write_stats_file(settings.stats_file, figures);
   if (duet.failure() && !exit_code) exit_code = 70;

@@ -47,9 +47,9 @@ struct Flags {
   std::optional<double> tempo, silence_beats, temperature;
   // Integers as written: CLI11 2.1 reads them with strtoull/strtoll, which takes "-1" for
   // 2^64-1, saturates on overflow and reads "010" as octal; integer() below does not.
-  std::optional<std::string> channel, velocity, answer_bars, threads, seed, osc_port;
+  std::optional<std::string> channel, velocity, answer_bars, count_in, threads, seed, osc_port;
   std::vector<std::string> connect_in, connect_out;
-  bool no_record = false, verbose = false, quiet = false, no_osc = false, allow_root = false,
+  bool no_record = false, clock_out = false, metronome = false, verbose = false, quiet = false, no_osc = false, allow_root = false,
        print_config = false, list_ports = false;
 };
 
@@ -84,6 +84,14 @@ void describe(CLI::App& app, Flags& f) {
                  "follow (the human's own tempo, tracked from their playing, starting from --tempo) or "
                  "link (an Ableton Link session: UDP multicast on every network interface that is up)")
       ->option_text("SOURCE");
+  app.add_flag("--clock-out", f.clock_out,
+               "send MIDI Clock (24 a quarter on Clara's grid), Start and Stop on Clara's output port, for a drum "
+               "machine or a DAW to follow (sets sync.clock_out)");
+  app.add_flag("--metronome", f.metronome,
+               "a click on Clara's output, channel 10, on every beat of her grid (on and off live: /clara/metronome; "
+               "sets sync.metronome)");
+  app.add_option("--count-in", f.count_in, "bars of click before Clara joins in (sets sync.count_in_bars)")
+      ->option_text(limits::count_in_bars.text());
   app.add_option("--jack-server", f.jack_server, "JACK server name (default: the default server)");
   app.add_option("--client-name", f.client_name, "JACK client / ALSA port name prefix (default clara)");
   app.add_option("--connect-in", f.connect_in, "connect ports whose name matches this regex to Clara's input (repeatable)")
@@ -204,6 +212,9 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
   from(f.tempo.has_value(), "--tempo", {"duet.tempo"});
   from(f.meter.has_value(), "--meter", {"duet.beats_per_bar"});
   from(f.sync.has_value(), "--sync", {"sync.source"});
+  from(f.clock_out, "--clock-out", {"sync.clock_out"});
+  from(f.metronome, "--metronome", {"sync.metronome"});
+  from(f.count_in.has_value(), "--count-in", {"sync.count_in_bars"});
   from(f.jack_server.has_value(), "--jack-server", {"midi.jack_server"});
   from(f.client_name.has_value(), "--client-name", {"midi.client_name"});
   from(!f.connect_in.empty(), "--connect-in", {"midi.connect_input"});
@@ -271,6 +282,9 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
   set(f.precision, s.precision);
   set(f.sessions, s.sessions_dir);
   if (f.no_record) s.record_sessions = false;
+  if (f.clock_out) s.sync.clock_out = true;
+  if (f.metronome) s.sync.metronome = true;
+  set_integer("--count-in", f.count_in, limits::count_in_bars, s.sync.count_in_bars);
   set(f.stats, s.stats_file);
   set(f.log_level, s.log_level);
   if (f.osc_port)

@@ -40,7 +40,7 @@ const std::map<std::string, std::vector<std::string>>& schema() {
       {"route", {"instrument", "output", "channel", "program", "velocity_curve", "note_low", "note_high"}},
       {"session", {"record", "dir"}},
       {"log", {"level"}},
-      {"sync", {"source"}},
+      {"sync", {"source", "clock_out", "metronome", "count_in_bars"}},
       {"control",
        {"bind", "udp_port", "tcp_port", "framing", "token", "max_tcp_connections", "idle_timeout_s",
         "max_subscribers", "tcp_buffer_bytes", "auth_failures_per_s", "learn"}},
@@ -639,6 +639,9 @@ void load_config_text(std::string_view text, const std::string& name, DaemonSett
       else
         s.sync.source = source;
     }
+    r.boolean(*y, "sync", "clock_out", s.sync.clock_out);
+    r.boolean(*y, "sync", "metronome", s.sync.metronome);
+    r.integer(*y, "sync", "count_in_bars", limits::count_in_bars, s.sync.count_in_bars);
   }
   if (const auto* q = r.table(root, "", "session")) {
     r.only(*q, "session", "session");

@@ -181,6 +181,9 @@ std::string config_toml(const DaemonSettings& s, const SettingSources& sources, 
 
   w.table("[sync]");
   w.key("source", quoted(s.sync.source), "sync.source");
+  w.key("clock_out", boolean(s.sync.clock_out), "sync.clock_out");
+  w.key("metronome", boolean(s.sync.metronome), "sync.metronome");
+  w.key("count_in_bars", std::to_string(s.sync.count_in_bars), "sync.count_in_bars");
 
   w.table("[control]");
   const auto& c = s.control;

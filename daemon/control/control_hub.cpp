@@ -22,6 +22,7 @@ std::vector<ControlCommand> commands_for(const ControlState& a, const ControlSta
   std::vector<ControlCommand> out;
   if (a.bpm != b.bpm) out.push_back(SetTempo{b.bpm});
   if (a.sync != b.sync) out.push_back(SetSync{b.sync});
+  if (a.metronome != b.metronome) out.push_back(SetMetronome{b.metronome});
   if (!(a.phrasing == b.phrasing)) out.push_back(SetPhrasing{b.phrasing});
   if (!(a.sampler == b.sampler)) out.push_back(SetSampler{b.sampler});
   if (a.velocity != b.velocity) out.push_back(SetVelocity{b.velocity});

@@ -22,6 +22,7 @@ ControlState initial_control_state(const DaemonSettings& settings, const std::st
   s.mode = d.mode;
   s.bpm = d.bpm;
   s.sync = settings.sync.source;
+  s.metronome = settings.sync.metronome;
   s.phrasing = d.phrasing();
   s.meter_numerator = d.beats_per_bar;
   s.meter_denominator = 4;

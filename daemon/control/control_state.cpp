@@ -33,6 +33,7 @@ KeyValues status_values(const ControlState& s) {
       {"sync", s.sync},
       {"sync_locked", s.sync_locked},
       {"sync_bpm", static_cast<float>(s.sync_bpm)},
+      {"metronome", s.metronome},
       {"meter", std::to_string(s.meter_numerator) + "/" + std::to_string(s.meter_denominator)},
       {"answer_bars", static_cast<std::int32_t>(s.phrasing.answer_bars)},
       {"silence_beats", static_cast<float>(s.phrasing.answer_silence_beats)},

@@ -25,6 +25,7 @@ struct ControlState {
   std::string sync = "internal";  // the tempo source ([sync] source, /clara/sync)
   bool sync_locked = false;       // midi-clock: locked on a running master, bar lines aligned
   double sync_bpm = 0;            // midi-clock: the master's tempo as estimated (0: none)
+  bool metronome = false;         // the click on Clara's output ([sync] metronome, /clara/metronome)
   Phrasing phrasing;     // beats_per_bar follows the meter: quarter notes per bar
   int meter_numerator = 4, meter_denominator = 4;
   SamplerConfig sampler;

@@ -300,6 +300,13 @@ std::vector<Handler> make_handlers() {
                         };
                         return std::nullopt;
                       }));
+  h.push_back(setting({"/clara/metronome", "i", "the metronome click on Clara's output (channel 10, every beat): 1 on, 0 off"},
+                      [](const ControlState&, const Message& m, Edit& edit) -> std::optional<std::string> {
+                        const double x = number(m.arguments[0]);
+                        if (auto why = in_range("metronome", x, 0, 1, true)) return why;
+                        edit = [x](ControlState& s) { s.metronome = x != 0; };
+                        return std::nullopt;
+                      }));
   h.push_back(setting({"/clara/velocity", "i", "Clara's fixed velocity 1..127, or 0: follow the human"},
                       [](const ControlState&, const Message& m, Edit& edit) -> std::optional<std::string> {
                         const double x = number(m.arguments[0]);

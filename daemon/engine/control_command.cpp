@@ -107,6 +107,7 @@ const char* command_name(const ControlCommand& command) {
                             [](const ResetContext&) { return "reset"; },
                             [](const SetPhrasing&) { return "phrasing"; },
                             [](const SetSync&) { return "sync"; },
+                            [](const SetMetronome&) { return "metronome"; },
                             [](const SetRoute&) { return "route"; },
                             [](const SwapModel&) { return "model"; },
                             [](const CaptureContext&) { return "context"; }},

@@ -34,6 +34,8 @@ struct SetPhrasing { Phrasing phrasing; };  // answer bars, silence that ends a 
 struct SetRoute { std::string instrument; int channel; int program; };
 // Where the grid's tempo comes from ([sync] source: internal, midi-clock); applied on a bar line.
 struct SetSync { std::string source; };
+// The metronome click on Clara's output (channel 10, each beat of her grid): on or off.
+struct SetMetronome { bool on; };
 
 
 // The hot model swap's hand-over between the worker that loads a model (daemon/model/
@@ -65,7 +67,8 @@ struct ContextCopy {
 struct CaptureContext { std::shared_ptr<ContextCopy> copy; };
 
 using ControlCommand = std::variant<SetMode, SetTempo, SetSampler, SetVelocity, SetInstruments, Panic, StopPlaying,
-                                    StartPlaying, ResetContext, SetPhrasing, SetRoute, SetSync, SwapModel, CaptureContext>;
+                                    StartPlaying, ResetContext, SetPhrasing, SetRoute, SetSync, SetMetronome, SwapModel,
+                                    CaptureContext>;
 
 // The tempo range the engine's grid accepts.
 inline constexpr double kMinBpm = DuetLimits::kMinBpm, kMaxBpm = DuetLimits::kMaxBpm;

@@ -20,6 +20,69 @@ DuetThread::DuetThread(MidiBackend& backend, DuetEngine& engine, SessionRecorder
 
 DuetThread::~DuetThread() { stop(); }
 
+void DuetThread::set_clock_out(bool on) {
+  if (on)
+    clock_ticks_.emplace(engine_.spec().sample_freq);
+  else
+    clock_ticks_.reset();
+}
+
+// Start goes out with step 0's time, ahead of the tick there (the scheduler keeps pushes of the
+// same time in order), and a slave starts on that tick; then every tick whose steps are final.
+void DuetThread::send_clock(std::vector<TimedMessage>& aux) {
+  if (!clock_ticks_) return;
+  const auto port = static_cast<std::uint8_t>(route_.output);
+  if (!clock_started_) {
+    clock_started_ = true;
+    aux.push_back(TimedMessage{engine_.time_of_step(0), ShortMessage{0xFA, 0, 0}, port});
+  }
+  tick_times_.clear();
+  clock_ticks_->until(engine_.frontier(), [this](std::int64_t step) { return engine_.time_of_step(step); }, tick_times_);
+  for (const std::int64_t t : tick_times_) aux.push_back(TimedMessage{t, ShortMessage{0xF8, 0, 0}, port});
+}
+
+void DuetThread::set_metronome(bool metronome, int count_in_bars) {
+  metronome_ = metronome;
+  count_in_steps_ = static_cast<std::int64_t>(std::max(count_in_bars, 0)) * engine_.config().beats_per_bar *
+                    engine_.spec().sample_freq;
+}
+
+// Each beat once its step is committed, so a click has the timing of her notes. Beats and bars
+// are counted from step 0 in the current metre, as the bar lines of mode changes are.
+void DuetThread::send_clicks(std::vector<TimedMessage>& aux) {
+  const std::int64_t steps_per_beat = engine_.spec().sample_freq;
+  const std::int64_t beats_per_bar = std::max(engine_.config().beats_per_bar, 1);
+  const auto port = static_cast<std::uint8_t>(route_.output);
+  for (; next_click_beat_ * steps_per_beat < engine_.frontier(); ++next_click_beat_) {
+    const std::int64_t step = next_click_beat_ * steps_per_beat;
+    if (!metronome_ && step >= count_in_steps_) continue;
+    const bool downbeat = next_click_beat_ % beats_per_bar == 0;
+    const std::uint8_t key = downbeat ? 76 : 77;  // GM percussion: high and low wood block
+    const std::int64_t t = engine_.time_of_step(step);
+    aux.push_back(TimedMessage{t, ShortMessage{0x99, key, static_cast<std::uint8_t>(downbeat ? 110 : 80)}, port});
+    aux.push_back(TimedMessage{t + kClickNs, ShortMessage{0x89, key, 0}, port});
+  }
+}
+
+// She takes up her mode at the first step after the count-in (or the mode she was given during it).
+void DuetThread::end_count_in(std::vector<TimedMessage>& out) {
+  if (!count_in_mode_ || engine_.frontier() < count_in_steps_) return;
+  engine_.set_mode(*count_in_mode_, out);
+  count_in_mode_.reset();
+}
+
+void DuetThread::emit_aux(std::vector<TimedMessage>& aux) {
+  aux_gate_.send(
+      aux,
+      [&](const TimedMessage& m) {
+        if (backend_.push_output(m)) return true;
+        ++queue_full_;
+        return false;
+      },
+      [](const TimedMessage&) {});
+  aux.clear();
+}
+
 void DuetThread::start() {
   running_ = true;
   thread_ = std::thread([this] { run(); });
@@ -69,6 +132,10 @@ void DuetThread::send_program(std::vector<TimedMessage>& out) {
 
 void DuetThread::apply(const ControlCommand& command, std::vector<TimedMessage>& out) {
   if (const auto* m = std::get_if<SetMode>(&command)) {
+    if (count_in_mode_) {  // she listens through the count-in and takes this mode after it
+      count_in_mode_ = m->mode;
+      return;
+    }
     engine_.set_mode(m->mode, out);
     resume_mode_.reset();
   } else if (const auto* t = std::get_if<SetTempo>(&command)) {
@@ -118,6 +185,8 @@ void DuetThread::apply(const ControlCommand& command, std::vector<TimedMessage>&
       route_ = *it;
       send_program(out);
     }
+  } else if (const auto* click = std::get_if<SetMetronome>(&command)) {
+    metronome_ = click->on;
   } else if (const auto* swap = std::get_if<SwapModel>(&command)) {
     apply_swap(*swap);
   } else if (const auto* capture = std::get_if<CaptureContext>(&command)) {
@@ -193,7 +262,7 @@ void DuetThread::emit(std::vector<TimedMessage>& out) {
         return false;
       },
       [&](const TimedMessage& m) {
-        if (recorder_) recorder_->clara(route_.instrument, route_.program, m);
+        if (recorder_ && !m.msg.is_system()) recorder_->clara(route_.instrument, route_.program, m);  // clock: not music
       });
   refused_note_ons_.store(gate_.refused_note_ons(), std::memory_order_relaxed);
   retried_note_offs_.store(gate_.retried_note_offs(), std::memory_order_relaxed);
@@ -210,6 +279,12 @@ void DuetThread::stop() {
     std::lock_guard lock(mutex_);
     ok = !failure_;
   }
+  // A slave stops with her, at the next cycle; the output side sends no tick after a Stop (ticks
+  // already queued for later are swallowed there: output_scheduler.hpp).
+  if (clock_ticks_ && clock_started_)
+    aux_.push_back(TimedMessage{backend_.now_ns() + backend_.period_ns(), ShortMessage{0xFC, 0, 0},
+                                static_cast<std::uint8_t>(route_.output)});
+  emit_aux(aux_);
   if (ok) {
     try {
       engine_.stop(out);
@@ -223,13 +298,14 @@ void DuetThread::stop() {
   // but the session would show them held to its end. Bounded: a backend that takes nothing
   // (its server gone) must not hold up the exit.
   const auto limit = std::chrono::steady_clock::now() + kStopDrain;
-  while (gate_.held() > 0 && std::chrono::steady_clock::now() < limit) {
+  while (gate_.held() + aux_gate_.held() > 0 && std::chrono::steady_clock::now() < limit) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
     emit(out);
+    emit_aux(aux_);
   }
-  if (gate_.held() > 0)
+  if (gate_.held() + aux_gate_.held() > 0)
     log::warning("stopping the duet: %zu messages could not be queued in %lld ms; the panic ends their notes",
-                 gate_.held(), static_cast<long long>(kStopDrain.count()));
+                 gate_.held() + aux_gate_.held(), static_cast<long long>(kStopDrain.count()));
 }
 
 void DuetThread::run() {
@@ -240,6 +316,11 @@ void DuetThread::run() {
   out.reserve(256);
   std::uint64_t answers_seen = 0;
   bool failed = false;
+  if (count_in_steps_ > 0 && engine_.mode() != DuetMode::listen) {  // she listens through the count-in
+    count_in_mode_ = engine_.mode();
+    engine_.set_mode(DuetMode::listen, out);
+    emit(out);
+  }
   while (running_.load(std::memory_order_relaxed)) {
     deadline += tick;
     std::this_thread::sleep_until(deadline);
@@ -298,7 +379,11 @@ void DuetThread::run() {
       }
       const std::uint64_t stalls = engine_.stats().stalls;
       const std::int64_t stalled_ns = engine_.stats().stalled_ns;
+      end_count_in(out);
       engine_.advance(backend_.now_ns(), out, [this] { return backend_.now_ns(); });
+      send_clock(aux_);
+      send_clicks(aux_);
+      emit_aux(aux_);
       if (engine_.stats().stalls != stalls)  // once per stall, not per missed step
         log::warning("late: the duet fell %.0f ms behind the clock (a stall); the grid slid instead of a burst "
                      "(%llu stalls so far)",

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/duet/duet_engine.hpp"
+#include "core/tempo/clock_ticks.hpp"
 #include "daemon/midi/midi_backend.hpp"
 #include "daemon/midi/output_gate.hpp"
 #include "daemon/session/session_recorder.hpp"
@@ -51,6 +52,16 @@ class DuetThread : public CommandSink {
   // The tempo source (daemon/sync) sees input first and steers the grid each tick; it must
   // outlive the thread. Set before start().
   void set_tempo_source(TempoSourceHook* source) { tempo_source_ = source; }
+  // Clara as MIDI Clock master: Start before the grid's step 0, 24 clock ticks a quarter on her
+  // grid (its tempo changes and stalls included: core/tempo/clock_ticks.hpp), committed with her
+  // notes so the output side writes each at its frame, and Stop when she stops; on her
+  // instrument's output port. Set before start().
+  void set_clock_out(bool on);
+  // A click on her output port, channel 10, on each beat of her grid (a high wood block on the
+  // bar's first beat, a low one on the others), while `metronome` is on (SetMetronome turns it on
+  // and off live); and `count_in_bars` bars of it from step 0, through which she listens whatever
+  // her mode. Neither goes into the model's context or the session. Set before start().
+  void set_metronome(bool metronome, int count_in_bars);
   // Joins, then ends Clara's notes (note-offs into the output queue, and whatever the gate
   // still held, waiting up to kStopDrain for room) so that the session records them. Idempotent.
   void stop();
@@ -85,6 +96,11 @@ class DuetThread : public CommandSink {
   bool due(const PendingControl& c, std::int64_t now_ns) const;
   void end_claras_notes(std::vector<TimedMessage>& out);
   void send_program(std::vector<TimedMessage>& out);
+  void send_clock(std::vector<TimedMessage>& aux);
+  void send_clicks(std::vector<TimedMessage>& aux);
+  void end_count_in(std::vector<TimedMessage>& out);
+  // Clock and clicks: to her port as they are (no route, no note folding) and never recorded.
+  void emit_aux(std::vector<TimedMessage>& aux);
   void apply_swap(const SwapModel& swap);
   // How long stop() keeps offering held messages to a full queue.
   static constexpr std::chrono::milliseconds kStopDrain{500};
@@ -103,6 +119,16 @@ class DuetThread : public CommandSink {
   std::atomic<bool> running_{false};
   std::atomic<std::uint64_t> queue_full_{0};
   OutputGate gate_;  // only emit() uses it, on whichever thread runs the duet
+  std::optional<ClockTicks> clock_ticks_;  // set: Clara sends MIDI Clock
+  bool clock_started_ = false;
+  std::vector<std::int64_t> tick_times_;
+  OutputGate aux_gate_;  // what emit_aux() sends: a full queue holds a click's note-off as any other
+  std::vector<TimedMessage> aux_;
+  bool metronome_ = false;
+  std::int64_t count_in_steps_ = 0;       // the count-in ends at this step
+  std::int64_t next_click_beat_ = 0;      // the next beat (quarter note) to click or pass
+  std::optional<DuetMode> count_in_mode_;  // the mode she takes up when the count-in ends
+  static constexpr std::int64_t kClickNs = 30'000'000;
   std::atomic<std::uint64_t> refused_note_ons_{0}, retried_note_offs_{0};
   std::atomic<std::uint64_t> ticks_{0};
 

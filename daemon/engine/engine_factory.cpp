@@ -15,4 +15,10 @@ DuetEngine make_engine(TokenModel& model, const Vocabulary& vocab, const Encodin
   }
 }
 
+std::int64_t start_engine(DuetEngine& engine, const MidiBackend& backend) {
+  const std::int64_t origin = backend.now_ns() + backend.period_ns() + kStartMarginNs;
+  engine.start(origin);
+  return origin;
+}
+
 }  // namespace clara::daemon

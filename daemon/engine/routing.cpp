@@ -7,6 +7,7 @@ namespace clara::daemon {
 
 TimedMessage apply_route(const InstrumentRoute& r, TimedMessage m) {
   m.port = static_cast<std::uint8_t>(r.output);
+  if (m.msg.is_system()) return m;  // MIDI Clock and transport: no channel to set
   const int type = m.msg.type();
   m.msg.status = static_cast<std::uint8_t>(type | r.channel);
   if (type == 0x80 || type == 0x90) {

@@ -296,8 +296,7 @@ class AlsaBackend final : public MidiBackend {
   // second note-off to the connections that had it is harmless).
   bool send(std::size_t port, ShortMessage msg) {
     const unsigned char bytes[3] = {msg.status, msg.data1, msg.data2};
-    const int type = msg.type();
-    const std::size_t size = type == 0xC0 || type == 0xD0 ? 2 : 3;
+    const std::size_t size = msg.size();
     bool any = false, all = true;
     for (auto& out : outputs_[port]) {
       send_failed_ = false;

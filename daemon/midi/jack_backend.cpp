@@ -425,8 +425,7 @@ class JackBackend final : public MidiBackend {
         static_cast<std::int64_t>(next_usecs) * 1000, nframes,
         [&](int port, std::uint32_t frame, ShortMessage msg) {
           const jack_midi_data_t bytes[3] = {msg.status, msg.data1, msg.data2};
-          const int type = msg.type();
-          const std::size_t size = type == 0xC0 || type == 0xD0 ? 2 : 3;
+          const std::size_t size = msg.size();
           // Fails when the port buffer is full; the scheduler keeps the ledger
           // to what was written and writes a failed note-off again next cycle.
           const bool written = jack_midi_event_write(buffers[static_cast<std::size_t>(port)], frame, bytes, size) == 0;

@@ -26,6 +26,11 @@ std::int64_t OutputScheduler::next_due_ns() const {
 }
 
 bool OutputScheduler::admit(const TimedMessage& m) {
+  // MIDI Clock out: no tick after a Stop until the next Start or Continue, so that the ticks
+  // committed ahead of a stop never reach a slave after it.
+  if (m.msg.status == 0xFC) clock_stopped_ = true;
+  if (m.msg.status == 0xFA || m.msg.status == 0xFB) clock_stopped_ = false;
+  if (m.msg.status == 0xF8 && clock_stopped_) return false;
   switch (caps_.admit(m)) {
     case OutputCaps::Verdict::write: return true;
     case OutputCaps::Verdict::swallow: return false;

@@ -12,6 +12,8 @@
 //  - a note-off is never dropped: note-ons are refused above a high-water mark
 //    of the pending buffer, a message with no room stays in the queue, and a
 //    note-off whose port write failed is written again first in the next cycle;
+//  - no MIDI Clock tick goes out after a Stop (until a Start or Continue): a clock committed
+//    ahead of a stop never reaches a slave after it;
 //  - the ledger holds what was written: a note-on whose write failed is not
 //    in it (and its note-off is swallowed), a panic cut short by a full port
 //    buffer goes on in the next cycle before anything else.
@@ -183,6 +185,7 @@ class OutputScheduler {
   std::uint16_t startup_extra_ = 0;  // start-up panic channels not yet handed to the ledger
   bool panic_writing_ = true;        // the start-up panic, then any requested one, until it is out
   std::uint32_t panic_handled_ = 0;
+  bool clock_stopped_ = false;  // a MIDI Stop was written and no Start or Continue since
   // The end of the last cycle (JACK) or the last tick (ALSA): what was due before it and is
   // written late now was not there in time.
   std::int64_t last_end_ns_ = std::numeric_limits<std::int64_t>::min();

@@ -77,7 +77,20 @@ LiveModel load_live_model(DaemonSettings& settings) {
     throw StartupError(69, "model '" + m.loaded.card.name + "' is too slow for live play on this machine: " +
                                m.verdict.message);
   m.weights_sha256 = sha256_file(m.dir / "weights.pt");
+  for (const auto& w : m.loaded.card.warnings) log::warning("%s", w.c_str());
+  log::info("sampling: %s", m.sampler_source.c_str());
   return m;
+}
+
+SessionSource session_source(const LiveModel& model, std::int64_t origin_ns) {
+  return SessionSource{model.loaded.card.name, model.weights_sha256, model.spec, origin_ns, 0,
+                       model::precision_name(model.lm->precision_choice().chosen)};
+}
+
+void log_ready(const LiveModel& model, const DaemonSettings& settings, std::string_view backend, double startup_ms) {
+  log::notice("ready in %.0f ms: model %s (%s), %s, mode %s, %.0f bpm, backend %s", startup_ms,
+              model.loaded.card.name.c_str(), model.dir.c_str(), model.verdict.message.c_str(),
+              std::string(to_string(settings.duet.mode)).c_str(), settings.duet.bpm, std::string(backend).c_str());
 }
 
 }  // namespace clara::daemon

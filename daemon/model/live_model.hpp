@@ -5,6 +5,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/model/files/model_files.hpp"
@@ -12,6 +13,7 @@
 #include "daemon/config/settings.hpp"
 #include "daemon/control/control_hub.hpp"
 #include "daemon/engine/step_budget.hpp"
+#include "daemon/session/session_files.hpp"
 #include "daemon/service/startup_error.hpp"
 
 namespace clara::daemon {
@@ -47,10 +49,16 @@ void complete_settings(DaemonSettings& settings, const EncodingSpec& spec, const
 // Loads settings.model, checks it suits a duet, completes `settings` from its spec
 // (chamber instruments, lookahead) and card (sampler keys the user did not set), sets
 // LibTorch's intra-op threads to settings.threads, and checks the step budget at the
-// settings' tempo with those threads.
+// settings' tempo with those threads. Logs the card's warnings and where the sampler came from.
 // StartupError: 66 not found, 65 bad or unsuitable, 64 settings the model refuses,
 // 69 too slow for this machine.
 LiveModel load_live_model(DaemonSettings& settings);
+
+// The session log's source for the loaded model: its name, sums, spec and the chosen precision,
+// with the grid's step 0 at `origin_ns`.
+SessionSource session_source(const LiveModel& model, std::int64_t origin_ns);
+// The start-up line: how long it took, the model, its budget verdict, the mode, tempo and backend.
+void log_ready(const LiveModel& model, const DaemonSettings& settings, std::string_view backend, double startup_ms);
 
 // Every model folder under models/ in model_roots() (the first root holding a name wins),
 // with its card's key facts; a folder whose card does not read is left out (logged once).

@@ -1,5 +1,7 @@
 #include "daemon/service/memory_lock.hpp"
 
+#include "daemon/log/logger.hpp"
+
 #include <sys/mman.h>
 #include <sys/resource.h>
 
@@ -52,6 +54,15 @@ MemoryLock lock_memory(long resident_kb, long long limit_kb) {
     return {false, std::string("memory not locked: mlockall: ") + std::strerror(errno) + how};
   return {true, "memory locked (" + std::to_string(resident_kb) + " kB resident; limit " +
                     (limit_kb < 0 ? std::string("unlimited") : std::to_string(limit_kb) + " kB") + ")"};
+}
+
+MemoryLock lock_memory_and_log(long resident_kb) {
+  MemoryLock lock = lock_memory(resident_kb);
+  if (lock.locked)
+    log::info("%s", lock.message.c_str());
+  else
+    log::warning("%s", lock.message.c_str());
+  return lock;
 }
 
 }  // namespace clara::daemon

@@ -22,5 +22,7 @@ struct MemoryLock {
 // capability (tests pass their own limit). Under AddressSanitizer nothing is locked (its shadow
 // memory would be).
 MemoryLock lock_memory(long resident_kb, long long limit_kb = -1);
+// lock_memory() with its message logged: info when locked, a warning when not.
+MemoryLock lock_memory_and_log(long resident_kb);
 
 }  // namespace clara::daemon

@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include "daemon/log/logger.hpp"
+
 namespace clara::daemon {
 namespace {
 
@@ -34,5 +36,20 @@ int StopSignals::wait(std::chrono::milliseconds timeout) const {
 }
 
 bool is_reload_signal(int signal) { return signal == SIGHUP; }
+
+int wait_for_stop(const StopSignals& signals, const std::function<void()>& reload,
+                  const std::function<bool()>& midi_lost) {
+  for (;;) {
+    const int sig = signals.wait(std::chrono::milliseconds(100));
+    if (sig && is_reload_signal(sig)) {
+      reload();
+    } else if (sig) {
+      return 0;
+    } else if (midi_lost()) {
+      log::error("the MIDI server went away; stopping");
+      return 69;
+    }
+  }
+}
 
 }  // namespace clara::daemon

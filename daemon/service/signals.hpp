@@ -3,6 +3,7 @@
 // Every thread inherits the mask set here, so only wait() sees them and no real-time
 // thread is ever interrupted by one.
 #include <chrono>
+#include <functional>
 
 namespace clara::daemon {
 
@@ -18,5 +19,11 @@ class StopSignals {
 
 // Whether `signal` (from wait()) asks for a reload rather than a stop: SIGHUP.
 bool is_reload_signal(int signal);
+
+// The main thread while clarad plays: waits for INT, TERM or QUIT (returns 0), runs `reload` on
+// each HUP, and gives up with 69 once `midi_lost()` says the MIDI server is gone for good (it is
+// asked every 100 ms).
+int wait_for_stop(const StopSignals& signals, const std::function<void()>& reload,
+                  const std::function<bool()>& midi_lost);
 
 }  // namespace clara::daemon

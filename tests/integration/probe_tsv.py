@@ -24,6 +24,12 @@ one fails each of them.
                                          answer mode against the two-phrase fixture (see answer())
     probe_tsv.py clock REC GRID RATE TICKS_PER_STEP FROM_TICK PCT_MS MAX_MS [PCT]
                                          Clara on a MIDI Clock master's grid (see clock())
+    probe_tsv.py clock-out REC RATE BPM BPM_AFTER
+                                         Clara as MIDI Clock master: Start, ticks at one tempo then
+                                         the other, Stop, her notes on the ticks (see clock_out())
+    probe_tsv.py metronome REC BEATS_PER_BAR COUNT_IN_BARS
+                                         with clock out: a click on every beat by the clock, the
+                                         bar's first accented, Clara silent through the count-in
     probe_tsv.py follow REC PLAYED BPM CONFIGURED_BPM RATE FROM_ANSWER IOI_P90_MS PHASE_P50_MS [LATE]
                                          answer mode with --sync follow: Clara's answers on the
                                          human's grid (see follow())
@@ -338,6 +344,97 @@ def clock(rec_path, grid_path, rate, ticks_per_step, from_tick, pct_ms, max_ms, 
     ledger(rec_path)
 
 
+def clock_out(path, rate, bpm_before, bpm_after, min_ticks=100, tolerance_frames=2):
+    """Clara as MIDI Clock master: one Start before the first tick, one Stop after the last; the
+    ticks' spacing is 24 a quarter at bpm_before and then, after a tempo change, at bpm_after
+    (within tolerance_frames; at most 1 % of the spacings may be neither, for a stall's slide);
+    at least min_ticks at each tempo; and every one of Clara's note-ons falls on a tick's frame
+    (her notes and her clock share one grid)."""
+    rows = read_tsv(path)
+    starts = [i for i, r in enumerate(rows) if r[2] == 0xFA]
+    stops = [i for i, r in enumerate(rows) if r[2] == 0xFC]
+    ticks = [i for i, r in enumerate(rows) if r[2] == 0xF8]
+    if len(starts) != 1:
+        raise CheckFailed(f"{len(starts)} Start messages, expected 1")
+    if len(stops) != 1:
+        raise CheckFailed(f"{len(stops)} Stop messages, expected 1")
+    if not ticks:
+        raise CheckFailed("no clock ticks")
+    if starts[0] > ticks[0] or rows[starts[0]][0] > rows[ticks[0]][0]:
+        raise CheckFailed("the Start came after the first tick")
+    if stops[0] < ticks[-1] or rows[stops[0]][0] < rows[ticks[-1]][0]:
+        raise CheckFailed("a tick came after the Stop")
+    frames = [rows[i][0] for i in ticks]
+    # Spacing on JACK's clock (the frames' times): the dummy driver's frame counter drifts
+    # against it by a few frames a second, and the grid is kept on the clock.
+    times = [rows[i][1] for i in ticks]
+    gaps = [(b - a) / 1e3 for a, b in zip(times, times[1:])]
+    before = 60e6 / (bpm_before * 24)
+    after = 60e6 / (bpm_after * 24)
+    tolerance_us = tolerance_frames * 1e6 / rate
+    n_before = n_after = 0
+    odd = []
+    for k, g in enumerate(gaps):
+        if abs(g - before) <= tolerance_us and n_after == 0:
+            n_before += 1
+        elif abs(g - after) <= tolerance_us:
+            n_after += 1
+        else:
+            odd.append((k, round(g, 1)))
+    print(f"clock out: {len(ticks)} ticks, Start at frame {rows[starts[0]][0]} (first tick "
+          f"{frames[0]}), Stop at {rows[stops[0]][0]}; spacing {n_before} x {before:.1f} us "
+          f"({bpm_before} bpm), then {n_after} x {after:.1f} us ({bpm_after} bpm), each within "
+          f"{tolerance_us:.1f} us; {len(odd)} other" + (f": {odd[:5]}" if odd else ""))
+    if n_before < min_ticks or n_after < min_ticks:
+        raise CheckFailed(f"expected at least {min_ticks} spacings at each tempo")
+    if len(odd) > len(gaps) // 100:
+        raise CheckFailed(f"{len(odd)} tick spacings at neither tempo")
+    tick_frames = set(frames)
+    ons = [r for r in rows if is_on(r)]
+    off_grid = [r for r in ons if not any(((r[0] + d) % (1 << 32)) in tick_frames for d in (-1, 0, 1))]
+    print(f"clock out: {len(ons)} note-ons, {len(off_grid)} not on a tick's frame")
+    if not ons:
+        raise CheckFailed("Clara played no note")
+    if off_grid:
+        raise CheckFailed(f"note-ons off the clock's grid, first at frame {off_grid[0][0]}")
+
+
+def metronome(path, beats_per_bar, count_in_bars):
+    """With clock out on: a click (note-on, channel 10) on every 24th tick from the Start, key 76
+    on each bar's first beat and 77 on the others, each ended; no note-on of Clara's (any other
+    channel) before the count-in's end; and some after it."""
+    rows = read_tsv(path)
+    ticks = [r for r in rows if r[2] == 0xF8]
+    if not ticks:
+        raise CheckFailed("no clock ticks to place the beats with")
+    beat_frames = [t[0] for t in ticks[::24]]
+    clicks = [r for r in rows if r[2] == 0x99 and r[4] > 0]
+    offs = [r for r in rows if (r[2] == 0x89) or (r[2] == 0x99 and r[4] == 0)]
+    clara = [r for r in rows if is_on(r) and channel(r) != 10]
+    count_in_end = beat_frames[count_in_bars * beats_per_bar] if len(beat_frames) > count_in_bars * beats_per_bar else None
+    print(f"metronome: {len(clicks)} clicks, {len(offs)} ended, {len(beat_frames)} beats by the clock; "
+          f"Clara's note-ons: {len(clara)}")
+    click_frames = {r[0]: r[3] for r in clicks}
+    # Every beat the clock has, but the last (its click may be cut by the stop), has its click.
+    for b, frame in enumerate(beat_frames[:-1]):
+        if frame not in click_frames:
+            raise CheckFailed(f"no click on beat {b} (frame {frame})")
+        want = 76 if b % beats_per_bar == 0 else 77
+        if click_frames[frame] != want:
+            raise CheckFailed(f"beat {b} clicked key {click_frames[frame]}, expected {want}")
+    if len(clicks) > len(beat_frames):
+        raise CheckFailed(f"{len(clicks)} clicks for {len(beat_frames)} beats")
+    if len(offs) != len(clicks):
+        raise CheckFailed(f"{len(clicks)} clicks but {len(offs)} click note-offs")
+    if count_in_end is None:
+        raise CheckFailed("the recording ends inside the count-in")
+    early = [r for r in clara if ((r[0] - count_in_end) % (1 << 32)) >= (1 << 31)]
+    if early:
+        raise CheckFailed(f"{len(early)} of Clara's note-ons inside the count-in, first at frame {early[0][0]}")
+    if not clara:
+        raise CheckFailed("Clara played nothing after the count-in")
+
+
 def human_phrases(played, gap):
     """The human's notes split into phrases wherever no key is down for more than GAP frames."""
     ns, _ = notes(played)
@@ -440,6 +537,10 @@ def main(argv):
         elif cmd == "clock":
             clock(path, argv[3], int(argv[4]), int(argv[5]), int(argv[6]), float(argv[7]), float(argv[8]),
                   int(argv[9]) if len(argv) > 9 else 99)
+        elif cmd == "clock-out":
+            clock_out(path, int(argv[3]), float(argv[4]), float(argv[5]))
+        elif cmd == "metronome":
+            metronome(path, int(argv[3]), int(argv[4]))
         elif cmd == "follow":
             follow(path, argv[3], float(argv[4]), float(argv[5]), int(argv[6]), int(argv[7]), float(argv[8]),
                    float(argv[9]), int(argv[10]) if len(argv) > 10 else 0)

@@ -173,6 +173,57 @@ class ProbeTsvTest(unittest.TestCase):
         rec, played = self.follow_rows(96)
         self.assert_fails("follow", rec, played, 96, 120, 48000, 3, 3, 10)  # nothing left to measure
 
+    @staticmethod
+    def clock_out_rows(ticks_before=120, ticks_after=120):
+        """Start, ticks every 1000 frames (120 bpm at 48 kHz), then every 800 (150 bpm), a note on
+        every second tick, Stop."""
+        rows, frame = [(5000, 0xFA, 0, 0)], 5000
+        for k in range(ticks_before + ticks_after + 1):
+            rows.append((frame, 0xF8, 0, 0))
+            if k % 2 == 0:
+                rows += [(frame, 0x90, 60 + k % 12, 80), (frame + 400, 0x80, 60 + k % 12, 0)]
+            frame += 1000 if k < ticks_before else 800
+        rows.append((frame, 0xFC, 0, 0))
+        return rows
+
+    def test_clock_out(self):
+        self.assert_passes("clock-out", self.write(self.clock_out_rows()), 48000, 120, 150)
+        rows = self.clock_out_rows()
+        self.assert_fails("clock-out", self.write([r for r in rows if r[1] != 0xFA]), 48000, 120, 150)
+        self.assert_fails("clock-out", self.write([r for r in rows if r[1] != 0xFC]), 48000, 120, 150)
+        late_tick = rows + [(rows[-1][0] + 800, 0xF8, 0, 0)]
+        self.assert_fails("clock-out", self.write(late_tick), 48000, 120, 150)
+        self.assert_fails("clock-out", self.write(self.clock_out_rows(ticks_after=20)), 48000, 120, 150)
+        self.assert_fails("clock-out", self.write(rows), 48000, 120, 140)  # not the tempo it went to
+        off_grid = rows[:-1] + [(rows[-2][0] + 300, 0x90, 70, 80), (rows[-2][0] + 350, 0x80, 70, 0), rows[-1]]
+        self.assert_fails("clock-out", self.write(off_grid), 48000, 120, 150)
+
+    @staticmethod
+    def metronome_rows(count_in_bars=1, clara_from_beat=4, accent_every=4):
+        """Start, 24 ticks a beat for 12 beats, a click on each beat (key 76 every accent_every),
+        Clara's notes from clara_from_beat on, Stop."""
+        rows, frame = [(5000, 0xFA, 0, 0)], 5000
+        for k in range(12 * 24 + 1):
+            rows.append((frame, 0xF8, 0, 0))
+            if k % 24 == 0:
+                beat = k // 24
+                key = 76 if beat % accent_every == 0 else 77
+                rows += [(frame, 0x99, key, 100), (frame + 300, 0x89, key, 0)]
+                if beat >= clara_from_beat:
+                    rows += [(frame, 0x90, 60, 80), (frame + 400, 0x80, 60, 0)]
+            frame += 1000
+        rows.append((frame, 0xFC, 0, 0))
+        return rows
+
+    def test_metronome(self):
+        self.assert_passes("metronome", self.write(self.metronome_rows()), 4, 1)
+        self.assert_fails("metronome", self.write(self.metronome_rows(clara_from_beat=2)), 4, 1)
+        self.assert_fails("metronome", self.write(self.metronome_rows(accent_every=3)), 4, 1)
+        no_click = [r for r in self.metronome_rows() if not (r[1] == 0x99 and r[0] == 5000 + 5 * 24000)]
+        self.assert_fails("metronome", self.write(no_click), 4, 1)
+        hanging = [r for r in self.metronome_rows() if not (r[1] == 0x89 and r[0] == 5000 + 5 * 24000 + 300)]
+        self.assert_fails("metronome", self.write(hanging), 4, 1)
+
     def test_garbage_fails(self):
         path = os.path.join(self.dir.name, "junk.tsv")
         with open(path, "w") as f:

@@ -80,6 +80,9 @@ inline std::vector<std::string> differences(const DaemonSettings& a, const Daemo
   field("stats_file", a.stats_file, b.stats_file);
   field("log_level", a.log_level, b.log_level);
   field("sync.source", a.sync.source, b.sync.source);
+  field("sync.clock_out", a.sync.clock_out, b.sync.clock_out);
+  field("sync.metronome", a.sync.metronome, b.sync.metronome);
+  field("sync.count_in_bars", a.sync.count_in_bars, b.sync.count_in_bars);
   field("tokens_per_step_budget", a.tokens_per_step_budget, b.tokens_per_step_budget);
   field("allow_root", a.allow_root, b.allow_root);
   field("control.bind", a.control.bind, b.control.bind);

@@ -590,3 +590,97 @@ TEST(DuetThread, ATempoControlGoesToASourceThatTakesItAndOtherwiseToTheGrid) {
 
 }  // namespace
 }  // namespace clara::daemon
+
+namespace clara::daemon {
+namespace {
+
+// Clara as MIDI Clock master: Start at step 0's time, then 24 ticks a quarter on her grid, then
+// Stop when she stops; none of it in the session.
+TEST(DuetThread, ClockOutSendsStartTicksOnHerGridAndStop) {
+  const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
+  const Vocabulary vocab = notewise_vocabulary(spec);
+  FakeBackend backend;
+  FragileModel model(vocab.size(), -1);
+  DuetConfig c;
+  c.mode = DuetMode::solo;
+  c.bpm = 120;
+  DuetEngine engine(model, vocab, spec, c);
+  engine.start(backend.now_ns() + 20'000'000);
+  SessionRecorder recorder(backend.now_ns(), c.bpm);
+  DuetThread t(backend, engine, &recorder, InstrumentRoute{});
+  t.set_clock_out(true);
+  t.start();
+  std::this_thread::sleep_for(400ms);
+  t.stop();
+  std::vector<TimedMessage> system;
+  std::size_t music = 0;
+  for (const auto& m : backend.output) (m.msg.is_system() ? system.push_back(m) : void(++music));
+  ASSERT_GE(system.size(), 10u);
+  EXPECT_EQ(system.front().msg.status, 0xFA);
+  EXPECT_EQ(system.front().time_ns, engine.time_of_step(0));
+  EXPECT_EQ(system.back().msg.status, 0xFC);
+  std::vector<std::int64_t> ticks;
+  for (const auto& m : system)
+    if (m.msg.status == 0xF8) ticks.push_back(m.time_ns);
+  ASSERT_EQ(ticks.size(), system.size() - 2) << "only Start, ticks and Stop";
+  EXPECT_EQ(ticks.front(), engine.time_of_step(0));
+  for (std::size_t k = 1; k < ticks.size(); ++k)
+    EXPECT_NEAR(static_cast<double>(ticks[k] - ticks[k - 1]), 500e6 / 24, 1.0) << "tick " << k;
+  EXPECT_GT(music, 0u);
+  EXPECT_EQ(recorder.clara_count(), music) << "the clock is not recorded";
+}
+
+// Two bars' count-in at 400 bpm (a beat 150 ms): clicks on channel 10, accented on each bar's
+// first beat, and Clara silent through them, then playing; the metronome off, no more clicks;
+// turned on live, clicks again. None of it in the session.
+TEST(DuetThread, CountInThenMetronomeOnLive) {
+  const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
+  const Vocabulary vocab = notewise_vocabulary(spec);
+  FakeBackend backend;
+  FragileModel model(vocab.size(), -1);
+  DuetConfig c;
+  c.mode = DuetMode::solo;
+  c.bpm = 400;
+  DuetEngine engine(model, vocab, spec, c);
+  engine.start(backend.now_ns() + 20'000'000);
+  SessionRecorder recorder(backend.now_ns(), c.bpm);
+  DuetThread t(backend, engine, &recorder, InstrumentRoute{});
+  t.set_metronome(false, 2);
+  t.start();
+  std::this_thread::sleep_for(1500ms);  // the count-in (1.2 s) and a little more
+  EXPECT_FALSE(t.submit(SetMetronome{true}));
+  std::this_thread::sleep_for(700ms);
+  t.stop();
+  const std::int64_t count_in_end = engine.time_of_step(2 * 4 * spec.sample_freq);
+  std::vector<TimedMessage> clicks;
+  std::size_t music = 0, music_in_count_in = 0;
+  for (const auto& m : backend.output) {
+    if (m.msg.channel() == 9 && !m.msg.is_system()) {
+      clicks.push_back(m);
+    } else if (!m.msg.is_system()) {
+      ++music;
+      if (m.msg.is_note_on() && m.time_ns < count_in_end) ++music_in_count_in;
+    }
+  }
+  EXPECT_EQ(music_in_count_in, 0u) << "Clara played during the count-in";
+  EXPECT_GT(music, 0u) << "Clara did not join in after the count-in";
+  std::vector<std::int64_t> count_in_clicks, later_clicks;
+  for (const auto& m : clicks)
+    if (m.msg.is_note_on()) (m.time_ns < count_in_end ? count_in_clicks : later_clicks).push_back(m.time_ns);
+  ASSERT_EQ(count_in_clicks.size(), 8u) << "two bars of four beats";
+  for (std::size_t b = 0; b < count_in_clicks.size(); ++b)
+    EXPECT_EQ(count_in_clicks[b], engine.time_of_step(static_cast<std::int64_t>(b) * spec.sample_freq));
+  int accents = 0;
+  for (const auto& m : clicks)
+    if (m.msg.is_note_on() && m.time_ns < count_in_end) accents += m.msg.data1 == 76;
+  EXPECT_EQ(accents, 2) << "the first beat of each bar";
+  ASSERT_FALSE(later_clicks.empty()) << "the metronome turned on live did not click";
+  EXPECT_GT(later_clicks.front(), count_in_end + 150'000'000) << "clicks between the count-in and the switch";
+  int depth = 0;
+  for (const auto& m : clicks) depth += m.msg.is_note_on() - m.msg.is_note_off();
+  EXPECT_EQ(depth, 0) << "a click left sounding";
+  EXPECT_EQ(recorder.clara_count(), music) << "clicks are not recorded";
+}
+
+}  // namespace
+}  // namespace clara::daemon

@@ -129,6 +129,25 @@ TEST(OutputScheduler, EachLateMessageIsCountedWithItsCause) {
   EXPECT_EQ(st.late_cycle, 1u);
 }
 
+// Clara as MIDI Clock master: ticks are committed ahead, so when she stops some are queued for
+// after the Stop. None of them goes out; a Start brings the clock back.
+TEST(OutputScheduler, NoClockTickGoesOutAfterAStop) {
+  Harness h;
+  h.s->accept(at(10 * kFrameNs, 0xFA, 0, 0));
+  for (int k = 0; k < 6; ++k) h.s->accept(at((10 + 20 * k) * kFrameNs, 0xF8, 0, 0));
+  h.s->accept(at(50 * kFrameNs, 0xFC, 0, 0));
+  h.s->accept(at(60 * kFrameNs, 0x90, 60, 90));  // a note after the Stop still plays
+  h.s->accept(at(kCycleNs + 10 * kFrameNs, 0xFA, 0, 0));
+  h.s->accept(at(kCycleNs + 10 * kFrameNs, 0xF8, 0, 0));
+  const auto out = h.cycle(0);
+  std::vector<std::uint8_t> statuses;
+  for (const auto& w : out) statuses.push_back(w.msg.status);
+  EXPECT_EQ(statuses, (std::vector<std::uint8_t>{0xFA, 0xF8, 0xF8, 0xF8, 0xFC, 0x90}));
+  const auto next = h.cycle(1);
+  ASSERT_EQ(next.size(), 2u);
+  EXPECT_EQ(next[1].msg.status, 0xF8) << "a Start lets the clock run again";
+}
+
 TEST(OutputScheduler, OnsetErrorP99ComesFromTheHistogram) {
   Harness h;
   // 1000 messages on the frame grid (error 0) and 5 written 50 us late: the
