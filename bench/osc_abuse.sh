@@ -56,6 +56,8 @@ sleep 2
 
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }
 late() { "$bin/clara" ctl --port "$port" metrics | awk '$1 == "late_events:" {print $2}'; }
+# The late events by cause (docs/daemon.md, Latency): committed late, a late cycle, a retry.
+causes() { "$bin/clara" ctl --port "$port" metrics | awk '$1 ~ /^late_(commit|cycle|retry):$/ {printf "%s %s ", $1, $2}'; }
 rss0=$(rss) late0=$(late)
 echo "clarad pid $pid, OSC port $port; RSS ${rss0} kB, late events ${late0}"
 nice -n 10 "$bin/osc_abuse" "$port" idle 10
@@ -63,10 +65,10 @@ rss1=$(rss) late1=$(late)
 # The generator runs at nice 10: on this 2-core box it would otherwise measure its own CPU
 # against clarad's, where a real attacker's packets cost clarad only their handling.
 nice -n 10 "$bin/osc_abuse" "$port" udp 120 "$datagrams"
-rss2=$(rss) late2=$(late)
+rss2=$(rss) late2=$(late) causes2=$(causes)
 nice -n 10 "$bin/osc_abuse" "$port" tcp "$tcp_seconds"
 sleep 1
-rss3=$(rss) late3=$(late)
+rss3=$(rss) late3=$(late) causes3=$(causes)
 kill -0 "$pid" || { echo "clarad died" >&2; exit 70; }
 "$bin/clara" ctl --port "$port" status >/dev/null || { echo "clarad does not answer after the abuse" >&2; exit 70; }
 kill -TERM "$pid"; wait "$pid"; rc=$?
@@ -74,5 +76,6 @@ sleep 0.3
 kill -TERM "$probe"; wait "$probe" || true
 echo "RSS kB: start ${rss0}, after idle ${rss1}, after UDP ${rss2}, after TCP ${rss3}: growth $((rss3 - rss1)) kB"
 echo "late events: at start ${late0}, after idle ${late1}, after UDP ${late2}, after TCP ${late3}; clarad exit ${rc}"
+echo "late events by cause after UDP: ${causes2}; after TCP: ${causes3}"
 /usr/bin/python3 tests/integration/probe_tsv.py ledger "$out/rec.tsv"
 echo "recording and logs in $out"

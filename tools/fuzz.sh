@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Fuzzes, with libFuzzer, for SECONDS each (default 60):
 #   midi_fuzz  the SMF reader/writer, seeded from tests/data/*.mid and tests/data/fuzz_regressions;
-#   osc_fuzz   the OSC packet codec and stream framings, seeded from tests/data/osc_seeds and
-#              tests/data/osc_fuzz_regressions;
+#   osc_packet_fuzz  the OSC packet decoder alone (what a UDP datagram meets), and
+#   osc_fuzz   the OSC packet codec and the TCP stream framings, both seeded from
+#              tests/data/osc_seeds and tests/data/osc_fuzz_regressions;
 #   config_fuzz  clarad's config loader (guards, toml++, schema, ranges) and --print-config's round
 #              trip, seeded from config/clarad.toml, tests/data/config_seeds and
 #              tests/data/config_fuzz_regressions.
 # Usage: tools/fuzz.sh [SECONDS]
 # The OSC and config targets parse what a network peer or a user hands clarad, so they run to a
-# number of executions, not a time: OSC_FUZZ_RUNS (default 5,000,000) and CONFIG_FUZZ_RUNS
-# (default 1,000,000), split over one libFuzzer job per core; 0 falls back to SECONDS.
+# number of executions, not a time: OSC_PACKET_FUZZ_RUNS and OSC_FUZZ_RUNS (default 5,000,000
+# each) and CONFIG_FUZZ_RUNS (default 1,000,000), split over one libFuzzer job per core; 0 falls
+# back to SECONDS.
 # Inputs grow to 66,000 bytes (past OSC's 64 KiB packet limit) unless OSC_FUZZ_MAX_LEN or
 # CONFIG_FUZZ_MAX_LEN says otherwise: the OSC check feeds every input to the stream decoders in
 # pieces too, so long inputs run ~10x slower (tools/test.sh uses 2,048 to fit 5 M OSC runs in CI).
@@ -21,6 +23,7 @@
 set -euo pipefail
 seconds=${1:-60}
 osc_runs=${OSC_FUZZ_RUNS:-5000000}
+osc_packet_runs=${OSC_PACKET_FUZZ_RUNS:-5000000}
 config_runs=${CONFIG_FUZZ_RUNS:-1000000}
 osc_max_len=${OSC_FUZZ_MAX_LEN:-66000}
 config_max_len=${CONFIG_FUZZ_MAX_LEN:-66000}
@@ -30,10 +33,10 @@ build=${CLARA_FUZZ_BUILD:-$root/build-fuzz}
 
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja \
   -DCLARA_FUZZ=ON -DCLARA_WERROR=ON -DCLARA_WITH_TORCH=OFF -DCLARA_TESTS=OFF -DCLARA_BENCH=OFF >/dev/null
-cmake --build "$build" --target midi_fuzz osc_fuzz config_fuzz -j2
+cmake --build "$build" --target midi_fuzz osc_packet_fuzz osc_fuzz config_fuzz -j2
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/clara-fuzz.XXXXXX")
-echo "fuzzing in $work: midi_fuzz ${seconds}s, osc_fuzz ${osc_runs} runs (inputs up to ${osc_max_len} bytes), config_fuzz ${config_runs} runs (up to ${config_max_len} bytes; 0 runs: ${seconds}s)"
+echo "fuzzing in $work: midi_fuzz ${seconds}s, osc_packet_fuzz ${osc_packet_runs} runs, osc_fuzz ${osc_runs} runs (inputs up to ${osc_max_len} bytes), config_fuzz ${config_runs} runs (up to ${config_max_len} bytes; 0 runs: ${seconds}s)"
 
 # fuzz NAME RUNS SEED_GLOB... [-- LIBFUZZER_FLAGS...]: 0 when no crash, 1 otherwise. RUNS 0:
 # one process for $seconds; otherwise $jobs processes of RUNS/$jobs executions each.
@@ -93,6 +96,8 @@ fuzz() {
 
 failed=0
 fuzz midi_fuzz 0 "$root/tests/data/*.mid" "$root/tests/data/fuzz_regressions/*" || failed=1
+fuzz osc_packet_fuzz "$osc_packet_runs" "$root/tests/data/osc_seeds/*.osc" "$root/tests/data/osc_fuzz_regressions/*.osc" \
+  -- -dict="$root/tests/fuzz/osc.dict" -max_len=66000 || failed=1
 fuzz osc_fuzz "$osc_runs" "$root/tests/data/osc_seeds/*.osc" "$root/tests/data/osc_fuzz_regressions/*.osc" \
   -- -dict="$root/tests/fuzz/osc.dict" -max_len="$osc_max_len" || failed=1
 fuzz config_fuzz "$config_runs" "$root/config/clarad.toml" "$root/tests/data/config_seeds/*.toml" \

@@ -3,10 +3,11 @@
 #   1. a Release build of the whole tree (with LibTorch) and all ctest suites;
 #   2. the torch-free suites again under AddressSanitizer + UndefinedBehaviorSanitizer (Debug);
 #   3. a RelWithDebInfo build of the torch-free tree (warnings as errors, as in 1 and 2);
-#   4. the libFuzzer targets: the OSC codec to 5 M executions (the control issue's bar; inputs up
-#      to 2 KiB, OSC_FUZZ_MAX_LEN, since the stream checks make long inputs ~10x slower: 5 M at
-#      66,000 bytes took 40 minutes of CI), the SMF reader and the config loader for FUZZ_SECONDS
-#      each (default 60; CONFIG_FUZZ_RUNS sets a count instead).
+#   4. the libFuzzer targets: the OSC datagram decoder to 5 M executions (the control issue's
+#      bar: osc_packet_fuzz, OSC_PACKET_FUZZ_RUNS), the config loader to 1 M (the service issue's,
+#      CONFIG_FUZZ_RUNS), and the SMF reader and the OSC codec with its TCP stream framings for
+#      FUZZ_SECONDS each (default 60; OSC_FUZZ_RUNS sets a count instead: the stream checks make
+#      it ~10x slower per input, and 5 M of it took 14 minutes of CI at inputs up to 2 KiB).
 # Prints ctest's summary for each; exits non-zero if anything failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,9 +37,10 @@ cmake -S . -B build-relwithdebinfo -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -D
   -DCLARA_WITH_TORCH=OFF -DCLARA_BENCH=OFF >/dev/null
 cmake --build build-relwithdebinfo -j"$jobs" || status=1
 
-echo "== fuzzing: OSC to ${OSC_FUZZ_RUNS:-5000000} executions, SMF and config for ${fuzz_seconds}s each =="
-OSC_FUZZ_RUNS=${OSC_FUZZ_RUNS:-5000000} OSC_FUZZ_MAX_LEN=${OSC_FUZZ_MAX_LEN:-2048} \
-  CONFIG_FUZZ_RUNS=${CONFIG_FUZZ_RUNS:-0} tools/fuzz.sh "$fuzz_seconds" || status=1
+echo "== fuzzing: OSC datagrams to ${OSC_PACKET_FUZZ_RUNS:-5000000} executions, config to ${CONFIG_FUZZ_RUNS:-1000000}, SMF and OSC streams for ${fuzz_seconds}s each =="
+OSC_PACKET_FUZZ_RUNS=${OSC_PACKET_FUZZ_RUNS:-5000000} OSC_FUZZ_RUNS=${OSC_FUZZ_RUNS:-0} \
+  OSC_FUZZ_MAX_LEN=${OSC_FUZZ_MAX_LEN:-2048} CONFIG_FUZZ_RUNS=${CONFIG_FUZZ_RUNS:-1000000} \
+  tools/fuzz.sh "$fuzz_seconds" || status=1
 
 if [ "$status" -eq 0 ]; then echo "ALL TESTS PASSED"; else echo "SOME TESTS FAILED"; fi
 exit "$status"

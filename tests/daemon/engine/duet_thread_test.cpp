@@ -358,6 +358,28 @@ class ClosableBackend : public FakeBackend {
   std::atomic<bool> closed{false};
 };
 
+// Holds every note it starts for a beat: an onset, then a wait of 12 steps, then the next onset
+// (the grammar ends the old note first), so that a note is sounding nearly all the time.
+class HoldingModel : public TokenModel {
+ public:
+  explicit HoldingModel(const Vocabulary& v)
+      : logits_(v.size(), 0.0f), onset_(v.id("p0")), wait_(v.id("wait12")) {}
+  std::size_t vocab_size() const override { return logits_.size(); }
+  void reset() override {}
+  std::span<const float> feed(int id) override {
+    std::fill(logits_.begin(), logits_.end(), 0.0f);
+    logits_[static_cast<std::size_t>(id == onset_ ? wait_ : onset_)] = 10.0f;
+    return logits_;
+  }
+  struct S : State {};
+  std::unique_ptr<State> save() const override { return std::make_unique<S>(); }
+  void restore(const State&) override {}
+
+ private:
+  std::vector<float> logits_;
+  int onset_, wait_;
+};
+
 // stop() used to leave what the gate held (note-offs a full queue turned away) in the gate: the
 // synth got the backend's panic, but the note-offs never went out and session.mid held the notes
 // to its end. Now stop() offers them until the queue takes them.
@@ -365,7 +387,7 @@ TEST(DuetThread, StopSendsAndRecordsTheNoteOffsAFullQueueHeldBack) {
   const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
   const Vocabulary vocab = notewise_vocabulary(spec);
   ClosableBackend backend;
-  FragileModel model(vocab.size(), -1);
+  HoldingModel model(vocab);
   DuetConfig c;
   c.mode = DuetMode::solo;
   c.bpm = 400;
