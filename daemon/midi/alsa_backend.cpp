@@ -149,7 +149,9 @@ class AlsaBackend final : public MidiBackend {
   }
   bool push_output(const TimedMessage& m) override {
     switch (output_queue_->push(m, scheduler_->panic_epoch())) {
-      case OutputQueue::Push::pushed: return true;
+      case OutputQueue::Push::pushed:
+        if (settings_.commit_journal) settings_.commit_journal->written(m.port, m.msg);
+        return true;
       case OutputQueue::Push::refused: scheduler_->count_refused_note_on(); return false;
       case OutputQueue::Push::full: return false;
     }

@@ -129,7 +129,9 @@ class JackBackend final : public MidiBackend {
     if (m.port < OutputScheduler::kMaxPorts)
       m.time_ns -= output_latency_ns_[m.port].load(std::memory_order_relaxed);
     switch (output_queue_->push(m, scheduler_->panic_epoch())) {
-      case OutputQueue::Push::pushed: return true;
+      case OutputQueue::Push::pushed:
+        if (settings_.commit_journal) settings_.commit_journal->written(given.port, given.msg);
+        return true;
       case OutputQueue::Push::refused: scheduler_->count_refused_note_on(); return false;
       case OutputQueue::Push::full: return false;
     }

@@ -37,6 +37,10 @@ struct BackendSettings {
   std::string jack_server;               // empty: default server
   // Every note-on and note-off written goes here too (the crash ledger's journal); may be null.
   SoundingJournal* journal = nullptr;
+  // And every one the inference thread pushes, as it is pushed (a grid step or more before it is
+  // written): the crash ledger lists a note from then on, so that a kill in the few milliseconds
+  // between a note-on's write and the ledger's next write does not leave it out. May be null.
+  SoundingJournal* commit_journal = nullptr;
   // Notes a crashed run left sounding: the start-up panic ends each with a note-off first.
   std::vector<SoundingNote> left_sounding;
   // JACK: when the server goes away, wait for it and re-open the client (true), or report the

@@ -15,7 +15,8 @@
 namespace clara::daemon {
 
 struct LedgeredBackend {
-  std::unique_ptr<SoundingJournal> journal;  // its address is in the backend's settings
+  std::unique_ptr<SoundingJournal> journal;         // written notes; its address is in the backend's settings
+  std::unique_ptr<SoundingJournal> commit_journal;  // pushed notes, ahead of their writing
   std::unique_ptr<MidiBackend> backend;
   std::unique_ptr<SoundingLedgerWriter> sounding;
 };

@@ -221,20 +221,23 @@ std::vector<SoundingNote> take_left_sounding(const std::string& path, std::size_
   return std::move(r.notes);
 }
 
-std::vector<SoundingNote> sounding_notes(const NoteLedger& ledger) {
+std::vector<SoundingNote> sounding_notes(const NoteLedger& ledger) { return sounding_notes(ledger, NoteLedger{}); }
+
+std::vector<SoundingNote> sounding_notes(const NoteLedger& written, const NoteLedger& committed) {
   std::vector<SoundingNote> out;
   for (int p = 0; p < NoteLedger::kMaxPorts; ++p) {
-    if (ledger.sounding(p) == 0) continue;
+    if (written.sounding(p) == 0 && committed.sounding(p) == 0) continue;
     for (int ch = 0; ch < 16; ++ch)
       for (int key = 0; key < 128; ++key)
-        if (const int d = ledger.depth(p, ch, key); d > 0) out.push_back({p, ch, key, d});
+        if (const int d = std::max(written.depth(p, ch, key), committed.depth(p, ch, key)); d > 0)
+          out.push_back({p, ch, key, d});
   }
   return out;
 }
 
 SoundingLedgerWriter::SoundingLedgerWriter(std::string path, SoundingJournal& journal,
-                                           const std::vector<SoundingNote>& recovered)
-    : path_(std::move(path)), journal_(journal) {
+                                           const std::vector<SoundingNote>& recovered, SoundingJournal* committed)
+    : path_(std::move(path)), journal_(journal), committed_(committed) {
   for (const auto& n : recovered)
     for (int d = 0; d < n.depth; ++d)
       mirror_.record(n.port, ShortMessage{static_cast<std::uint8_t>(0x90 | n.channel),
@@ -255,6 +258,8 @@ void SoundingLedgerWriter::stop() {
 
 void SoundingLedgerWriter::flush(bool force) {
   if (journal_.drain([&](const JournalEntry& e) { mirror_.record(e.port, e.msg); }) > 0) dirty_ = true;
+  if (committed_ && committed_->drain([&](const JournalEntry& e) { committed_mirror_.record(e.port, e.msg); }) > 0)
+    dirty_ = true;
   if (const auto lost = journal_.lost(); lost != lost_seen_) {
     log::warning("sounding-notes ledger: %llu note messages not journalled (queue full); the start-up panic's "
                  "controller resets cover them after a crash",
@@ -263,7 +268,7 @@ void SoundingLedgerWriter::flush(bool force) {
   }
   if (!dirty_ && !force) return;
   std::string error;
-  if (write_sounding_file(path_, sounding_notes(mirror_), error)) {
+  if (write_sounding_file(path_, sounding_notes(mirror_, committed_mirror_), error)) {
     dirty_ = false;
     warned_ = false;
     writes_.fetch_add(1, std::memory_order_relaxed);

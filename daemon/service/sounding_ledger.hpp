@@ -5,7 +5,10 @@
 // (which a synth may ignore). The real-time side only journals what it wrote
 // (daemon/midi/sounding_journal.hpp); the writer thread here replays that into a ledger of its own
 // and replaces the file atomically (write, rename) when it changed, at most every 5 ms. Nothing
-// sounding: no file. A note that starts less than ~7 ms before a crash may be missing from it.
+// sounding: no file. The inference thread journals what it pushes too, a grid step or more before
+// it is written, and the file lists the keys of both: so a note is in the file before it sounds
+// (a crash may then end a note that never started: a harmless note-off), unless the writer thread
+// falls that far behind.
 //
 // The file, text:
 //   clara-sounding 1
@@ -52,12 +55,17 @@ std::vector<SoundingNote> take_left_sounding(const std::string& path, std::size_
 
 // The notes a ledger holds, in port, channel, key order.
 std::vector<SoundingNote> sounding_notes(const NoteLedger& ledger);
+// The keys either ledger holds, each at the larger depth: what was written and what is on its way.
+std::vector<SoundingNote> sounding_notes(const NoteLedger& written, const NoteLedger& committed);
 
 class SoundingLedgerWriter {
  public:
   // `recovered`: what the file held at start (the backend's start-up panic ends those notes,
   // and their note-offs come back through the journal), so the file stays until they are out.
-  SoundingLedgerWriter(std::string path, SoundingJournal& journal, const std::vector<SoundingNote>& recovered);
+  // `committed` (may be null): the notes as the inference thread pushes them, before they are
+  // written; the file lists a key while either journal says it sounds (or is about to).
+  SoundingLedgerWriter(std::string path, SoundingJournal& journal, const std::vector<SoundingNote>& recovered,
+                       SoundingJournal* committed = nullptr);
   ~SoundingLedgerWriter();
   void start();
   // A last drain and write (after the backend's stop: nothing sounds, so the file goes). Idempotent.
@@ -70,7 +78,9 @@ class SoundingLedgerWriter {
 
   std::string path_;
   SoundingJournal& journal_;
-  NoteLedger mirror_;
+  SoundingJournal* committed_;
+  NoteLedger mirror_;            // what was written
+  NoteLedger committed_mirror_;  // what was pushed to be written
   bool dirty_ = true;  // the first pass writes (or removes a stale or corrupt file)
   bool warned_ = false;
   std::uint64_t lost_seen_ = 0;

@@ -137,6 +137,35 @@ TEST(SoundingLedger, WriterFollowsTheJournalAndRemovesTheFileWhenSilent) {
   EXPECT_GE(writer.writes(), 2u);
 }
 
+// A note the inference thread has pushed is in the file before the output side writes it, so a
+// kill in the writer's lag after the write still finds it; it leaves the file once its note-off
+// is both pushed and written.
+TEST(SoundingLedger, APushedNoteIsListedBeforeItIsWrittenAndUntilItsNoteOffIsWritten) {
+  TempDir dir;
+  const std::string path = (dir.path / "sounding").string();
+  SoundingJournal written, pushed;
+  SoundingLedgerWriter writer(path, written, {}, &pushed);
+  writer.start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  auto wait_for = [&](const std::vector<SoundingNote>& want) {
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (read_sounding_file(path).notes == want) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return false;
+  };
+  pushed.written(0, ShortMessage{0x90, 60, 100});
+  EXPECT_TRUE(wait_for({{0, 0, 60, 1}})) << "pushed, not written yet: listed";
+  written.written(0, ShortMessage{0x90, 60, 100});
+  pushed.written(0, ShortMessage{0x80, 60, 0});
+  std::this_thread::sleep_for(std::chrono::milliseconds(40));
+  EXPECT_EQ(read_sounding_file(path).notes, (std::vector<SoundingNote>{{0, 0, 60, 1}}))
+      << "its note-off pushed but not written: it still sounds";
+  written.written(0, ShortMessage{0x80, 60, 0});
+  writer.stop();
+  EXPECT_FALSE(fs::exists(path));
+}
+
 TEST(SoundingLedger, WriterKeepsRecoveredNotesUntilTheirNoteOffsAreWritten) {
   TempDir dir;
   const std::string path = (dir.path / "sounding").string();
