@@ -132,7 +132,7 @@ ctl metrics >"$WORK/metrics.txt"
 grep -Eq "^model_swaps: +$good\$" "$WORK/metrics.txt" || fail "metrics model_swaps is not $good: $(grep model_swap "$WORK/metrics.txt")"
 # nosuchmodel's refusals count too, and the path's does not (refused before it was a name).
 grep -Eq "^model_swaps_refused: +$bad\$" "$WORK/metrics.txt" || fail "metrics model_swaps_refused is not $bad: $(grep model_swap "$WORK/metrics.txt")"
-note "metrics: $(grep -E '^(model_swap|late_events|stalls|input_queue|output_queue)' "$WORK/metrics.txt" | tr -s ' ' | tr '\n' ' ')"
+note "metrics: $(grep -E '^(model_swap|late_events|late_commit|late_cycle|late_retry|stalls|input_queue|output_queue)' "$WORK/metrics.txt" | tr -s ' ' | tr '\n' ' ')"
 # The queues' high-water marks: the human's phrases went through the input queue and Clara's notes
 # through the output queue, neither near full.
 metric() { sed -n "s/^$1: *//p" "$WORK/metrics.txt"; }
