@@ -26,6 +26,20 @@ struct DuetEngine::Impl {
   bool started = false, stopped = false;
   std::int64_t frontier = 0;
   std::vector<DuetInput> log;
+  std::size_t sealed = 0;  // log entries before this one are final (seal_log)
+
+  // A setting that replaces the one before it: a second change of the same kind at the same
+  // frontier replaces the first in the log, unless that one is sealed. Replay gives the same
+  // tokens: nothing was committed between the two, and each of these kinds (tempo, sampler,
+  // velocity, phrasing) only sets a value, discarding the speculative tail or re-timing steps not
+  // yet committed. A control surface's fader (or a
+  // flood of datagrams) sending many changes a grid step so costs one entry a step.
+  void log_setting(const DuetInput& in) {
+    if (log.size() > sealed && log.back().kind == in.kind && log.back().step == in.step)
+      log.back() = in;
+    else
+      log.push_back(in);
+  }
 
   // Only note on/off and the sustain pedal enter the duet, and only when they change
   // something: a note-off for a key not down, or a pedal value on the same side of 64
@@ -209,7 +223,7 @@ void DuetEngine::set_tempo(double bpm) {
   if (m.started) {
     DuetInput in = m.input(DuetInput::Kind::tempo);
     in.bpm = bpm;
-    m.log.push_back(in);
+    m.log_setting(in);
   }
 }
 
@@ -222,7 +236,7 @@ void DuetEngine::set_sampler(const SamplerConfig& sampler) {
   m.stream.set_sampler(sampler);
   DuetInput in = m.input(DuetInput::Kind::sampler);
   in.sampler = sampler;
-  m.log.push_back(in);
+  m.log_setting(in);
 }
 
 void DuetEngine::set_velocity(int velocity) {
@@ -236,7 +250,7 @@ void DuetEngine::set_velocity(int velocity) {
   m.stream.set_fixed_velocity(velocity);
   DuetInput in = m.input(DuetInput::Kind::velocity);
   in.velocity = velocity;
-  m.log.push_back(in);
+  m.log_setting(in);
 }
 
 void DuetEngine::set_phrasing(const Phrasing& phrasing) {
@@ -248,7 +262,7 @@ void DuetEngine::set_phrasing(const Phrasing& phrasing) {
   m.stream.set_phrasing(phrasing);
   DuetInput in = m.input(DuetInput::Kind::phrasing);
   in.phrasing = phrasing;
-  m.log.push_back(in);
+  m.log_setting(in);
 }
 
 void DuetEngine::set_instruments(const std::string& human_prefix, const std::string& clara_prefix,
@@ -324,6 +338,9 @@ const DuetConfig& DuetEngine::config() const { return impl_->stream.config(); }
 const EncodingSpec& DuetEngine::spec() const { return impl_->spec; }
 const std::vector<int>& DuetEngine::committed_tokens() const { return impl_->stream.committed(); }
 const std::vector<DuetInput>& DuetEngine::log() const { return impl_->log; }
+void DuetEngine::seal_log(std::size_t count) {
+  impl_->sealed = std::max(impl_->sealed, std::min(count, impl_->log.size()));
+}
 const DuetStats& DuetEngine::stats() const { return impl_->stats; }
 
 }  // namespace clara

@@ -144,7 +144,13 @@ class DuetEngine {
   const DuetConfig& config() const;
   const EncodingSpec& spec() const;  // fixed at construction: safe to read from any thread
   const std::vector<int>& committed_tokens() const;    // ids, from the first <eos>
+  // Every input as taken, in order. A tempo, sampler, velocity or phrasing change at the same frontier as
+  // the entry before it, of the same kind, replaces that entry (replay gives the same tokens),
+  // unless the entry is sealed.
   const std::vector<DuetInput>& log() const;
+  // The first `count` entries are final: a writer has them (the session's live replay.log), so a
+  // later change replaces none of them.
+  void seal_log(std::size_t count);
   const DuetStats& stats() const;
 
  private:

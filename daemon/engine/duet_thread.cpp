@@ -390,7 +390,10 @@ void DuetThread::run() {
                      static_cast<double>(engine_.stats().stalled_ns - stalled_ns) / 1e6,
                      static_cast<unsigned long long>(engine_.stats().stalls));
       emit(out);
-      if (recorder_) recorder_->tick(engine_, backend_.now_ns());  // hands new material to the writer thread
+      if (recorder_) {
+        recorder_->tick(engine_, backend_.now_ns());  // hands new material to the writer thread
+        engine_.seal_log(recorder_->inputs_handed());  // what it took is final
+      }
       const auto& st = engine_.stats();
       const double work_us = std::chrono::duration<double, std::micro>(clock::now() - work_start).count();
       std::lock_guard lock(mutex_);

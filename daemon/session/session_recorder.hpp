@@ -43,6 +43,9 @@ class SessionRecorder {
 
   std::size_t human_count() const { return tracks_.human_count(); }
   std::size_t clara_count() const { return tracks_.clara_count(); }
+  // How many of the engine's inputs have been handed to the writer: those are on their way to
+  // replay.log as they are, so the engine must not replace them (DuetEngine::seal_log).
+  std::size_t inputs_handed() const { return inputs_sent_; }
 
   // Writes `file` (notes still open at the end are closed at `end_ns`), replacing it atomically.
   // Throws std::runtime_error naming the file when it cannot be written.

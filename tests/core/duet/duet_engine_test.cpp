@@ -581,6 +581,66 @@ TEST(DuetEngine, RandomisedLiveSessionsMatchTheirStepReplay) {
   }
 }
 
+// A fader (or a flood of datagrams) sends many changes a grid step: the log keeps the last of
+// each kind at each frontier, the replay of that log still gives the live tokens, and an entry a
+// writer already has (sealed) is never replaced.
+TEST(DuetEngine, SettingsAtOneFrontierKeepOneLogEntryAndReplayTheSame) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    std::mt19937_64 rng(seed);
+    auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    DuetConfig c = random_config(DuetMode::accompany, seed);
+    HashModel live_model(v.size(), seed);
+    DuetEngine live(live_model, v, kPiano, c);
+    live.start(0);
+    std::vector<TimedMessage> out;
+    std::int64_t now = 0;
+    std::size_t settings = 0;
+    for (int i = 0; i < 400; ++i) {
+      now += uniform(1'000'000, 20'000'000);
+      for (int k = uniform(0, 6); k > 0; --k, ++settings) {
+        switch (uniform(0, 3)) {
+          case 3: live.set_phrasing({uniform(1, 3), 0.25 * uniform(1, 8), uniform(2, 6)}); break;
+          case 0: {
+            SamplerConfig sc = live.config().sampler;
+            sc.temperature = 0.5 + 0.1 * uniform(0, 10);
+            live.set_sampler(sc);
+            break;
+          }
+          case 1: live.set_tempo(uniform(60, 200)); break;
+          default: live.set_velocity(uniform(0, 127)); break;
+        }
+      }
+      if (i % 7 == 0) live.human(on(uniform(40, 80), 90));
+      live.advance(now, out);
+    }
+    live.stop(out);
+    const auto& log = live.log();
+    for (std::size_t i = 1; i < log.size(); ++i)
+      ASSERT_FALSE(log[i].kind == log[i - 1].kind && log[i].step == log[i - 1].step &&
+                   log[i].kind != DuetInput::Kind::human)
+          << "two entries of one setting at step " << log[i].step;
+    EXPECT_LT(log.size(), settings) << "nothing was coalesced";
+    HashModel replay_model(v.size(), seed);
+    auto [tokens, replay_out] = replay_steps(replay_model, v, kPiano, c, log, live.frontier(), 0);
+    ASSERT_EQ(tokens, live.committed_tokens()) << "seed " << seed;
+    ASSERT_EQ(replay_out, out) << "seed " << seed;
+  }
+  // Sealed: the second change at the same frontier is a new entry.
+  HashModel model(v.size(), 9);
+  DuetEngine e(model, v, kPiano, random_config(DuetMode::accompany, 9));
+  e.start(0);
+  e.set_velocity(40);
+  e.set_velocity(50);
+  ASSERT_EQ(e.log().size(), 1u);
+  EXPECT_EQ(e.log()[0].velocity, 50);
+  e.seal_log(1);
+  e.set_velocity(60);
+  ASSERT_EQ(e.log().size(), 2u);
+  EXPECT_EQ(e.log()[0].velocity, 50) << "a sealed entry was replaced";
+  EXPECT_EQ(e.log()[1].velocity, 60);
+}
+
 TEST(DuetEngine, HumanInsideASampledWaitCutsIt) {
   Vocabulary v = notewise_vocabulary(kPiano);
   const int max_wait = kPiano.max_wait();
