@@ -9,7 +9,7 @@ OutputScheduler::OutputScheduler(std::span<const OutputPortSettings> ports,
     : startup_extra_(startup_panic_channels), caps_(ports) {}
 
 OutputScheduler::Admission OutputScheduler::accept(const TimedMessage& m, std::uint32_t epoch) {
-  if (epoch_before(epoch, panic_handled_)) return Admission::stale;
+  if (epoch_before(epoch, panic_handled_) && !survives_panic(m.msg)) return Admission::stale;
   if (m.msg.is_note_on() && pending_.size() >= kNoteOnHighWater) {
     refused_note_ons_.fetch_add(1, std::memory_order_relaxed);
     return Admission::refused;

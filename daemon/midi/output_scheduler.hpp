@@ -164,6 +164,9 @@ class OutputScheduler {
       return static_cast<bool>(sink(port, frame, m));
     }
   }
+  // A MIDI Stop (Clara as clock master) is not dropped by a panic: it stops a slave, as the panic
+  // stops her notes, and clarad's own stop pushes it just before the stop's panic.
+  static bool survives_panic(ShortMessage m) { return m.status == 0xFC; }
   // Messages that end sound: losing one leaves a note or the pedal hanging.
   static bool ends_sound(ShortMessage m) {
     return m.is_note_off() || (m.is_control(64) && m.data2 < 64) || m.is_control(120) || m.is_control(123);
@@ -218,7 +221,7 @@ bool OutputScheduler::handle_panics(Sink& sink) {
   if (requested != panic_handled_) {
     // Pushed before the request: never to sound. Pushed after it but already
     // drained (the request came while this side was draining): kept.
-    pending_.remove_if([&](const QueuedMessage& q) { return epoch_before(q.epoch, requested); });
+    pending_.remove_if([&](const QueuedMessage& q) { return epoch_before(q.epoch, requested) && !survives_panic(q.msg); });
     caps_.reset();
     // What a waiting note-off would end is still in the ledger: the panic ends it.
     retry_.clear();

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <random>
@@ -146,6 +147,18 @@ TEST(OutputScheduler, NoClockTickGoesOutAfterAStop) {
   const auto next = h.cycle(1);
   ASSERT_EQ(next.size(), 2u);
   EXPECT_EQ(next[1].msg.status, 0xF8) << "a Start lets the clock run again";
+
+  // clarad's stop pushes a Stop, then requests the panic before the Stop is due: the panic drops
+  // the ticks and notes pushed before it, never the Stop.
+  h.s->accept(at(2 * kCycleNs + 30 * kFrameNs, 0xF8, 0, 0));
+  h.s->accept(at(2 * kCycleNs + 40 * kFrameNs, 0xFC, 0, 0));
+  h.s->accept(at(2 * kCycleNs + 50 * kFrameNs, 0x90, 61, 90));
+  h.s->request_panic();
+  std::vector<std::uint8_t> after_panic;
+  for (const auto& w : h.cycle(2)) after_panic.push_back(w.msg.status);
+  EXPECT_EQ(std::count(after_panic.begin(), after_panic.end(), 0xFC), 1) << "the panic dropped the Stop";
+  EXPECT_EQ(std::count(after_panic.begin(), after_panic.end(), 0xF8), 0);
+  EXPECT_EQ(std::count(after_panic.begin(), after_panic.end(), 0x90), 0);
 }
 
 TEST(OutputScheduler, OnsetErrorP99ComesFromTheHistogram) {
