@@ -71,14 +71,16 @@ void DuetThread::end_count_in(std::vector<TimedMessage>& out) {
   count_in_mode_.reset();
 }
 
+bool DuetThread::push_counted(const TimedMessage& m) {
+  if (backend_.push_output(m)) return true;
+  ++queue_full_;
+  return false;
+}
+
 void DuetThread::emit_aux(std::vector<TimedMessage>& aux) {
   aux_gate_.send(
       aux,
-      [&](const TimedMessage& m) {
-        if (backend_.push_output(m)) return true;
-        ++queue_full_;
-        return false;
-      },
+      [this](const TimedMessage& m) { return push_counted(m); },
       [](const TimedMessage&) {});
   aux.clear();
 }
@@ -256,11 +258,7 @@ void DuetThread::emit(std::vector<TimedMessage>& out) {
   for (auto& m : out) m = apply_route(route_, m);
   gate_.send(
       out,
-      [&](const TimedMessage& m) {
-        if (backend_.push_output(m)) return true;
-        ++queue_full_;
-        return false;
-      },
+      [this](const TimedMessage& m) { return push_counted(m); },
       [&](const TimedMessage& m) {
         if (recorder_ && !m.msg.is_system()) recorder_->clara(route_.instrument, route_.program, m);  // clock: not music
       });

@@ -101,6 +101,8 @@ class DuetThread : public CommandSink {
   void end_count_in(std::vector<TimedMessage>& out);
   // Clock and clicks: to her port as they are (no route, no note folding) and never recorded.
   void emit_aux(std::vector<TimedMessage>& aux);
+  // One push to the backend's output queue; a full queue is counted (both gates use it).
+  bool push_counted(const TimedMessage& m);
   void apply_swap(const SwapModel& swap);
   // How long stop() keeps offering held messages to a full queue.
   static constexpr std::chrono::milliseconds kStopDrain{500};
