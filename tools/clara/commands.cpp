@@ -17,6 +17,9 @@ extern const Command eval_lm_command;
 extern const Command baseline_command;
 extern const Command replay_command;
 extern const Command coherence_command;
+extern const Command train_composer_command;
+extern const Command train_critic_command;
+extern const Command evaluate_command;
 #endif
 
 const std::vector<Command>& commands() {
@@ -25,7 +28,8 @@ const std::vector<Command>& commands() {
       plot_command, render_command,
 #ifdef CLARA_HAVE_MODEL
       train_command,  generate_command, eval_lm_command, baseline_command, replay_command,
-      coherence_command,
+      coherence_command, train_composer_command, train_critic_command,
+      evaluate_command,
 #endif
   };
   return table;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "core/model/inference/batched_generation.hpp"
 #include "core/model/inference/inference_session.hpp"
 #include "core/model/files/model_files.hpp"
 #include "tools/clara/cli.hpp"
@@ -30,6 +31,33 @@ const model::ModelCard& ContinuationModel::card() const { return impl_->loaded.c
 ContinuationModel::~ContinuationModel() = default;
 
 const EncodingSpec& ContinuationModel::spec() const { return impl_->spec; }
+const Vocabulary& ContinuationModel::vocab() const { return impl_->loaded.vocab; }
+
+std::vector<std::vector<std::string>> ContinuationModel::run_candidates(const ContinuationRequest& request,
+                                                                        std::size_t n) const {
+  const Vocabulary& vocab = impl_->loaded.vocab;
+  std::vector<model::GenerationStream> streams(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (const auto& t : request.prompt) streams[i].prompt.push_back(vocab.id(t));
+    streams[i].sampler = request.sampler;
+    streams[i].sampler.seed = request.sampler.seed + i;
+  }
+  std::vector<std::vector<int>> ids;
+  try {
+    ids = model::generate_batch(*impl_->loaded.model, vocab, streams, static_cast<std::size_t>(request.length),
+                                request.grammar,
+                                request.precision == model::Precision::automatic ? model::Precision::fp32
+                                                                                 : request.precision);
+  } catch (const NoAdmissibleToken& e) {
+    throw DataError(std::string("sampling stopped: ") + e.what());
+  }
+  std::vector<std::vector<std::string>> out;
+  for (const auto& c : ids) {
+    out.emplace_back();
+    for (int id : c) out.back().push_back(vocab.token(id));
+  }
+  return out;
+}
 
 Continuation ContinuationModel::run(const ContinuationRequest& request) const {
   const Vocabulary& vocab = impl_->loaded.vocab;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/encoding/encoding_spec.hpp"
+#include "core/encoding/vocabulary.hpp"
 #include "core/generation/note_grammar.hpp"
 #include "core/generation/sampler.hpp"
 #include "core/model/files/model_card.hpp"
@@ -41,6 +42,10 @@ class ContinuationModel {
   const EncodingSpec& spec() const;
   const model::ModelCard& card() const;
   Continuation run(const ContinuationRequest& request) const;
+  // `n` continuations at once through the batched step, stream i seeded request.sampler.seed + i;
+  // <eos> is never drawn, so each is exactly request.length tokens.
+  std::vector<std::vector<std::string>> run_candidates(const ContinuationRequest& request, std::size_t n) const;
+  const Vocabulary& vocab() const;
 
  private:
   struct Impl;

@@ -1,11 +1,15 @@
 // clara generate: continue a prompt (a MIDI file or tokens) with a trained model,
 // one token at a time through the inference session, sampled the seed's way or
 // with temperature / top-k / top-p, with the grammar guard rails on.
+#include <cmath>
 #include <fstream>
+#include <optional>
 #include <iostream>
 #include <sstream>
 
 #include "core/encoding/codec.hpp"
+#include "core/evaluation/candidate_ranking.hpp"
+#include "core/model/classifier/classifier_files.hpp"
 #include "core/midi/midi_file.hpp"
 #include "tools/clara/cli.hpp"
 #include "tools/clara/continuation.hpp"
@@ -92,7 +96,49 @@ int run(const Args& args) {
     if (!precision) throw UsageError("option --precision: '" + *p + "' is not fp32, int8 or auto");
     request.precision = *precision;
   }
-  const Continuation result = model.run(request);
+  const long candidates = args.get_int("--candidates", 1, 1, 1024);
+  if (args.has("--critic") && candidates < 2) throw UsageError("--critic ranks candidates: give --candidates N (N >= 2)");
+  Continuation result;
+  std::string ranking;
+  if (candidates > 1) {
+    // Best of N: the critic's most human continuation.
+    const fs::path critic_dir = resolve_model_dir(args.get_or("--critic", "critic-notewise-piano"));
+    std::optional<model::JudgingModel> critic;
+    try {
+      critic.emplace(critic_dir);
+    } catch (const model::ModelFileError& e) {
+      throw DataError(e.what());
+    }
+    if (critic->card().kind != "critic") throw DataError(critic_dir.string() + ": not a critic (classifier.toml: kind)");
+    if (!(critic->vocab() == model.vocab()))
+      throw DataError(critic_dir.string() + ": reads another vocabulary than " + dir.filename().string());
+    const auto window = static_cast<std::size_t>(critic->card().sample_tokens);
+    auto all = model.run_candidates(request, static_cast<std::size_t>(candidates));
+    std::vector<int> prompt_ids;
+    for (const auto& t : request.prompt) prompt_ids.push_back(model.vocab().id(t));
+    std::vector<std::vector<int>> windows;
+    for (const auto& c : all) {
+      std::vector<int> ids;
+      for (const auto& t : c) ids.push_back(model.vocab().id(t));
+      auto w = critic_window(prompt_ids, ids, window);
+      if (!w)
+        throw UsageError("the critic reads " + std::to_string(window) + " tokens: make --length plus the prompt (" +
+                         std::to_string(request.prompt.size()) + ") at least that");
+      windows.push_back(std::move(*w));
+    }
+    const auto ranked = rank_candidates(critic->probabilities(windows));
+    std::ostringstream os;
+    os << "  best of " << candidates << " by " << critic_dir.filename().string() << ": candidate "
+       << ranked.front().index + 1 << " (seed " << sc.seed + ranked.front().index << ")";
+    for (const auto& r : ranked) os << (r.index == ranked.front().index ? " [" : ", ") << "#" << r.index + 1 << " "
+                                    << static_cast<int>(std::lround(100 * r.human)) << " %";
+    os << " judged human]\n";
+    ranking = os.str();
+    result.tokens = std::move(all[ranked.front().index]);
+    sc.seed += ranked.front().index;
+  } else {
+    result = model.run(request);
+  }
   const auto& generated = result.tokens;
   const std::size_t unknown = result.unknown_prompt_tokens;
   const bool ended = result.ended;
@@ -118,8 +164,9 @@ int run(const Args& args) {
             << (unknown ? " (" + std::to_string(unknown) + " prompt tokens unknown to the model)" : "")
             << (ended ? "; the model ended the piece" : "") << "\n  " << score.note_count() << " notes, "
             << score.length_quarters() << " quarters at " << options.bpm << " bpm -> " << out.string() << "\n";
-  if (request.precision != clara::model::Precision::fp32)
+  if (request.precision != clara::model::Precision::fp32 && candidates == 1)
     std::cout << "  precision " << result.precision.reason << "\n";
+  std::cout << ranking;
   return kOk;
 }
 
@@ -143,6 +190,8 @@ OptionSpec options() {
       .flag("--with-prompt", "write the prompt before the continuation")
       .valued("--tokens", "FILE", "also write the tokens")
       .valued("--tempo", "BPM", "tempo of the MIDI file (default 120)")
+      .valued("--candidates", "N", "generate N continuations at once and keep the critic's most human (default 1)")
+      .valued("--critic", "NAME|PATH", "the critic that ranks --candidates (default critic-notewise-piano)")
       .valued("--precision", "P",
               "fp32 (default), int8 (int8 weights, faster) or auto (int8 where measured faster and as accurate)");
 }
@@ -155,7 +204,10 @@ extern const Command generate_command{
     "Sampling defaults to the model card's [sampling] (what the model was measured to sound\n"
     "best with); each flag overrides its key. Without one, the seed's policy: the top token,\n"
     "but with probability R a draw among the top K renormalised at temperature T.\n"
-    "Same model, prompt and seed: same output.\n",
+    "Same model, prompt and seed: same output.\n"
+    "--candidates N samples N continuations in one batch (seeds S..S+N-1, each exactly --length\n"
+    "tokens) and keeps the one --critic judges most human, on the last tokens it reads of prompt and\n"
+    "continuation; the report lists every candidate's score.\n",
     options(), run};
 
 }  // namespace clara::cli

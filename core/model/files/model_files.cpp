@@ -17,6 +17,8 @@ constexpr const char* kSums = "SHA256SUMS";
 constexpr const char* kWeights = "weights.pt";
 constexpr const char* kCard = "model.toml";
 
+}  // namespace
+
 void write_atomically(const fs::path& path, std::string_view bytes) {
   const fs::path tmp = path.string() + ".tmp";
   {
@@ -27,6 +29,8 @@ void write_atomically(const fs::path& path, std::string_view bytes) {
   }
   fs::rename(tmp, path);
 }
+
+namespace {
 
 std::string read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -92,13 +96,13 @@ void save_model_folder(const fs::path& dir, const AwdLstm& model, const ModelCar
   write_sha256sums(dir);
 }
 
-LoadedModel load_model_folder(const fs::path& dir) {
+std::map<std::string, std::string> read_verified_folder(const fs::path& dir) {
   if (!fs::is_directory(dir)) throw ModelFileError(dir.string() + ": not a model folder");
   const fs::path sums_path = dir / kSums;
   if (!fs::exists(sums_path)) throw ModelFileError(sums_path.string() + ": missing");
   const auto sums = parse_sums(read_bytes(sums_path), sums_path);
 
-  // 1. Checksums of every listed file, on the very bytes parsed below.
+  // 1. Checksums of every listed file, on the very bytes the caller parses.
   std::map<std::string, std::string> contents;
   for (const auto& [name, hex] : sums) {
     const fs::path p = dir / name;
@@ -115,6 +119,11 @@ LoadedModel load_model_folder(const fs::path& dir) {
     if (name != kSums && !sums.count(name))
       throw ModelFileError(e.path().string() + ": not listed in SHA256SUMS");
   }
+  return contents;
+}
+
+LoadedModel load_model_folder(const fs::path& dir) {
+  const auto contents = read_verified_folder(dir);
   for (const char* required : {kWeights, kCard})
     if (!contents.count(required)) throw ModelFileError((dir / required).string() + ": missing (not listed in SHA256SUMS)");
 
@@ -129,7 +138,7 @@ LoadedModel load_model_folder(const fs::path& dir) {
   } catch (const std::exception& e) {
     throw ModelFileError(std::string(e.what()));
   }
-  if (hex_of(read_bytes(vocab_path)) != sums.at(out.card.vocabulary_file))
+  if (hex_of(read_bytes(vocab_path)) != hex_of(contents.at(out.card.vocabulary_file)))
     throw ModelFileError(vocab_path.string() + ": changed while loading");
   const auto& arch = out.card.architecture;
   if (static_cast<std::int64_t>(out.vocab.size()) != arch.vocab_size)

@@ -6,7 +6,10 @@
 // it promises, and that every weight is finite. All failures throw ModelFileError naming
 // the file and the check.
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "core/model/network/awd_lstm.hpp"
 #include "core/model/files/model_card.hpp"
@@ -29,5 +32,13 @@ void save_model_folder(const std::filesystem::path& dir, const AwdLstm& model, c
 void write_sha256sums(const std::filesystem::path& dir);
 
 LoadedModel load_model_folder(const std::filesystem::path& dir);
+
+// The bytes of every file a folder's SHA256SUMS lists, each checked against its sum, after
+// checking that nothing unlisted is there (the first two steps of load_model_folder, shared
+// with the judging models' folders).
+std::map<std::string, std::string> read_verified_folder(const std::filesystem::path& dir);
+
+// Writes through a temporary file and a rename, so a reader never sees half a file.
+void write_atomically(const std::filesystem::path& path, std::string_view bytes);
 
 }  // namespace clara::model
