@@ -229,9 +229,14 @@ int run(const Args& args) {
   for (const auto& p : test) files.push_back(corpus / p.path), names.push_back(p.path);
   model::LstmTokenModel token_model(*gen.model);
   CoherenceResult coherence;
+  std::string coherence_missing;  // why it could not be measured (too few long pieces)
   {
     Progress progress("coherence", phrases ? std::min(phrases, files.size()) : files.size(), "phrases");
-    coherence = run_coherence(token_model, gen.vocab, spec, files, names, co, [&] { progress.advance(); });
+    try {
+      coherence = run_coherence(token_model, gen.vocab, spec, files, names, co, [&] { progress.advance(); });
+    } catch (const DataError& e) {
+      coherence_missing = e.what();
+    }
     progress.finish();
   }
 
@@ -263,7 +268,7 @@ int run(const Args& args) {
                           {"generated_composer_mean", mean_row(comp_gen)},
                           {"generated_composer_top", top_counts(comp_gen)},
                           {"human_composer_mean", mean_row(comp_hum)}};
-  j["coherence"] = to_json(coherence);
+  j["coherence"] = coherence_missing.empty() ? to_json(coherence) : nlohmann::json{{"not_measured", coherence_missing}};
   j["music"] = {{"generated", stats_json(ms_gen)}, {"human", stats_json(ms_hum)}, {"pitch_class_js_bits", pc_js}};
 
   std::ostringstream md;
@@ -282,9 +287,12 @@ int run(const Args& args) {
   md << "| inception score (95 % CI) | " << num(is_gen.score, 2) << " (" << num(is_gen.interval.low, 2) << ".."
      << num(is_gen.interval.high, 2) << ") | human " << num(is_hum.score, 2) << " (" << num(is_hum.interval.low, 2)
      << ".." << num(is_hum.interval.high, 2) << "); ratio " << num(is_gen.score / is_hum.score, 2) << " |\n";
-  md << "| duet coherence: key same or related | " << pct(coherence.clara.related_key_rate) << " | true continuation "
-     << pct(coherence.human.related_key_rate) << ", random passage " << pct(coherence.random.related_key_rate)
-     << " |\n";
+  if (coherence_missing.empty())
+    md << "| duet coherence: key same or related (" << coherence.rows.size() << " phrases) | "
+       << pct(coherence.clara.related_key_rate) << " | true continuation " << pct(coherence.human.related_key_rate)
+       << ", random passage " << pct(coherence.random.related_key_rate) << " |\n";
+  else
+    md << "| duet coherence | not measured: " << coherence_missing << " | |\n";
   md << "| pitch-class JS distance to the human passages | " << num(pc_js, 4) << " | 0 |\n";
   md << "| note density (notes/beat) | " << num(ms_gen.density, 2) << " | " << num(ms_hum.density, 2) << " |\n";
   md << "| polyphony | " << num(ms_gen.polyphony, 2) << " | " << num(ms_hum.polyphony, 2) << " |\n";
