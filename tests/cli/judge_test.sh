@@ -23,7 +23,7 @@ check "train-composer exits 0" test $? -eq 0
 check "two classes, chosen by pieces, with a confusion matrix per epoch" \
   bash -c "grep -q 'classes (the 2 composers with the most training pieces' '$tmp/comp.txt' && [ \$(grep -c 'rows: true class' '$tmp/comp.txt') -ge 2 ]"
 check "test figures of the network and of the features baseline" \
-  bash -c "grep -q '^test (network): accuracy' '$tmp/comp.txt' && grep -q '^test (pitch-class + note-statistics baseline)' '$tmp/comp.txt'"
+  bash -c "grep -q '^test chunks (network): accuracy' '$tmp/comp.txt' && grep -q '^test pieces (network' '$tmp/comp.txt' && grep -q '^test chunks (pitch-class + note-statistics baseline)' '$tmp/comp.txt'"
 check "the composer folder is sealed, held-out figures included" \
   bash -c "cd '$tmp/composer' && sha256sum -c --quiet SHA256SUMS && grep -q held-out.json SHA256SUMS && grep -q \"kind = 'composer'\" classifier.toml"
 

@@ -126,6 +126,22 @@ HeldOutFigures figures_of(const std::vector<std::vector<double>>& probs, const s
   return f;
 }
 
+// Per piece: the class of the mean of its chunks' distributions (a piece is judged on all of it).
+HeldOutFigures piece_figures(const std::vector<std::vector<double>>& probs, const std::vector<ChunkRef>& chunks,
+                             std::size_t classes) {
+  std::map<std::uint32_t, std::pair<std::vector<double>, int>> per_piece;
+  for (std::size_t i = 0; i < chunks.size(); ++i) {
+    auto& [sum, label] = per_piece[chunks[i].piece];
+    if (sum.empty()) sum.assign(classes, 0.0);
+    for (std::size_t k = 0; k < classes; ++k) sum[k] += probs[i][k];
+    label = chunks[i].label;
+  }
+  std::vector<std::vector<double>> rows;
+  std::vector<int> labels;
+  for (auto& [piece, v] : per_piece) rows.push_back(v.first), labels.push_back(v.second);
+  return figures_of(rows, labels, classes);
+}
+
 nlohmann::json figures_json(const HeldOutFigures& f) {
   return {{"samples", f.samples}, {"accuracy", f.accuracy}, {"balanced_accuracy", f.balanced_accuracy},
           {"confusion", f.confusion}};
@@ -236,20 +252,28 @@ int run_composer(const Args& args) {
   // the same training chunks.
   const model::JudgingModel judged(c.out);
   const auto test = samples_of(pieces, test_chunks, c.sample_tokens);
-  const auto net = figures_of(judged.probabilities(test.tokens), test.labels, k);
-  print_figures("test (network)", net, choice.classes);
+  const auto net_probs = judged.probabilities(test.tokens);
+  const auto net = figures_of(net_probs, test.labels, k);
+  print_figures("test chunks (network)", net, choice.classes);
+  const auto net_pieces = piece_figures(net_probs, test_chunks, k);
+  print_figures("test pieces (network, chunks' mean)", net_pieces, choice.classes);
   const auto fit = samples_of(pieces, balanced_draw(train_chunks, k, std::min<std::size_t>(per_epoch, 8000), seed + 1),
                               c.sample_tokens);
   model::FeatureClassifier baseline;
   baseline.fit(features_of(fit.tokens, c.vocab, c.spec), fit.labels, static_cast<int>(k), seed);
-  const auto base = figures_of(baseline.probabilities(features_of(test.tokens, c.vocab, c.spec)), test.labels, k);
-  print_figures("test (pitch-class + note-statistics baseline)", base, choice.classes);
+  const auto base_probs = baseline.probabilities(features_of(test.tokens, c.vocab, c.spec));
+  const auto base = figures_of(base_probs, test.labels, k);
+  print_figures("test chunks (pitch-class + note-statistics baseline)", base, choice.classes);
+  const auto base_pieces = piece_figures(base_probs, test_chunks, k);
+  print_figures("test pieces (baseline, chunks' mean)", base_pieces, choice.classes);
   write_held_out(c.out, {{"split", "test"},
                          {"source", lc.source},
                          {"classes", choice.classes},
                          {"test_pieces", card.test_pieces},
                          {"network", figures_json(net)},
-                         {"features_baseline", figures_json(base)}});
+                         {"network_pieces", figures_json(net_pieces)},
+                         {"features_baseline", figures_json(base)},
+                         {"features_baseline_pieces", figures_json(base_pieces)}});
   return kOk;
 }
 
