@@ -29,7 +29,9 @@ expect=(bin/clara share/clara/clarad.toml share/clara/samples/anna-magdalena-20a
 ((HAVE_CLARAD)) && expect+=(bin/clarad share/man/man8/clarad.8)
 for m in "$SRC"/models/*/; do
   name=$(basename "$m")
-  expect+=("share/clara/models/$name/model.toml" "share/clara/models/$name/weights.pt" "share/clara/models/$name/SHA256SUMS")
+  card=model.toml
+  [ -f "$m/classifier.toml" ] && card=classifier.toml  # a judging model (critic, composer classifier)
+  expect+=("share/clara/models/$name/$card" "share/clara/models/$name/weights.pt" "share/clara/models/$name/SHA256SUMS")
 done
 for f in "${expect[@]}"; do [ -e "$P/$f" ] || fail "cmake --install did not make $f"; done
 for m in "$P"/share/clara/models/*/; do

@@ -67,7 +67,8 @@ LabelledCorpus labelled_corpus(const fs::path& corpus, const fs::path& generator
       const auto composer = (*ft)["composer"].value<std::string>();
       out.pieces.push_back({*path, composer ? *composer : first_folder(*path), *split_named(*split)});
     }
-    out.source = "the split of " + manifest.string();
+    // Named by the model, not the path: cards travel with the model folder.
+    out.source = "the split of " + generator_dir.filename().string() + "/data-manifest.toml";
   } else {
     std::vector<std::string> all;
     for (auto it = fs::recursive_directory_iterator(corpus, fs::directory_options::follow_directory_symlink);
