@@ -9,11 +9,7 @@ source "$(dirname "$0")/lib.sh"
 corpus="$data/mini_corpus"
 shipped="$data/../../models/notewise-piano"
 if [ ! -s "$shipped/weights.pt" ]; then echo "skip: no shipped notewise-piano model"; exit 77; fi
-# A copy without the shipped data manifest (which names ../shared's corpus): the held-out
-# pieces then come from encode's split of the corpus given.
-mkdir "$tmp/m"
-for f in "$shipped"/*; do [ "$(basename "$f")" = data-manifest.toml ] || cp "$f" "$tmp/m/"; done
-(cd "$tmp/m" && sha256sum $(ls | grep -v '^SHA256SUMS$') > SHA256SUMS)
+model_without_manifest "$shipped" "$tmp/m"
 "$clara" encode --corpus "$corpus" --out "$tmp/data" > /dev/null 2>&1  # the split defaults
 check "fixture split encodes" test -s "$tmp/data/manifest.toml"
 

@@ -10,11 +10,7 @@ source "$(dirname "$0")/lib.sh"
 corpus="$data/mini_corpus"
 shipped="$data/../../models/notewise-piano"
 if [ ! -s "$shipped/weights.pt" ]; then echo "skip: no shipped notewise-piano model"; exit 77; fi
-# The generator without its data manifest (which names ../shared's corpus): the split is then
-# the one encode makes of the corpus given.
-mkdir "$tmp/gen"
-for f in "$shipped"/*; do [ "$(basename "$f")" = data-manifest.toml ] || cp "$f" "$tmp/gen/"; done
-(cd "$tmp/gen" && sha256sum $(ls | grep -v '^SHA256SUMS$') > SHA256SUMS)
+model_without_manifest "$shipped" "$tmp/gen"
 tiny=(--emb 16 --hidden 24 --layers 1 --sample-tokens 64 --bs 8 --threads 1 --quiet)
 
 "$clara" train-composer --model "$tmp/gen" --corpus "$corpus" --out "$tmp/composer" --classes 2 \

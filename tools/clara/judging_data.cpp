@@ -1,19 +1,10 @@
 #include "tools/clara/judging_data.hpp"
 
-#include <toml++/toml.h>
-
 #include <algorithm>
-#include <atomic>
-#include <cctype>
 #include <fstream>
 #include <iostream>
-#include <mutex>
 #include <random>
-#include <thread>
 
-#include "core/encoding/codec.hpp"
-#include "core/hash/sha256.hpp"
-#include "core/midi/midi_file.hpp"
 #include "core/model/files/model_files.hpp"
 #include "core/model/inference/batched_generation.hpp"
 #include "tools/clara/cli.hpp"
@@ -21,114 +12,6 @@
 
 namespace clara::cli {
 namespace fs = std::filesystem;
-
-namespace {
-
-std::string first_folder(const std::string& relative) {
-  const auto slash = relative.find('/');
-  return slash == std::string::npos ? std::string("(top)") : relative.substr(0, slash);
-}
-
-std::optional<Split> split_named(std::string_view s) {
-  if (s == "train") return Split::train;
-  if (s == "valid") return Split::valid;
-  if (s == "test") return Split::test;
-  return std::nullopt;
-}
-
-}  // namespace
-
-LabelledCorpus labelled_corpus(const fs::path& corpus, const fs::path& generator_dir, const EncodingSpec& spec) {
-  if (!fs::is_directory(corpus)) throw NoInputError(corpus.string() + ": no such corpus folder");
-  LabelledCorpus out;
-  const fs::path manifest = generator_dir / "data-manifest.toml";
-  if (fs::exists(manifest)) {
-    toml::table t;
-    try {
-      t = toml::parse_file(manifest.string());
-    } catch (const toml::parse_error& e) {
-      throw DataError(manifest.string() + ":" + std::to_string(e.source().begin.line) + ": " +
-                      std::string(e.description()));
-    }
-    const toml::array* files = t["files"].as_array();
-    if (!files) throw DataError(manifest.string() + ": no [[files]] table");
-    std::size_t row = 0;
-    for (const auto& f : *files) {
-      ++row;
-      const toml::table* ft = f.as_table();
-      const auto path = ft ? (*ft)["path"].value<std::string>() : std::nullopt;
-      const auto split = ft ? (*ft)["split"].value<std::string>() : std::nullopt;
-      if (!path || !split || !split_named(*split))
-        throw DataError(manifest.string() + ": [[files]] entry " + std::to_string(row) +
-                        " lacks a path or a split of train, valid or test");
-      if (!fs::exists(corpus / *path))
-        throw DataError(manifest.string() + ": " + *path + " is not in " + corpus.string() +
-                        ": give the corpus the generator was encoded from");
-      const auto composer = (*ft)["composer"].value<std::string>();
-      out.pieces.push_back({*path, composer ? *composer : first_folder(*path), *split_named(*split)});
-    }
-    // Named by the model, not the path: cards travel with the model folder.
-    out.source = "the split of " + generator_dir.filename().string() + "/data-manifest.toml";
-  } else {
-    std::vector<std::string> all;
-    for (auto it = fs::recursive_directory_iterator(corpus, fs::directory_options::follow_directory_symlink);
-         it != fs::recursive_directory_iterator(); ++it) {
-      if (!it->is_regular_file()) continue;
-      std::string ext = it->path().extension().string();
-      std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-      if (ext != ".mid" && ext != ".midi") continue;
-      try {
-        EncodeCounts counts;
-        quantise(read_midi_file(it->path()), spec, counts);
-      } catch (const std::exception&) {
-        continue;  // encode skips it too
-      }
-      all.push_back(fs::relative(it->path(), corpus).generic_string());
-    }
-    std::sort(all.begin(), all.end());
-    const CorpusSplit split = split_corpus(all, SplitOptions{});
-    for (std::size_t i = 0; i < all.size(); ++i) out.pieces.push_back({all[i], first_folder(all[i]), split.splits[i]});
-    out.source = "the pieces of " + corpus.string() + " split as `clara encode --corpus` (seed 0)";
-  }
-  std::sort(out.pieces.begin(), out.pieces.end(),
-            [](const LabelledPiece& a, const LabelledPiece& b) { return a.path < b.path; });
-  if (out.pieces.empty()) throw DataError(corpus.string() + ": no MIDI pieces");
-  return out;
-}
-
-std::vector<PieceTokens> encode_pieces(const fs::path& corpus, const std::vector<LabelledPiece>& pieces,
-                                       const EncodingSpec& spec, const Vocabulary& vocab, int threads) {
-  std::vector<std::optional<PieceTokens>> done(pieces.size());
-  std::vector<std::string> errors(pieces.size());
-  std::atomic<std::size_t> next{0};
-  std::mutex progress_lock;
-  Progress progress("encoding pieces", pieces.size(), "pieces");
-  auto work = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < pieces.size();) {
-      try {
-        done[i] = encode_piece(corpus, pieces[i], spec, vocab);
-      } catch (const std::exception& e) {
-        errors[i] = e.what();
-      }
-      std::lock_guard<std::mutex> g(progress_lock);
-      progress.advance();
-    }
-  };
-  const int n = std::max(1, threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency()));
-  std::vector<std::thread> pool;
-  for (int t = 1; t < n; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  progress.finish();
-  std::vector<PieceTokens> out;
-  for (std::size_t i = 0; i < pieces.size(); ++i) {
-    if (done[i])
-      out.push_back(std::move(*done[i]));
-    else
-      std::cerr << "skipped: " << errors[i] << "\n";
-  }
-  return out;
-}
 
 std::vector<GeneratedSample> generate_samples(const GenerationPlan& plan, const std::vector<PieceTokens>& pieces,
                                               const std::vector<ChunkRef>& prompts, const Vocabulary& vocab,

@@ -1,9 +1,7 @@
 #pragma once
-// The data the judging models train and are tested on, shared by `clara train-composer`,
-// `clara train-critic` and `clara evaluate`: the corpus pieces with their composer (their
-// folder) and the split the generator's data manifest gave them, encoded with the
-// generator's spec; and generated samples of a fixed length from several generators,
-// temperatures and policies, seeded, each recorded in a manifest row.
+// The generated samples the critic trains and is tested on: a fixed length from several
+// generators, temperatures and policies, seeded, each recorded in a manifest row. (The human
+// side, the labelled corpus, is labelled_corpus.hpp.)
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -12,26 +10,10 @@
 #include "core/encoding/encoding_spec.hpp"
 #include "core/encoding/vocabulary.hpp"
 #include "core/evaluation/classifier_data.hpp"
+#include "tools/clara/labelled_corpus.hpp"
 #include "core/generation/sampler.hpp"
 
 namespace clara::cli {
-
-struct LabelledCorpus {
-  std::vector<LabelledPiece> pieces;  // sorted by path
-  std::string source;                 // where the split came from, for reports and cards
-};
-
-// With the generator folder's data-manifest.toml: its pieces, their split, and the composer
-// it names (each file checked against its sha256 when read). Without: every .mid/.midi under
-// `corpus` that reads and quantises, split as `clara encode --corpus` does by default, the
-// composer being the first folder of its path.
-LabelledCorpus labelled_corpus(const std::filesystem::path& corpus, const std::filesystem::path& generator_dir,
-                               const EncodingSpec& spec);
-
-// Encodes `pieces` (train pieces in 12 keys, held-out ones in their own) on `threads`
-// threads, with a progress bar. Pieces that fail are reported on stderr and left out.
-std::vector<PieceTokens> encode_pieces(const std::filesystem::path& corpus, const std::vector<LabelledPiece>& pieces,
-                                       const EncodingSpec& spec, const Vocabulary& vocab, int threads);
 
 // One generated sample and how it was made.
 struct GeneratedSample {

@@ -1,11 +1,10 @@
 #include "core/model/classifier/classifier_files.hpp"
 
 #include <map>
-#include <set>
-#include <sstream>
 
 #include "core/model/classifier/sequence_classifier.hpp"
 #include "core/model/files/model_files.hpp"
+#include "core/model/files/model_weights.hpp"
 
 namespace clara::model {
 namespace fs = std::filesystem;
@@ -66,40 +65,9 @@ JudgingModel::JudgingModel(const fs::path& dir) : impl_(std::make_unique<Impl>()
                          std::to_string(card.architecture.vocab_size));
 
   const std::string where = (dir / kWeights).string();
-  const std::string& bytes = contents.at(kWeights);
-  c10::IValue loaded;
-  try {
-    loaded = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
-  } catch (const std::exception& e) {
-    std::string what = e.what();
-    throw ModelFileError(where + ": not a readable weights file (" + what.substr(0, what.find('\n')) + ")");
-  }
-  if (!loaded.isGenericDict()) throw ModelFileError(where + ": expected a dictionary of named tensors");
-  std::map<std::string, torch::Tensor> weights;
-  for (const auto& entry : loaded.toGenericDict()) {
-    if (!entry.key().isString() || !entry.value().isTensor())
-      throw ModelFileError(where + ": expected a dictionary of named tensors");
-    weights[entry.key().toStringRef()] = entry.value().toTensor();
-  }
   const auto classes = static_cast<std::int64_t>(card.classes.size());
-  std::set<std::string> names;
-  for (const auto& [name, shape] : classifier_weight_shapes(card.architecture, classes)) {
-    names.insert(name);
-    auto it = weights.find(name);
-    if (it == weights.end()) throw ModelFileError(where + ": weight '" + name + "' missing");
-    if (it->second.sizes().vec() != shape) {
-      std::ostringstream os;
-      os << where << ": weight '" << name << "' has shape " << it->second.sizes() << " but classifier.toml implies "
-         << c10::IntArrayRef(shape);
-      throw ModelFileError(os.str());
-    }
-    if (it->second.scalar_type() != torch::kFloat32)
-      throw ModelFileError(where + ": weight '" + name + "' is not float32");
-    if (!torch::isfinite(it->second).all().item<bool>())
-      throw ModelFileError(where + ": weight '" + name + "' has a non-finite value");
-  }
-  for (const auto& [name, t] : weights)
-    if (!names.count(name)) throw ModelFileError(where + ": unexpected weight '" + name + "'");
+  const auto weights =
+      load_weight_dict(contents.at(kWeights), classifier_weight_shapes(card.architecture, classes), where, kCard);
   impl_->model = std::make_shared<SequenceClassifier>(card.architecture, classes);
   torch::NoGradGuard ng;
   for (auto& [name, t] : classifier_tensors(*impl_->model)) t.copy_(weights.at(name));

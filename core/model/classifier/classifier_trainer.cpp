@@ -15,7 +15,7 @@
 #include "core/model/classifier/classifier_files.hpp"
 #include "core/model/classifier/sequence_classifier.hpp"
 #include "core/model/files/model_files.hpp"
-#include "core/render/training_curves.hpp"
+#include "core/model/training/trainer.hpp"
 
 namespace clara::model {
 namespace fs = std::filesystem;
@@ -306,14 +306,7 @@ ClassifierTrainResult train_classifier(const std::function<ClassifierSamples(std
     card.finished = result.finished;
     card.valid_accuracy = last.accuracy;
     card.valid_confusion = last.confusion;
-    {
-      std::ifstream in(log_path, std::ios::binary);
-      std::stringstream text;
-      text << in.rdbuf();
-      const std::string svg =
-          training_curves_image(parse_training_log(text.str(), log_path.string()), {}, ImageFormat::svg);
-      write_atomically(o.out_dir / "loss.svg", svg);
-    }
+    write_loss_picture(log_path, o.out_dir / "loss.svg");
     save_classifier_folder(o.out_dir, model, card, o.generator, vocab);
   }
   return result;

@@ -15,7 +15,9 @@ std::vector<char> serialize_weights(const AwdLstm& model) {
   return torch::pickle_save(c10::IValue(dict));
 }
 
-std::shared_ptr<AwdLstm> load_weights(const std::string& bytes, const AwdLstmConfig& arch, const std::string& where) {
+std::map<std::string, torch::Tensor> load_weight_dict(
+    const std::string& bytes, const std::vector<std::pair<std::string, std::vector<std::int64_t>>>& expected,
+    const std::string& where, const std::string& card) {
   c10::IValue loaded;
   try {
     loaded = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
@@ -30,7 +32,6 @@ std::shared_ptr<AwdLstm> load_weights(const std::string& bytes, const AwdLstmCon
       throw ModelFileError(where + ": expected a dictionary of named tensors");
     weights[entry.key().toStringRef()] = entry.value().toTensor();
   }
-  const auto expected = expected_weight_shapes(arch);
   std::set<std::string> expected_names;
   for (const auto& [name, shape] : expected) {
     expected_names.insert(name);
@@ -39,7 +40,7 @@ std::shared_ptr<AwdLstm> load_weights(const std::string& bytes, const AwdLstmCon
     const auto& t = it->second;
     if (t.sizes().vec() != shape) {
       std::ostringstream os;
-      os << where << ": weight '" << name << "' has shape " << t.sizes() << " but model.toml implies "
+      os << where << ": weight '" << name << "' has shape " << t.sizes() << " but " << card << " implies "
          << c10::IntArrayRef(shape);
       throw ModelFileError(os.str());
     }
@@ -49,7 +50,11 @@ std::shared_ptr<AwdLstm> load_weights(const std::string& bytes, const AwdLstmCon
   }
   for (const auto& [name, t] : weights)
     if (!expected_names.count(name)) throw ModelFileError(where + ": unexpected weight '" + name + "'");
+  return weights;
+}
 
+std::shared_ptr<AwdLstm> load_weights(const std::string& bytes, const AwdLstmConfig& arch, const std::string& where) {
+  const auto weights = load_weight_dict(bytes, expected_weight_shapes(arch), where, "model.toml");
   auto model = std::make_shared<AwdLstm>(arch);
   {
     torch::NoGradGuard ng;

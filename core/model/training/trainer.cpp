@@ -180,18 +180,6 @@ struct Progress {
   }
 };
 
-// The curves beside the model (loss.svg), drawn from the log just written as
-// `clara plot --train-log` draws them.
-void write_loss_picture(const fs::path& csv, const fs::path& out) {
-  std::ifstream in(csv, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string svg = training_curves_image(parse_training_log(text.str(), csv.string()), {}, ImageFormat::svg);
-  std::ofstream f(out, std::ios::binary | std::ios::trunc);
-  f.write(svg.data(), static_cast<std::streamsize>(svg.size()));
-  if (!f) throw TrainError(out.string() + ": cannot write");
-}
-
 }  // namespace
 
 TrainResult train_on_tokens(const std::vector<int>& train, const std::vector<int>& valid, const Vocabulary& vocab,
@@ -354,6 +342,18 @@ TrainResult train_on_tokens(const std::vector<int>& train, const std::vector<int
     save_model_folder(o.out_dir, model, make_card(result.finished), vocab);
   }
   return result;
+}
+
+// The curves beside the model (loss.svg), drawn from the log just written as
+// `clara plot --train-log` draws them.
+void write_loss_picture(const fs::path& csv, const fs::path& out) {
+  std::ifstream in(csv, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string svg = training_curves_image(parse_training_log(text.str(), csv.string()), {}, ImageFormat::svg);
+  std::ofstream f(out, std::ios::binary | std::ios::trunc);
+  f.write(svg.data(), static_cast<std::streamsize>(svg.size()));
+  if (!f) throw TrainError(out.string() + ": cannot write");
 }
 
 std::string stage_snapshot_name(std::int64_t stage) {

@@ -69,6 +69,10 @@ class TrainError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Draws `csv` (a training log) as `clara plot --train-log` draws it, into the SVG `out`
+// (the loss.svg beside a model). TrainError when it cannot be written.
+void write_loss_picture(const std::filesystem::path& csv, const std::filesystem::path& out);
+
 // Trains on token-id streams (<eos> already in place). `vocab` is copied into the model folder.
 TrainResult train_on_tokens(const std::vector<int>& train, const std::vector<int>& valid, const Vocabulary& vocab,
                             const TrainOptions& options);
