@@ -19,6 +19,7 @@ bool ends_with(std::string_view s, std::string_view e) {
 }
 
 bool route_key(const std::string& key) { return starts_with(key, "route["); }
+bool cc_key(const std::string& key) { return starts_with(key, "cc["); }
 // A route's channel and program change while playing (SetRoute); its instrument, output,
 // curve and range are fixed when the routing is built.
 bool live_route_key(const std::string& key) {
@@ -111,7 +112,11 @@ ReloadOutcome ConfigReload::reload() {
   const bool routes_rebuilt = std::any_of(since_start.begin(), since_start.end(), [](const SettingChange& c) {
     return route_key(c.key) && !live_route_key(c.key);
   });
-  auto live = [&](const std::string& key) { return live_setting(key) && !(routes_rebuilt && route_key(key)); };
+  // [[cc]] bindings are replaced whole, when the daemon can (its control plane runs).
+  const bool cc_live = static_cast<bool>(hub_.hooks().replace_cc);
+  auto live = [&](const std::string& key) {
+    return (live_setting(key) && !(routes_rebuilt && route_key(key))) || (cc_live && cc_key(key));
+  };
 
   const auto since_applied = setting_changes(applied_, next);
   auto changed_since_applied = [&](const std::string& key) {
@@ -141,6 +146,8 @@ ReloadOutcome ConfigReload::reload() {
     log::warning("reload: needs a restart: %s; keeps %s until then", change_text(c).c_str(), c.before.c_str());
   }
 
+  const bool cc_changed =
+      std::any_of(changes.begin(), changes.end(), [](const SettingChange& c) { return cc_key(c.key); });
   if (!changes.empty()) {
     auto why = hub_.edit(
         [&](ControlState& s) {
@@ -152,6 +159,7 @@ ReloadOutcome ConfigReload::reload() {
       log::error("reload refused, the running settings keep playing: %s", why->c_str());
       return out;
     }
+    if (cc_changed) hub_.hooks().replace_cc(next.cc);
     for (const auto& c : changes) {
       if (c.key == "log.level") {
         log::Level level;

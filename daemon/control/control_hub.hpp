@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/config/cc_bindings.hpp"
 #include "daemon/control/control_state.hpp"
 #include "daemon/engine/command_sink.hpp"
 
@@ -31,6 +32,9 @@ struct ControlHooks {
   std::function<KeyValues()> metrics;
   // Bind the next moved controller to this control; nullopt = armed.
   std::function<std::optional<std::string>(const std::string& control)> learn;
+  // Replace the [[cc]] bindings (a reload that changed them); the bindings are valid
+  // (DaemonSettings::validate() passed). Learn mode, if armed, is cancelled.
+  std::function<void(const std::vector<CcBinding>& bindings)> replace_cc;
   // Extra /clara/metrics keys (the model swaps' counts), after the live ones.
   std::function<KeyValues()> model_metrics;
 };

@@ -102,6 +102,11 @@ ControlPlane::ControlPlane(const DaemonSettings& settings, DuetThread& duet, Mid
     log::notice("learning: move a controller on the input to bind it to %s", control.c_str());
     return std::nullopt;
   };
+  hooks.replace_cc = [this](const std::vector<CcBinding>& bindings) {
+    CcMap next(bindings);  // built outside the lock: the inference thread waits only for the swap
+    std::lock_guard lock(cc_mutex_);
+    cc_ = std::move(next);
+  };
   hub_ = std::make_unique<ControlHub>(duet, std::move(initial), std::move(hooks));
   if (!settings.control.learn.empty()) {
     if (auto why = hub_->hooks().learn(settings.control.learn)) throw SettingsError("control.learn: " + *why);

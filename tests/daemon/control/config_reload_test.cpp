@@ -42,9 +42,10 @@ const T* last_of(const RecordingSink& sink) {
 
 // clarad as main() builds it, minus the ports: flags, the file they name, a hub on a recorder.
 struct Daemon {
-  explicit Daemon(std::vector<std::string> flags) : args(std::move(flags)) {
+  explicit Daemon(std::vector<std::string> flags, ControlHooks hooks = {}) : args(std::move(flags)) {
     const CommandLine cl = parse_command_line(args, settings);
-    hub = std::make_unique<ControlHub>(sink, initial_control_state(settings, "notewise-piano", spec, "jack"));
+    hub = std::make_unique<ControlHub>(sink, initial_control_state(settings, "notewise-piano", spec, "jack"),
+                                       std::move(hooks));
     reload = std::make_unique<ConfigReload>(args, cl.config, settings, nullptr, *hub, [] { return 5'000'000'000; });
   }
   EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
@@ -163,6 +164,33 @@ TEST(ConfigReload, ARouteChannelChangesLiveARouteAddedWaitsForARestart) {
   EXPECT_TRUE(has(r.needs_restart, "route[0].note_low"));
   EXPECT_FALSE(has(r.needs_restart, "route[0].channel"));  // applied live already
   EXPECT_TRUE(r.applied.empty());
+}
+
+TEST(ConfigReload, CcBindingsAreReplacedWholeWhereTheDaemonCan) {
+  Folder f;
+  const std::string first = "[[cc]]\ncontroller = 21\ncontrol = \"temperature\"\n";
+  const auto file = f.write("clarad.toml", first);
+  std::vector<std::vector<CcBinding>> replaced;
+  ControlHooks hooks;
+  hooks.replace_cc = [&](const std::vector<CcBinding>& b) { replaced.push_back(b); };
+  Daemon d({"--config", file.string()}, hooks);
+  f.write("clarad.toml", first + "[[cc]]\ncontroller = 22\ncontrol = \"panic\"\n");
+  ReloadOutcome r = d.reload->reload();
+  EXPECT_TRUE(r.needs_restart.empty());
+  EXPECT_TRUE(has(r.applied, "cc[1].controller"));
+  ASSERT_EQ(replaced.size(), 1u);
+  ASSERT_EQ(replaced[0].size(), 2u);
+  EXPECT_EQ(replaced[0][1].controller, 22);
+  EXPECT_EQ(replaced[0][1].control, "panic");
+  r = d.reload->reload();  // nothing changed since: not replaced again
+  EXPECT_EQ(replaced.size(), 1u);
+  EXPECT_TRUE(r.needs_restart.empty());
+
+  // Without the control plane's hook (clarad without a CC map) it waits for a restart.
+  Daemon plain({"--config", file.string()});
+  f.write("clarad.toml", first);
+  r = plain.reload->reload();
+  EXPECT_TRUE(has(r.needs_restart, "cc[1].controller"));
 }
 
 TEST(ConfigReload, ARefusedEditChangesNothing) {
