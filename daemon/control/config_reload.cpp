@@ -20,6 +20,10 @@ bool ends_with(std::string_view s, std::string_view e) {
 
 bool route_key(const std::string& key) { return starts_with(key, "route["); }
 bool cc_key(const std::string& key) { return starts_with(key, "cc["); }
+// What the ports connect to: the backend re-patterns them while playing (JACK).
+bool connect_key(const std::string& key) {
+  return key == "midi.connect_input" || (starts_with(key, "midi.output[") && ends_with(key, "].connect"));
+}
 // A route's channel and program change while playing (SetRoute); its instrument, output,
 // curve and range are fixed when the routing is built.
 bool live_route_key(const std::string& key) {
@@ -122,9 +126,11 @@ ReloadOutcome ConfigReload::reload() {
   auto changed_since_applied = [&](const std::string& key) {
     return std::any_of(since_applied.begin(), since_applied.end(), [&](const SettingChange& c) { return c.key == key; });
   };
-  std::vector<SettingChange> changes;
+  std::vector<SettingChange> changes, connect_changes;
   for (const auto& c : since_applied) {
-    if (live(c.key)) {
+    if (connect_key(c.key)) {
+      connect_changes.push_back(c);  // to the backend once the rest is accepted
+    } else if (live(c.key)) {
       changes.push_back(c);
     } else if (c.key == "model.name" && hub_.hooks().select_model) {
       // As /clara/model NAME: a switch on the next bar line, or the control path's reason why not.
@@ -140,6 +146,8 @@ ReloadOutcome ConfigReload::reload() {
   }
   for (const auto& c : since_start) {
     if (live(c.key) || (c.key == "model.name" && hub_.hooks().select_model)) continue;
+    // Connection patterns: below, when they changed since last applied; applied ones wait for nothing.
+    if (connect_key(c.key)) continue;
     // A route's channel or program already applied live is not waiting for anything.
     if (live_route_key(c.key) && !changed_since_applied(c.key)) continue;
     out.needs_restart.push_back(c);
@@ -168,7 +176,38 @@ ReloadOutcome ConfigReload::reload() {
       out.applied.push_back(c);
       log::notice("reload: %s", change_text(c).c_str());
     }
-    applied_ = std::move(next);
+    // The connection patterns are the backend's to accept, below: applied_ keeps its own until then.
+    const auto connect_input = applied_.midi.connect_input;
+    const auto outputs = applied_.midi.outputs;
+    applied_ = next;
+    applied_.midi.connect_input = connect_input;
+    for (std::size_t i = 0; i < applied_.midi.outputs.size() && i < outputs.size(); ++i)
+      applied_.midi.outputs[i].connect = outputs[i].connect;
+  }
+  // Connection patterns: one call for all of them. The backend reconnects while playing (JACK) or
+  // says why not (ALSA, another number of outputs, a malformed pattern): they then wait for a
+  // restart, asked again at each reload.
+  if (!connect_changes.empty()) {
+    std::optional<std::string> refused = std::string("no backend to reconnect here");
+    if (hub_.hooks().connect) {
+      std::vector<std::vector<std::string>> outputs;
+      for (const auto& o : next.midi.outputs) outputs.push_back(o.connect);
+      refused = hub_.hooks().connect(next.midi.connect_input, outputs);
+    }
+    for (const auto& c : connect_changes) {
+      if (refused) {
+        out.needs_restart.push_back(c);
+        log::warning("reload: needs a restart: %s (%s)", change_text(c).c_str(), refused->c_str());
+      } else {
+        out.applied.push_back(c);
+        log::notice("reload: %s (reconnecting)", change_text(c).c_str());
+      }
+    }
+    if (!refused) {
+      applied_.midi.connect_input = next.midi.connect_input;
+      for (std::size_t i = 0; i < applied_.midi.outputs.size() && i < next.midi.outputs.size(); ++i)
+        applied_.midi.outputs[i].connect = next.midi.outputs[i].connect;
+    }
   }
   if (out.applied.empty() && out.needs_restart.empty()) log::notice("reload: no setting changed");
   return out;

@@ -35,6 +35,11 @@ struct ControlHooks {
   // Replace the [[cc]] bindings (a reload that changed them); the bindings are valid
   // (DaemonSettings::validate() passed). Learn mode, if armed, is cancelled.
   std::function<void(const std::vector<CcBinding>& bindings)> replace_cc;
+  // What the ports connect to (a reload): the input's patterns and each output's; nullopt =
+  // accepted, else why not (MidiBackend::set_connections).
+  std::function<std::optional<std::string>(const std::vector<std::string>& input,
+                                           const std::vector<std::vector<std::string>>& outputs)>
+      connect;
   // Extra /clara/metrics keys (the model swaps' counts), after the live ones.
   std::function<KeyValues()> model_metrics;
 };

@@ -102,6 +102,10 @@ ControlPlane::ControlPlane(const DaemonSettings& settings, DuetThread& duet, Mid
     log::notice("learning: move a controller on the input to bind it to %s", control.c_str());
     return std::nullopt;
   };
+  hooks.connect = [&backend](const std::vector<std::string>& input,
+                             const std::vector<std::vector<std::string>>& outputs) {
+    return backend.set_connections(input, outputs);
+  };
   hooks.replace_cc = [this](const std::vector<CcBinding>& bindings) {
     CcMap next(bindings);  // built outside the lock: the inference thread waits only for the swap
     std::lock_guard lock(cc_mutex_);

@@ -13,6 +13,8 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <regex>
 #include <thread>
 
@@ -50,6 +52,12 @@ std::string server_label(const std::string& server) {
   const char* env = std::getenv("JACK_DEFAULT_SERVER");
   return env && *env ? env : "default";
 }
+
+// Patterns a reload asks for, waiting for the watcher thread.
+struct PendingConnections {
+  std::optional<PortPatterns> input;
+  std::vector<PortPatterns> outputs;
+};
 
 class JackBackend final : public MidiBackend {
  public:
@@ -115,6 +123,23 @@ class JackBackend final : public MidiBackend {
     }
     jack_client_close(client_);
     client_ = nullptr;
+  }
+
+  std::optional<std::string> set_connections(const std::vector<std::string>& input,
+                                             const std::vector<std::vector<std::string>>& outputs) override {
+    if (outputs.size() != output_patterns_.size())
+      return "clarad has " + std::to_string(output_patterns_.size()) + " output port(s); another number needs a restart";
+    PendingConnections next;
+    try {
+      next.input.emplace("connect_input", input);
+      for (std::size_t i = 0; i < outputs.size(); ++i)
+        next.outputs.emplace_back("outputs[" + std::to_string(i) + "].connect", outputs[i]);
+    } catch (const BackendError& e) {
+      return std::string(e.what());
+    }
+    std::lock_guard lock(pending_mutex_);
+    pending_ = std::move(next);
+    return std::nullopt;
   }
 
   std::int64_t now_ns() const override { return static_cast<std::int64_t>(jack_get_time()) * 1000; }
@@ -269,6 +294,47 @@ class JackBackend final : public MidiBackend {
     return std::any_of(watches_.begin(), watches_.end(), [](const PortWatch& w) { return w.retry_pending(); });
   }
 
+  // New patterns from set_connections(), on the watcher thread: the connections the old patterns
+  // made that the new ones do not match go (an output's after a panic, bounded like stop()'s, so
+  // no note is left sounding on a synth it leaves), then the new patterns connect as at start.
+  void apply_connections(PendingConnections& next) {
+    const QuietJackErrors silence;
+    std::vector<std::pair<std::string, std::string>> leave;  // source, destination
+    bool output_leaves = false;
+    for (std::size_t w = 0; w < watches_.size(); ++w) {
+      const bool is_input = w == 0;
+      jack_port_t* own = is_input ? input_ : outputs_[w - 1];
+      const PortPatterns& old = is_input ? input_patterns_ : output_patterns_[w - 1];
+      const PortPatterns& now = is_input ? *next.input : next.outputs[w - 1];
+      const char** others = jack_port_get_all_connections(client_, own);
+      for (const char** o = others; o && *o; ++o) {
+        if (!old.matches(*o) || now.matches(*o)) continue;  // by hand, or still wanted: stays
+        leave.emplace_back(is_input ? *o : watches_[w].own_port(), is_input ? watches_[w].own_port() : *o);
+        output_leaves = output_leaves || !is_input;
+      }
+      if (others) jack_free(others);
+    }
+    if (output_leaves) {
+      scheduler_->request_panic();
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+      while (!scheduler_->panic_done() && connected_ && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::microseconds(500));
+      const std::uint64_t seen = cycles_.load(std::memory_order_acquire);  // read by the synth a cycle later
+      while (cycles_.load(std::memory_order_acquire) < seen + 2 && connected_ &&
+             std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::microseconds(500));
+    }
+    for (const auto& [src, dst] : leave) {
+      jack_disconnect(client_, src.c_str(), dst.c_str());
+      log::info("disconnected JACK port %s from %s (the new patterns do not match it)", src.c_str(), dst.c_str());
+    }
+    // In place: each PortWatch points at its patterns.
+    input_patterns_ = std::move(*next.input);
+    for (std::size_t i = 0; i < output_patterns_.size(); ++i) output_patterns_[i] = std::move(next.outputs[i]);
+    for (auto& w : watches_) w.forget_all();
+    scan_ports(false, false);
+  }
+
   // The watcher thread's tick: follow port registrations, or bring the client back after the
   // server went away. Returns how long to wait before the next tick.
   std::chrono::milliseconds watch() {
@@ -276,6 +342,12 @@ class JackBackend final : public MidiBackend {
       if (!settings_.reconnect) return kWatchPeriod;  // reported by connected(); clarad exits
       return recover();
     }
+    std::optional<PendingConnections> next;
+    {
+      std::lock_guard lock(pending_mutex_);
+      next.swap(pending_);
+    }
+    if (next) apply_connections(*next);
     const std::uint64_t regs = registrations_.load(std::memory_order_acquire);
     const std::uint64_t unregs = unregistrations_.load(std::memory_order_acquire);
     const bool changed = regs != seen_registrations_ || unregs != seen_unregistrations_;
@@ -485,6 +557,8 @@ class JackBackend final : public MidiBackend {
   std::atomic<std::uint64_t> cycles_{0};  // process callbacks completed
   // Hot-plug and server restarts (the watcher thread's; the callbacks only count and copy).
   std::vector<PortWatch> watches_;  // [0]: the input; [1 + i]: output i
+  std::mutex pending_mutex_;        // set_connections() (a reload) hands new patterns to the watcher
+  std::optional<PendingConnections> pending_;
   std::atomic<std::uint64_t> registrations_{0}, unregistrations_{0};
   std::uint64_t seen_registrations_ = 0, seen_unregistrations_ = 0, last_scan_unregistrations_ = 0;
   int retry_ticks_ = 0;

@@ -6,6 +6,7 @@
 // absolute deadlines). Both own a NoteLedger on their real-time side.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -123,6 +124,17 @@ class MidiBackend {
   // increment on the real-time side: the service watchdog's sign that output is alive. One
   // that does not count reports 0, which the watchdog reads as stalled. Any thread.
   virtual std::uint64_t cycles() const { return 0; }
+  // What the ports connect to, replaced while playing (a reload that changed connect_input or an
+  // output's connect): one pattern list for the input, one per output port, as at start. The
+  // connections the old patterns made and the new ones do not match go (an output's only after
+  // a panic on it, so nothing is left sounding on a synth it leaves); what the new ones match is
+  // connected. nullopt = accepted (applied within the watcher's next ticks), else why not (a
+  // malformed pattern, another number of outputs, a backend that connects at start only).
+  virtual std::optional<std::string> set_connections(const std::vector<std::string>& input,
+                                                     const std::vector<std::vector<std::string>>& outputs) {
+    (void)input, (void)outputs;
+    return std::string("the ") + std::string(kind()) + " backend connects its ports at start only";
+  }
 };
 
 std::unique_ptr<MidiBackend> make_jack_backend(const BackendSettings& settings);

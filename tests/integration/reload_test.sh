@@ -6,7 +6,9 @@
 #      FILE:LINE:COLUMN, the running values stay, and Clara keeps playing;
 #   3. a key that cannot change live (the JACK client name); HUP; "needs a restart" is logged and
 #      the ports keep their names;
-#   4. mode listen; HUP; the mode changes (on a bar line) and she falls silent;
+#   4. the output's connect pattern moves from one listener to another; HUP; she leaves the first
+#      (every note ended, the panic after her last note) and plays into the second;
+#   5. mode listen; HUP; the mode changes (on a bar line) and she falls silent;
 # then SIGTERM: exit 0, every note-on of hers has its note-off and the panic follows her last note.
 source "$(dirname "$0")/lib.sh" "$@"
 
@@ -14,7 +16,8 @@ command -v jack_midi_dump >/dev/null 2>&1 || unavailable "jack_midi_dump is not 
 MODEL=$SRC/models/notewise-piano
 CONF=$WORK/clarad.toml
 ctl() { "$CLARA" ctl --port "$OSC_PORT" --timeout 2 "$@"; }
-events() { wc -l <"$WORK/ear.txt"; }
+EAR=$WORK/ear.txt  # the listener she plays into
+events() { wc -l <"$EAR"; }
 
 # wait_value KEY VALUE SECONDS: until `clara ctl get KEY` prints VALUE.
 wait_value() {
@@ -56,13 +59,15 @@ tempo = 120.0
 answer_bars = 2
 [sampler]
 temperature = 1.0
+[[midi.output]]
+connect = ["^ear:input$"]
 TOML
 
 start_jackd
 stdbuf -oL jack_midi_dump -a ear >"$WORK/ear.txt" 2>"$WORK/ear.err" &
 STARTED+=($!)
 wait_port "ear:input"
-start_clarad clarad --config "$CONF" --model "$MODEL" --seed 7 --sessions "$WORK/sessions" --connect-out '^ear:input$'
+start_clarad clarad --config "$CONF" --model "$MODEL" --seed 7 --sessions "$WORK/sessions"
 wait_playing 10 "start"
 [ "$(ctl get temperature)" = "1" ] || fail "temperature at start: $(ctl get temperature)"
 
@@ -74,6 +79,8 @@ tempo = 100.0
 answer_bars = 4
 [sampler]
 temperature = 0.5
+[[midi.output]]
+connect = ["^ear:input$"]
 TOML
 hup "live changes"
 wait_value temperature 0.5 3
@@ -94,6 +101,8 @@ answer_bars = 4
 [sampler]
 temperature = 0.25
 bogus = 1
+[[midi.output]]
+connect = ["^ear:input$"]
 TOML
 hup "broken file"
 grep -q "reload refused" "$WORK/clarad.err" || fail "no 'reload refused' in the log: $(tail -n 5 "$WORK/clarad.err")"
@@ -114,6 +123,8 @@ tempo = 100.0
 answer_bars = 4
 [sampler]
 temperature = 0.5
+[[midi.output]]
+connect = ["^ear:input$"]
 TOML
 hup "restart-only key"
 grep -qF 'needs a restart: midi.client_name' "$WORK/clarad.err" ||
@@ -121,7 +132,29 @@ grep -qF 'needs a restart: midi.client_name' "$WORK/clarad.err" ||
 jack_lsp -s "$JACK_DEFAULT_SERVER" | grep -qx 'clara:midi_out' || fail "clara:midi_out is gone after the reload"
 wait_playing 10 "the restart-only reload"
 
-# 4. Mode listen, through the control path: on a bar line, then silence.
+# 4. Her output moves to another listener: connected there, disconnected from the first after a
+# panic, so nothing is left sounding where she left.
+stdbuf -oL jack_midi_dump -a ear2 >"$WORK/ear2.txt" 2>"$WORK/ear2.err" &
+STARTED+=($!)
+wait_port "ear2:input"
+sed -i 's/\^ear:input\$/^ear2:input$/' "$CONF"
+grep -qF '"^ear2:input$"' "$CONF" || fail "the test did not rewrite the connect pattern: $(cat "$CONF")"
+hup "connect pattern"
+for ((i = 0; i < 30; i++)); do
+  conns=$(jack_lsp -s "$JACK_DEFAULT_SERVER" -c clara:midi_out 2>/dev/null)
+  grep -qx '   ear2:input' <<<"$conns" && ! grep -qx '   ear:input' <<<"$conns" && break
+  sleep 0.1
+done
+grep -qx '   ear2:input' <<<"$conns" && ! grep -qx '   ear:input' <<<"$conns" ||
+  fail "3 s after the reload clara:midi_out is not moved from ear to ear2: $conns"
+grep -qF 'reload: midi.output[0].connect' "$WORK/clarad.err" || fail "the log does not name the connect change: $(grep reload "$WORK/clarad.err" | tail -n 3)"
+sleep 0.3
+tsv stopped "$WORK/ear.txt" "$PERIOD" || fail "notes left sounding on ear, or no panic there, after she moved to ear2"
+EAR=$WORK/ear2.txt
+wait_playing 10 "the move to ear2"
+note "connect pattern reloaded: clara:midi_out moved from ear:input to ear2:input, every note on ear ended"
+
+# 5. Mode listen, through the control path: on a bar line, then silence.
 sed -i 's/^mode = "solo"/mode = "listen"/' "$CONF"
 hup "mode listen"
 wait_value mode listen 5
@@ -136,6 +169,6 @@ sleep 2
 stop_clarad TERM
 [ "$CLARAD_RC" -eq 0 ] || fail "clarad exited $CLARAD_RC after SIGTERM: $(tail -n 5 "$WORK/clarad.err")"
 sleep 0.2
-tsv stopped "$WORK/ear.txt" "$PERIOD" || fail "notes left sounding or no panic after the reloads"
+tsv stopped "$EAR" "$PERIOD" || fail "notes left sounding or no panic after the reloads"
 note "$(grep -c 'reload (SIGHUP)' "$WORK/clarad.err") reloads; clarad stopped in $CLARAD_STOP_MS ms; every note ended"
 echo "PASS"

@@ -193,6 +193,46 @@ TEST(ConfigReload, CcBindingsAreReplacedWholeWhereTheDaemonCan) {
   EXPECT_TRUE(has(r.needs_restart, "cc[1].controller"));
 }
 
+TEST(ConfigReload, ConnectionPatternsGoToTheBackendWhichMayRefuse) {
+  Folder f;
+  const auto file = f.write("clarad.toml", "[midi]\nconnect_input = [\"kbd\"]\n");
+  std::vector<std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>>> calls;
+  std::optional<std::string> answer;  // what the backend says
+  ControlHooks hooks;
+  hooks.connect = [&](const std::vector<std::string>& in, const std::vector<std::vector<std::string>>& out) {
+    calls.emplace_back(in, out);
+    return answer;
+  };
+  Daemon d({"--config", file.string()}, hooks);
+  f.write("clarad.toml", "[midi]\nconnect_input = [\"piano\"]\n[[midi.output]]\nconnect = [\"synth\"]\n");
+  ReloadOutcome r = d.reload->reload();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].first, std::vector<std::string>{"piano"});
+  ASSERT_EQ(calls[0].second.size(), 1u);
+  EXPECT_EQ(calls[0].second[0], std::vector<std::string>{"synth"});
+  EXPECT_TRUE(has(r.applied, "midi.connect_input"));
+  EXPECT_TRUE(has(r.applied, "midi.output[0].connect"));
+  EXPECT_TRUE(r.needs_restart.empty());
+  r = d.reload->reload();  // applied: nothing to ask again
+  EXPECT_EQ(calls.size(), 1u);
+  EXPECT_TRUE(r.needs_restart.empty() && r.applied.empty());
+
+  answer = "the alsa backend connects its ports at start only";
+  f.write("clarad.toml", "[midi]\nconnect_input = [\"organ\"]\n[[midi.output]]\nconnect = [\"synth\"]\n");
+  r = d.reload->reload();
+  EXPECT_EQ(calls.size(), 2u);
+  EXPECT_TRUE(has(r.needs_restart, "midi.connect_input"));
+  EXPECT_FALSE(has(r.applied, "midi.connect_input"));
+  r = d.reload->reload();  // refused: asked again at each reload, and said again
+  EXPECT_EQ(calls.size(), 3u);
+  EXPECT_TRUE(has(r.needs_restart, "midi.connect_input"));
+
+  // Without a backend hook (no ports here) they wait for a restart.
+  Daemon plain({"--config", file.string()});
+  f.write("clarad.toml", "[midi]\nconnect_input = [\"kbd\", \"pads\"]\n");
+  EXPECT_TRUE(has(plain.reload->reload().needs_restart, "midi.connect_input"));
+}
+
 TEST(ConfigReload, ARefusedEditChangesNothing) {
   Folder f;
   const auto file = f.write("clarad.toml", "[duet]\ntempo = 120.0\n");
