@@ -64,6 +64,15 @@ assert 'random baseline needs two' in d['coherence']['not_measured'], d['coheren
 m = d['music']
 assert m['generated']['density_notes_per_beat'] > 0 and 0 <= m['pitch_class_js_bits'] <= 1, m
 "
+"$clara" evaluate --model "$tmp/gen" --corpus "$corpus" --critic "$tmp/critic" --composer "$tmp/composer" \
+  --samples 4 --split held-out --resamples 50 --seed 5 --threads 1 --json "$tmp/h.json" > "$tmp/h.txt" 2>&1
+check "evaluate --split held-out takes the valid pieces too" /usr/bin/python3 -c "
+import json
+d = json.load(open('$tmp/h.json')); e = json.load(open('$tmp/e1.json'))
+assert d['held_out']['split'] == 'held-out' and e['held_out']['split'] == 'test'
+assert d['held_out']['pieces'] > e['held_out']['pieces'], (d['held_out'], e['held_out'])
+assert d['held_out']['human_passages'] > e['held_out']['human_passages']
+"
 "$clara" evaluate --model "$tmp/gen" --corpus "$corpus" --critic "$tmp/composer" --composer "$tmp/composer" \
   > /dev/null 2> "$tmp/kind.err"
 check "evaluate: a composer classifier given as critic is exit 65 naming it" \

@@ -26,6 +26,7 @@
 #include "core/model/inference/lstm_token_model.hpp"
 #include "tools/clara/cli.hpp"
 #include "tools/clara/coherence_run.hpp"
+#include "tools/clara/held_out_pieces.hpp"
 #include "tools/clara/judging_data.hpp"
 #include "tools/clara/lm_score.hpp"
 #include "tools/clara/model_access.hpp"
@@ -127,6 +128,8 @@ int run(const Args& args) {
   const int threads = static_cast<int>(args.get_int("--threads", 0, 0, 256));
   const auto prompt_tokens = static_cast<std::size_t>(args.get_int("--prompt-tokens", 64, 1, 4096));
   const auto phrases = static_cast<std::size_t>(args.get_int("--phrases", 0, 0, 100000));
+  const HeldOut held = parse_held_out(args.get_or("--split", "test"));
+  const std::string split_words = held == HeldOut::test ? "test" : held == HeldOut::valid ? "valid" : "test and valid";
   BootstrapOptions boot;
   boot.seed = seed;
   boot.resamples = static_cast<int>(args.get_int("--resamples", 1000, 1, 1000000));
@@ -151,15 +154,27 @@ int run(const Args& args) {
   const LabelledCorpus lc = labelled_corpus(corpus, dir, spec);
   std::vector<LabelledPiece> test;
   for (const auto& p : lc.pieces)
-    if (p.split == Split::test) test.push_back(p);
-  if (test.empty()) throw DataError(lc.source + ": no test pieces");
+    if ((p.split == Split::test && held != HeldOut::valid) || (p.split == Split::valid && held != HeldOut::test))
+      test.push_back(p);
+  if (test.empty()) throw DataError(lc.source + ": no " + split_words + " pieces");
   const auto pieces = encode_pieces(corpus, test, spec, gen.vocab, threads);
   ClassChoice all;
   all.classes = {"human", "generated"};
   all.grouped_other = true;  // every label is human here
-  std::vector<ChunkRef> human_chunks = cut_chunks(pieces, Split::test, L, all);
+  // Every held-out split asked for (valid and test pieces are both read in their own key only).
+  auto held_chunks = [&](std::size_t length) {
+    std::vector<ChunkRef> out;
+    for (Split s : {Split::valid, Split::test}) {
+      if ((s == Split::test && held == HeldOut::valid) || (s == Split::valid && held == HeldOut::test)) continue;
+      auto c = cut_chunks(pieces, s, length, all);
+      out.insert(out.end(), c.begin(), c.end());
+    }
+    return out;
+  };
+  std::vector<ChunkRef> human_chunks = held_chunks(L);
   for (auto& c : human_chunks) c.label = 0;
-  if (human_chunks.empty()) throw DataError(lc.source + ": no test piece is " + std::to_string(L + 2) + " tokens long");
+  if (human_chunks.empty())
+    throw DataError(lc.source + ": no " + split_words + " piece is " + std::to_string(L + 2) + " tokens long");
   std::vector<std::vector<int>> human;
   for (const auto& c : human_chunks) human.push_back(chunk_tokens(pieces, c, L));
 
@@ -182,7 +197,7 @@ int run(const Args& args) {
   model::apply_card_sampling(gen.card.sampling, {}, sc);
   std::vector<model::GenerationStream> streams;
   std::mt19937_64 rng(seed);
-  std::vector<ChunkRef> prompts = cut_chunks(pieces, Split::test, prompt_tokens, all);
+  std::vector<ChunkRef> prompts = held_chunks(prompt_tokens);
   for (std::size_t i = 0; i < n; ++i) {
     model::GenerationStream s;
     s.prompt = chunk_tokens(pieces, prompts[rng() % prompts.size()], prompt_tokens);
@@ -248,7 +263,7 @@ int run(const Args& args) {
   nlohmann::json j;
   j["model"] = dir.filename().string();
   j["seed"] = seed;
-  j["held_out"] = {{"source", lc.source}, {"pieces", pieces.size()}, {"human_passages", human.size()},
+  j["held_out"] = {{"source", lc.source}, {"split", args.get_or("--split", "test")}, {"pieces", pieces.size()}, {"human_passages", human.size()},
                    {"passage_tokens", L}};
   j["language_model"] = {{"tokens", lm.tokens}, {"nll", lm.nll / tokens}, {"top1", static_cast<double>(lm.top1) / tokens},
                          {"top3", static_cast<double>(lm.top3) / tokens}};
@@ -273,7 +288,7 @@ int run(const Args& args) {
 
   std::ostringstream md;
   md << "## `clara evaluate --model " << dir.filename().string() << "` (seed " << seed << ")\n\n";
-  md << "Held out: " << pieces.size() << " test pieces (" << lc.source << "); " << n << " generations of " << L
+  md << "Held out: " << pieces.size() << " " << split_words << " pieces (" << lc.source << "); " << n << " generations of " << L
      << " tokens after a " << prompt_tokens << "-token human prompt, sampling: "
      << j["generations"]["sampling"].get<std::string>() << "; " << human.size() << " human passages of " << L
      << " tokens.\n\n";
@@ -333,7 +348,8 @@ extern const Command evaluate_command{
     "passages', composer distribution); duet coherence against the true continuation and a random\n"
     "passage (as `clara coherence`); note density, polyphony, note lengths and pitch-class distance of\n"
     "the generations beside the human passages. Prints a Markdown report; --json and --markdown\n"
-    "write it. Same model, corpus and seed: same figures.\n",
+    "write it. --split valid or held-out takes the valid pieces too (never trained on either).\n"
+    "Same model, corpus and seed: same figures.\n",
     OptionSpec{}
         .valued("--model", "NAME|PATH", "the generator to judge (required)")
         .valued("--corpus", "DIR", "the corpus the model was encoded from (required)")
@@ -341,7 +357,8 @@ extern const Command evaluate_command{
         .valued("--composer", "NAME|PATH", "composer classifier (default composer-notewise-piano)")
         .valued("--samples", "N", "generations to judge (default 200)")
         .valued("--prompt-tokens", "N", "human prompt before each generation (default 64)")
-        .valued("--phrases", "N", "duet-coherence phrases at most (default: every test piece)")
+        .valued("--split", "NAME", "held-out pieces: test (default), valid, or held-out (both; never trained on)")
+        .valued("--phrases", "N", "duet-coherence phrases at most (default: every held-out piece)")
         .valued("--seed", "S", "seed of the sampling, the prompts and the bootstrap (default 0)")
         .valued("--resamples", "N", "bootstrap resamples (default 1000)")
         .valued("--threads", "N", "threads (default 0: LibTorch's choice)")
