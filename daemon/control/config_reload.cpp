@@ -68,6 +68,13 @@ void apply_key(const std::string& key, const DaemonSettings& next, ControlState&
 
 std::string change_text(const SettingChange& c) { return c.key + " " + c.before + " -> " + c.after; }
 
+// The connection patterns of `from` into `to` (outputs they both have).
+void copy_connections(const DaemonSettings& from, DaemonSettings& to) {
+  to.midi.connect_input = from.midi.connect_input;
+  for (std::size_t i = 0; i < to.midi.outputs.size() && i < from.midi.outputs.size(); ++i)
+    to.midi.outputs[i].connect = from.midi.outputs[i].connect;
+}
+
 }  // namespace
 
 bool live_setting(const std::string& key) {
@@ -177,12 +184,9 @@ ReloadOutcome ConfigReload::reload() {
       log::notice("reload: %s", change_text(c).c_str());
     }
     // The connection patterns are the backend's to accept, below: applied_ keeps its own until then.
-    const auto connect_input = applied_.midi.connect_input;
-    const auto outputs = applied_.midi.outputs;
-    applied_ = next;
-    applied_.midi.connect_input = connect_input;
-    for (std::size_t i = 0; i < applied_.midi.outputs.size() && i < outputs.size(); ++i)
-      applied_.midi.outputs[i].connect = outputs[i].connect;
+    DaemonSettings accepted = next;
+    copy_connections(applied_, accepted);
+    applied_ = std::move(accepted);
   }
   // Connection patterns: one call for all of them. The backend reconnects while playing (JACK) or
   // says why not (ALSA, another number of outputs, a malformed pattern): they then wait for a
@@ -203,11 +207,7 @@ ReloadOutcome ConfigReload::reload() {
         log::notice("reload: %s (reconnecting)", change_text(c).c_str());
       }
     }
-    if (!refused) {
-      applied_.midi.connect_input = next.midi.connect_input;
-      for (std::size_t i = 0; i < applied_.midi.outputs.size() && i < next.midi.outputs.size(); ++i)
-        applied_.midi.outputs[i].connect = next.midi.outputs[i].connect;
-    }
+    if (!refused) copy_connections(next, applied_);
   }
   if (out.applied.empty() && out.needs_restart.empty()) log::notice("reload: no setting changed");
   return out;

@@ -107,18 +107,7 @@ class JackBackend final : public MidiBackend {
     if (closed_.exchange(true)) return;
     if (!client_) return;  // the server went away and has not returned
     if (started_ && connected_) {
-      scheduler_->request_panic();
-      // Bounded: a cycle is a few ms; a stalled server must not hold us up.
-      const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
-      while (!scheduler_->panic_done() && connected_ && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::microseconds(500));
-      // One whole cycle more before the ports go: a client that also plays
-      // into us runs before us in JACK's graph (the feedback edge) and reads
-      // what we wrote one cycle late, so it sees the panic only then.
-      const std::uint64_t seen = cycles_.load(std::memory_order_acquire);
-      while (cycles_.load(std::memory_order_acquire) < seen + 2 && connected_ &&
-             std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::microseconds(500));
+      panic_and_wait();
       jack_deactivate(client_);
     }
     jack_client_close(client_);
@@ -294,6 +283,22 @@ class JackBackend final : public MidiBackend {
     return std::any_of(watches_.begin(), watches_.end(), [](const PortWatch& w) { return w.retry_pending(); });
   }
 
+  // Requests the panic and waits until it is out and read, before a port goes (stop) or a
+  // connection does (apply_connections). Bounded: a cycle is a few ms; a stalled server must not
+  // hold us up.
+  void panic_and_wait() {
+    scheduler_->request_panic();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+    while (!scheduler_->panic_done() && connected_ && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+    // One whole cycle more: a client that also plays into us runs before us in JACK's graph (the
+    // feedback edge) and reads what we wrote one cycle late, so it sees the panic only then.
+    const std::uint64_t seen = cycles_.load(std::memory_order_acquire);
+    while (cycles_.load(std::memory_order_acquire) < seen + 2 && connected_ &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+  }
+
   // New patterns from set_connections(), on the watcher thread: the connections the old patterns
   // made that the new ones do not match go (an output's after a panic, bounded like stop()'s, so
   // no note is left sounding on a synth it leaves), then the new patterns connect as at start.
@@ -314,16 +319,7 @@ class JackBackend final : public MidiBackend {
       }
       if (others) jack_free(others);
     }
-    if (output_leaves) {
-      scheduler_->request_panic();
-      const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
-      while (!scheduler_->panic_done() && connected_ && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::microseconds(500));
-      const std::uint64_t seen = cycles_.load(std::memory_order_acquire);  // read by the synth a cycle later
-      while (cycles_.load(std::memory_order_acquire) < seen + 2 && connected_ &&
-             std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::microseconds(500));
-    }
+    if (output_leaves) panic_and_wait();
     for (const auto& [src, dst] : leave) {
       jack_disconnect(client_, src.c_str(), dst.c_str());
       log::info("disconnected JACK port %s from %s (the new patterns do not match it)", src.c_str(), dst.c_str());

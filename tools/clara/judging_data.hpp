@@ -30,7 +30,6 @@ struct GenerationPlan {
   std::size_t prompt_tokens = 64;
   std::size_t sample_tokens = 512;
   std::uint64_t seed = 0;
-  int threads = 0;
 };
 
 // `count` samples, cycling through the generators; each sample's prompt is the first

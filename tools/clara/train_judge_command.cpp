@@ -179,7 +179,7 @@ void run_training(Common& c, const std::function<model::ClassifierSamples(std::i
   model::ClassifierTrainResult r;
   try {
     r = model::train_classifier(train, valid, c.vocab, c.train);
-  } catch (const model::ClassifierTrainError& e) {
+  } catch (const model::TrainError& e) {  // the classifier's own and the shared steps'
     throw DataError(e.what());
   } catch (const model::ModelFileError& e) {
     throw DataError(e.what());
@@ -299,7 +299,6 @@ int run_critic(const Args& args) {
   plan.generators = generator_list(args, c.generator_dir);
   plan.prompt_tokens = static_cast<std::size_t>(args.get_int("--prompt-tokens", 64, 1, 4096));
   plan.sample_tokens = c.sample_tokens;
-  plan.threads = c.threads;
   const auto generated_train = static_cast<std::size_t>(args.get_int("--generated", 3000, 32, 1000000));
   const auto held = static_cast<std::size_t>(args.get_int("--held-out-samples", 400, 16, 1000000));
   fs::create_directories(c.out);

@@ -177,14 +177,9 @@ ClassifierTrainResult train_classifier(const std::function<ClassifierSamples(std
 
   std::ofstream log;
   fs::path log_path;
-  if (!o.out_dir.empty()) {
-    fs::create_directories(o.out_dir);
-    log_path = o.out_dir / "train_log.csv";
-    const bool append = o.resume && fs::exists(log_path);
-    log.open(log_path, append ? std::ios::app : std::ios::trunc);
-    if (!log) throw ClassifierTrainError(log_path.string() + ": cannot create");
-    if (!append) log << "epoch,iter,samples_seen,train_loss,val_loss,val_acc,lr,seconds\n";
-  }
+  if (!o.out_dir.empty())
+    log = open_training_log(o.out_dir, o.resume, "epoch,iter,samples_seen,train_loss,val_loss,val_acc,lr,seconds",
+                            log_path);
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
 
   const bool tty = o.progress && ::isatty(2);
@@ -233,11 +228,8 @@ ClassifierTrainResult train_classifier(const std::function<ClassifierSamples(std
       if (o.progress && (tty || now - last_line > std::chrono::seconds(30))) {
         last_line = now;
         const double frac = static_cast<double>(iteration) / static_cast<double>(total);
-        const double secs = elapsed();
-        const double done_here = static_cast<double>(iteration - per_epoch_iters * 0);
-        const double eta = done_here > 0 ? secs * (static_cast<double>(total) - static_cast<double>(iteration)) /
-                                               std::max(1.0, static_cast<double>(samples_seen) / static_cast<double>(bs))
-                                         : 0;
+        const double run_iterations = static_cast<double>(samples_seen) / static_cast<double>(bs);  // this run's
+        const double eta = elapsed() * static_cast<double>(total - iteration) / std::max(1.0, run_iterations);
         char line[200];
         std::snprintf(line, sizeof line, "epoch %lld/%lld it %lld/%lld  loss %.4f%s  ETA %.0f min",
                       static_cast<long long>(epoch + 1), static_cast<long long>(o.epochs),

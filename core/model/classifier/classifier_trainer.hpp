@@ -17,6 +17,7 @@
 #include "core/model/classifier/classifier_card.hpp"
 #include "core/model/files/model_card.hpp"
 #include "core/model/network/awd_lstm_config.hpp"
+#include "core/model/training/trainer.hpp"
 
 namespace clara::model {
 
@@ -54,9 +55,10 @@ struct ClassifierTrainResult {
   std::vector<double> epoch_accuracy;  // this run's epochs
 };
 
-class ClassifierTrainError : public std::runtime_error {
+// A TrainError, as the generator trainer's shared steps (log, loss picture) throw.
+class ClassifierTrainError : public TrainError {
  public:
-  using std::runtime_error::runtime_error;
+  using TrainError::TrainError;
 };
 
 // `train(epoch)` gives the samples of that epoch (deterministic per epoch, so a resumed run

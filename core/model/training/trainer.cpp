@@ -217,14 +217,9 @@ TrainResult train_on_tokens(const std::vector<int>& train, const std::vector<int
 
   std::ofstream log;
   fs::path log_path;
-  if (!o.out_dir.empty()) {
-    fs::create_directories(o.out_dir);
-    log_path = o.out_dir / "train_log.csv";
-    const bool append = o.resume && fs::exists(log_path);
-    log.open(log_path, append ? std::ios::app : std::ios::trunc);
-    if (!log) throw TrainError(log_path.string() + ": cannot create");
-    if (!append) log << "epoch,iter,tokens_seen,train_loss,val_loss,val_acc,lr,seconds\n";
-  }
+  if (!o.out_dir.empty())
+    log = open_training_log(o.out_dir, o.resume, "epoch,iter,tokens_seen,train_loss,val_loss,val_acc,lr,seconds",
+                            log_path);
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
   auto log_row = [&](double train_loss, double vl, double va, double lr) {
     if (!log) return;
@@ -354,6 +349,16 @@ void write_loss_picture(const fs::path& csv, const fs::path& out) {
   std::ofstream f(out, std::ios::binary | std::ios::trunc);
   f.write(svg.data(), static_cast<std::streamsize>(svg.size()));
   if (!f) throw TrainError(out.string() + ": cannot write");
+}
+
+std::ofstream open_training_log(const fs::path& dir, bool resume, const std::string& header, fs::path& path) {
+  fs::create_directories(dir);
+  path = dir / "train_log.csv";
+  const bool append = resume && fs::exists(path);
+  std::ofstream log(path, append ? std::ios::app : std::ios::trunc);
+  if (!log) throw TrainError(path.string() + ": cannot create");
+  if (!append) log << header << '\n';
+  return log;
 }
 
 std::string stage_snapshot_name(std::int64_t stage) {

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -68,6 +69,11 @@ class TrainError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// `dir`/train_log.csv, created with `header` (its CSV header line, no newline), or opened to
+// append when `resume` and it exists; `path` gets its name. TrainError when it cannot be opened.
+std::ofstream open_training_log(const std::filesystem::path& dir, bool resume, const std::string& header,
+                                std::filesystem::path& path);
 
 // Draws `csv` (a training log) as `clara plot --train-log` draws it, into the SVG `out`
 // (the loss.svg beside a model). TrainError when it cannot be written.
