@@ -24,8 +24,8 @@ EVENTS=$WORK/events.tsv
 "$PY" "$TESTS_DIR/jack_watch.py" "$EVENTS" watch 2>"$WORK/watch.err" &
 WATCH_PID=$!
 STARTED+=("$WATCH_PID")
-for _ in $(seq 100); do grep -qs $'\tready$' "$EVENTS" && break; sleep 0.1; done
-grep -qs $'\tready$' "$EVENTS" || fail "the JACK watcher did not start: $(cat "$WORK/watch.err")"
+for _ in $(seq 100); do grep -qs $'\tactive$' "$EVENTS" && break; sleep 0.1; done
+grep -qs $'\tactive$' "$EVENTS" || fail "the JACK watcher did not start: $(cat "$WORK/watch.err")"
 
 start_clarad clarad --model "$MODEL" --mode answer --no-record --connect-out '^cap:input$' --connect-in '^kb:out$'
 grep -q "no JACK port matches connect_input yet" "$WORK/clarad.err" ||

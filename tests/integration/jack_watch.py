@@ -12,8 +12,8 @@ module needed. Runs until SIGTERM (or the server goes away).
     jack_watch.py OUT CLIENT_NAME [WAIT_S]
 
 With WAIT_S it tries to open its client every 10 ms for that long, so that its "ready" line marks
-the moment the server answers (to within 10 ms), and lists the ports that exist then ("port NAME"):
-the JACK restart test times clarad's return from it."""
+the moment the server answers (to within 10 ms); "active" follows once its callbacks run, then the
+ports that exist then ("port NAME"): the JACK restart test times clarad's return from it."""
 import ctypes
 import signal
 import sys
@@ -88,12 +88,18 @@ while True:
     time.sleep(0.01)
 if not client:
     sys.exit("jack_watch: no JACK server (status 0x%x)" % status.value)
+# The server answered now. Written before activation: once active, the registration callback may
+# report a port (clarad's, racing back) before this thread gets to write "ready", and the test may
+# then stop this client as soon as that port shows, leaving a file with no "ready" in it.
+emit("ready")
+signal.signal(signal.SIGTERM, lambda *_: done.set())
+signal.signal(signal.SIGINT, lambda *_: done.set())
 jack.jack_set_port_registration_callback(client, on_reg, None)
 jack.jack_set_port_connect_callback(client, on_conn, None)
 jack.jack_on_shutdown(client, on_shutdown, None)
 if jack.jack_activate(client) != 0:
     sys.exit("jack_watch: could not activate")
-emit("ready")
+emit("active")  # from here on every registration and connection is reported
 jack.jack_get_ports.restype = ctypes.POINTER(ctypes.c_char_p)
 jack.jack_get_ports.argtypes = [vp, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong]
 jack.jack_free.argtypes = [vp]
@@ -104,8 +110,6 @@ if ports:
         emit("port", ports[i].decode())
         i += 1
     jack.jack_free(ctypes.cast(ports, vp))
-signal.signal(signal.SIGTERM, lambda *_: done.set())
-signal.signal(signal.SIGINT, lambda *_: done.set())
 while not done.wait(0.2):
     pass
 jack.jack_client_close(client)
