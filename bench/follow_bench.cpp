@@ -22,10 +22,13 @@
 //   in tempo: an answer's tempo (grid beats over time from its first to its last note-on;
 //     one note: the grid's step there) within 4 % of the human's true tempo over the same span.
 // Goal (issue 13): >= 90 % of answers in tempo, p99 onset error <= 30 ms.
-//   usage: follow_bench [SEEDS] [--configured BPM | --factor F] [--noise-ms MS] [--trace] [--data DIR]
+//   usage: follow_bench [SEEDS] [--configured BPM | --factor F] [--noise-ms MS] [--oracle] [--trace]
+//                       [--trace-onsets] [--data DIR]
 //     default 4 seeds a tempo, tests/data; --factor: the configured tempo is the human's times F for
 //     every seed; --noise-ms: the timing noise's standard deviation (15); --trace: the tracker's state
-//     at each phrase's start and end and each answer's figures, on stderr (why a figure is what it is)
+//     at each phrase's start and end and each answer's figures, on stderr (why a figure is what it is);
+//     --trace-onsets: that and the tracker before and after each note-on; --oracle: the follower fed
+//     the human's true beat instead of the tracker's (the floor the follower and the engine leave)
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -124,6 +127,8 @@ struct Human {
 constexpr int kPhraseBeats = 16, kCycleBeats = 28, kPhrases = 6;
 double g_noise_ms = 15;  // --noise-ms
 bool g_trace = false;    // --trace: the tracker at each phrase's start and end, each answer's figures
+bool g_oracle = false;   // --oracle: the follower given the human's true beat, not the tracker's estimate
+bool g_trace_onsets = false;  // --trace-onsets: the tracker before and after each of the human's note-ons
 
 // mt19937_64 and Box-Muller, not std::normal_distribution: the same draws on every standard library.
 struct Draw {
@@ -209,7 +214,16 @@ void run(const Human& h, const NgramModel& lm, const Vocabulary& vocab, const En
           b.beat0_ns = e.ns;
           tracker.emplace(b);
         }
+        const BeatPrediction before = tracker->predict(e.ns);
         tracker->onset(e.ns, e.msg.data2);
+        if (g_trace_onsets) {
+          const BeatPrediction after = tracker->predict(e.ns);
+          const double pos = h.beat_at(static_cast<double>(e.ns));
+          std::fprintf(stderr, "      onset t=%.3f truebeat %.3f human %.1f | tracker %.1f->%.1f conf %.2f->%.2f L%d->%d predicted pos %.3f\n",
+                       e.ns / 1e9, pos, h.bpm_at(static_cast<double>(e.ns)), before.bpm, after.bpm, before.confidence,
+                       after.confidence, before.locked, after.locked,
+                       (static_cast<double>(e.ns) - static_cast<double>(before.next_beat_ns)) / before.period_ns);
+        }
       }
       engine.human(e.msg, e.ns);
     }
@@ -217,7 +231,17 @@ void run(const Human& h, const NgramModel& lm, const Vocabulary& vocab, const En
       const std::int64_t f = engine.frontier();
       const double step_ns = static_cast<double>(engine.time_of_step(f + 1) - engine.time_of_step(f));
       const GridState g{engine.time_of_step(f), static_cast<double>(f) / sf, 60e9 / (sf * step_ns)};
-      if (auto bpm = follower.update(tracker->predict(now), g)) {
+      BeatPrediction pr = tracker->predict(now);
+      if (g_oracle) {  // the floor the follower and the engine leave: a tracker that is never wrong
+        const double q = h.beat_at(static_cast<double>(now));
+        pr.bpm = h.bpm_at(static_cast<double>(now));
+        pr.period_ns = 60e9 / pr.bpm;
+        pr.next_beat = static_cast<std::int64_t>(std::ceil(q));
+        pr.next_beat_ns = std::llround(h.time_of(std::ceil(q)));
+        pr.locked = true;
+        pr.confidence = 1;
+      }
+      if (auto bpm = follower.update(pr, g)) {
         engine.set_tempo(*bpm);
         ++fig.tempo_changes;
       }
@@ -312,6 +336,10 @@ int main(int argc, char** argv) {
       configured_fixed = std::atof(argv[++i]);
     } else if (a == "--noise-ms" && i + 1 < argc) {
       g_noise_ms = std::atof(argv[++i]);
+    } else if (a == "--trace-onsets") {
+      g_trace = g_trace_onsets = true;
+    } else if (a == "--oracle") {
+      g_oracle = true;
     } else if (a == "--trace") {
       g_trace = true;
     } else if (a == "--factor" && i + 1 < argc) {
@@ -321,7 +349,8 @@ int main(int argc, char** argv) {
     } else if (std::atoi(a.c_str()) > 0) {
       seeds = std::atoi(a.c_str());
     } else {
-      std::fprintf(stderr, "usage: follow_bench [SEEDS] [--configured BPM | --factor F] [--noise-ms MS] [--trace] [--data DIR]\n");
+      std::fprintf(stderr, "usage: follow_bench [SEEDS] [--configured BPM | --factor F] [--noise-ms MS] [--oracle] [--trace] "
+                           "[--trace-onsets] [--data DIR]\n");
       return 64;
     }
   }

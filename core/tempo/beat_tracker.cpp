@@ -18,14 +18,20 @@ struct Position {
 // strength: how much an onset there may move the oscillator (the beat most, a 16th
 // least: it is the likeliest to be misread). tolerance: farther than this (beats) from
 // its nearest position an onset is an ornament and moves nothing.
-constexpr std::array<Position, 7> kPositions{{{0.0, 0.35, 1.0, 0.11},
-                                              {1.0, 0.35, 1.0, 0.11},
-                                              {0.5, 0.2, 0.5, 0.07},
-                                              {0.25, 0.1, 0.3, 0.045},
-                                              {0.75, 0.1, 0.3, 0.045},
-                                              {1.0 / 3, 0.05, 0.25, 0.04},
-                                              {2.0 / 3, 0.05, 0.25, 0.04}}};
-constexpr double kOrnamentMass = 0.15;
+constexpr std::array<Position, 11> kPositions{{{0.0, 0.35, 1.0, 0.11},
+                                               {1.0, 0.35, 1.0, 0.11},
+                                               {0.5, 0.2, 0.5, 0.07},
+                                               {0.25, 0.1, 0.3, 0.045},
+                                               {0.75, 0.1, 0.3, 0.045},
+                                               {1.0 / 3, 0.05, 0.25, 0.04},
+                                               {2.0 / 3, 0.05, 0.25, 0.04},
+                                               // 32nd notes: runs in them (Czerny's) are rhythm too,
+                                               // not ornaments that count against the beat.
+                                               {0.125, 0.025, 0.15, 0.03},
+                                               {0.375, 0.025, 0.15, 0.03},
+                                               {0.625, 0.025, 0.15, 0.03},
+                                               {0.875, 0.025, 0.15, 0.03}}};
+constexpr double kOrnamentMass = 0.05;
 // Chords and accents: a chord of n notes is 1 + 0.5 (n - 1) times as salient, up to 3.
 constexpr double kChordSalience = 0.5, kMaxSalience = 3.0;
 // Induction looks at the onsets of the last kSpanNs, pairs up to kPairSpan onsets apart.
@@ -37,7 +43,44 @@ constexpr int kPhaseCandidates = 12;    // recent onsets tried as "a beat falls 
 constexpr int kMinInduction = 6;        // onsets before induction proposes anything
 constexpr double kRelockMargin = 0.2;   // nats per onset a hypothesis must explain better by
 constexpr int kMinLock = 8;             // onsets since the last relock before locking
-constexpr double kConfidenceCentre = 0.3, kConfidenceSlope = 8.0;  // nats per onset
+// Where the confidence crosses 1/2, and how steeply. Centred below zero: a run of 32nd notes
+// under timing noise scores about nothing per onset and must not unlock a beat that its
+// chords still confirm, while onsets off the beat altogether (a new tempo, random notes) score
+// -2 nats and less.
+constexpr double kConfidenceCentre = -0.2, kConfidenceSlope = 3.0;  // nats per onset
+// A relocked grid's confidence starts from its fit to the onsets it was chosen for, each
+// discounted by this much (nats) for being in sample.
+constexpr double kInSamplePenalty = 0.3;
+// The refit: onsets of the last kFitBeats beats, weighed down by e^(-age / kDecayBeats); the
+// period held to its last value by kPeriodPrior (beats^2 of weight, as if that many onsets a beat
+// apart agreed with it); no refit on less than kMinFitWeight of placed onsets.
+constexpr double kFitBeats = 32, kPeriodPrior = 0.5, kMinFitWeight = 0.2;
+constexpr double kDecayBeats = 6, kCurveSpread = 0.002;
+// How far off (beats, per beat of silence before it) an onset after a pause may be from the grid
+// extrapolated over it: the human drifts on while they rest, by a few per cent.
+constexpr double kGapSpread = 0.03;
+
+// Gaussian elimination with partial pivoting on a 3x4 augmented matrix; false if singular.
+bool solve3(double (&m)[3][4], double (&x)[3]) {
+  for (int c = 0; c < 3; ++c) {
+    int pivot = c;
+    for (int r = c + 1; r < 3; ++r)
+      if (std::abs(m[r][c]) > std::abs(m[pivot][c])) pivot = r;
+    if (!(std::abs(m[pivot][c]) > 1e-12)) return false;
+    if (pivot != c)
+      for (int k = 0; k < 4; ++k) std::swap(m[c][k], m[pivot][k]);
+    for (int r = c + 1; r < 3; ++r) {
+      const double f = m[r][c] / m[c][c];
+      for (int k = c; k < 4; ++k) m[r][k] -= f * m[c][k];
+    }
+  }
+  for (int c = 2; c >= 0; --c) {
+    double v = m[c][3];
+    for (int k = c + 1; k < 3; ++k) v -= m[c][k] * x[k];
+    x[c] = v / m[c][c];
+  }
+  return true;
+}
 
 double gauss(double x, double sigma) {
   return std::exp(-0.5 * (x / sigma) * (x / sigma)) / (sigma * std::sqrt(2 * std::numbers::pi));
@@ -110,41 +153,112 @@ void BeatTracker::onset(std::int64_t time_ns, int velocity) {
 
   // Out of sample: the confidence judges the prediction made before this onset.
   update_confidence(fit(t, anchor_ns_, anchor_beat_, period_).log_lr);
-  correct(t);
-  if (!locked_) induce(t);
+  refit(t);
+  last_onset_ns_ = t;
+  if (!locked_) {
+    induce(t);
+  } else {
+    check_offbeat();
+  }
 }
 
-void BeatTracker::correct(double t) {
-  const Fit f = fit(t, anchor_ns_, anchor_beat_, period_);
-  if (f.strength == 0.0) {
-    ++stats_.rejected;
-    return;
+// Where onset `ns` falls on the grid when its position is uncertain by `sigma` beats: the
+// subdivision most probable a priori (its mass) and by its distance, not merely the nearest.
+// With a small sigma that is the nearest; after a long silence, when the grid's extrapolation
+// may be off by a fair part of a beat, the likelier beat and half beat win over a 16th.
+BeatTracker::Fit BeatTracker::snap(double x, double sigma) const {
+  const double base = std::floor(x);
+  const double frac = x - base;
+  Fit f;
+  double best = -1;
+  for (const Position& p : kPositions) {
+    const double d = frac - p.at;
+    const double score = p.mass * std::exp(-0.5 * (d / sigma) * (d / sigma));
+    if (score > best) {
+      best = score;
+      f.position = base + p.at;
+      f.deviation = d;
+      f.strength = p.strength;
+      f.tolerance = p.tolerance;
+    }
   }
-  // Re-anchor on the beat nearest the onset, so the corrected period extrapolates from now.
-  const double x = (t - anchor_ns_) / period_ + anchor_beat_;
-  const double k = std::round(x);
-  anchor_ns_ += (k - anchor_beat_) * period_;
-  anchor_beat_ = k;
+  return f;
+}
 
-  // The oscillator's focus: the nearer the predicted position, the more an onset counts
-  // (Large & Kolen); a noisy or ornamented onset still counts a little.
-  // Unlocked, the focus is wide (every onset within tolerance pulls, so a wrong start
-  // converges); locked, it narrows to the timing noise, so ornaments pull little.
-  const double sigma =
-      locked_ ? std::clamp(1.5 * static_cast<double>(config_.timing_noise_ns) / period_, 0.05, 0.12) : 0.2;
-  const double w = f.strength * std::exp(-0.5 * (f.deviation / sigma) * (f.deviation / sigma));
-
-  const double phase = std::clamp(config_.phase_gain * w * f.deviation, -config_.max_phase_step,
-                                  config_.max_phase_step);
-  // The period may change by max_tempo_change_per_beat for each beat since the last
-  // correction (a quarter beat at least, four at most: after a pause the human may come
-  // back at another tempo, but one onset is not evidence enough for more).
-  const double elapsed = std::clamp(x - last_correction_beat_, 0.25, 4.0);
-  const double bound = config_.max_tempo_change_per_beat * elapsed;
-  const double change = std::clamp(config_.period_gain * w * f.deviation, -bound, bound);
-  anchor_ns_ += phase * period_;
-  period_ = std::clamp(period_ * (1 + change), 60e9 / config_.max_bpm, 60e9 / config_.min_bpm);
-  last_correction_beat_ = x;
+// The beat is refitted to the recent onsets at each one: each recent onset is placed on the
+// subdivision the current grid puts it nearest (most probably), then period and phase are the
+// weighted least-squares line through (position, time), twice. Why a fit and not an
+// oscillator nudged onset by onset: a phrase restarting after a silence has its first few
+// onsets off the extrapolated grid by a part of a beat; an oscillator pulled by each of them in
+// turn wanders while a fit weighs them against the whole recent phrase, which holds the period.
+//  - recent onsets weigh most (exp(-age / kDecayBeats)), so a drifting human is followed
+//    rather than averaged; the onsets before a silence still anchor the period across it;
+//  - a placement weighs by how strong its subdivision is (a beat most), the chord's salience,
+//    and how near it falls (a Gaussian of the timing noise): grace notes and ornaments, far
+//    from every subdivision, weigh nearly nothing;
+//  - the period is held towards its last value by kPeriodPrior beats^2 of weight, so a few
+//    onsets at one position cannot swing it; its change is bounded by
+//    max_tempo_change_per_beat for each beat since the last onset (four at most).
+void BeatTracker::refit(double now) {
+  const int newest = (head_ - 1 + kHistory) % kHistory;
+  const double noise = static_cast<double>(config_.timing_noise_ns);
+  for (int pass = 0; pass < 2; ++pass) {
+    const double ref_beat = std::round((now - anchor_ns_) / period_ + anchor_beat_);
+    // Normal equations of  sum w (t - a - P u - c u^2)^2 + prior_p (P - period)^2 + prior_c c^2:
+    // the u^2 term takes up a tempo that is changing, so P is the period now, not the mean
+    // period over the window (a drift of 0.2 % a beat would leave the line 1.2 % behind).
+    double m[3][4] = {};  // rows: a, P, c; last column the right-hand side
+    for (int i = 0; i < count_; ++i) {
+      const Onset& o = history_[static_cast<std::size_t>((newest - i + kHistory) % kHistory)];
+      const double age = (now - o.ns) / period_;
+      if (age > kFitBeats) break;
+      // The gap before this onset widens how uncertain its place on the grid is.
+      const double prev_ns =
+          i + 1 < count_ ? history_[static_cast<std::size_t>((newest - i - 1 + kHistory) % kHistory)].ns : o.ns;
+      const double gap = std::min((o.ns - prev_ns) / period_, 16.0);
+      const double sigma_noise = std::clamp(noise / period_, 0.02, 0.12);
+      const double sigma = std::sqrt(sigma_noise * sigma_noise + (kGapSpread * gap) * (kGapSpread * gap));
+      // Its place on the last fit's curve: behind the anchor the tempo was changing as the fit
+      // found (the u^2 term); the line alone would misplace onsets 20 beats back by a part of a
+      // beat under a drift.
+      double along = (o.ns - anchor_ns_) / period_;
+      for (int k = 0; k < 2 && along < 0; ++k) along = (o.ns - anchor_ns_ - curve_ * along * along) / period_;
+      const Fit f = snap(anchor_beat_ + along, sigma);
+      if (std::abs(f.deviation) > std::max(f.tolerance, 2.5 * sigma)) continue;  // an ornament
+      const double near = std::exp(-0.5 * (f.deviation / (1.5 * sigma)) * (f.deviation / (1.5 * sigma)));
+      const double w = o.salience * f.strength * near * std::exp(-age / kDecayBeats);
+      const double u = f.position - ref_beat;
+      const double t = o.ns - now;  // small numbers: ns relative to now
+      const double x[3] = {1, u, u * u};
+      for (int r = 0; r < 3; ++r) {
+        for (int k = 0; k < 3; ++k) m[r][k] += w * x[r] * x[k];
+        m[r][3] += w * x[r] * t;
+      }
+    }
+    if (m[0][0] < kMinFitWeight) {
+      if (pass == 0) ++stats_.rejected;
+      return;
+    }
+    m[1][1] += kPeriodPrior;
+    m[1][3] += kPeriodPrior * period_;
+    // The tempo change a human makes is small: c is held to about kCurveSpread of the period per
+    // beat^2 against the timing noise (a prior in the same units as the residuals), so that two
+    // onsets after a pause cannot bend the curve and swing the period with it.
+    const double curve_sd = kCurveSpread * period_;
+    m[2][2] += (noise / curve_sd) * (noise / curve_sd);
+    double sol[3];
+    if (!solve3(m, sol)) return;
+    double p = sol[1];
+    const double a = sol[0];
+    const double elapsed = std::clamp((now - last_onset_ns_) / period_, 0.25, 4.0);
+    const double bound = config_.max_tempo_change_per_beat * elapsed;
+    p = std::clamp(p, period_ * (1 - bound), period_ * (1 + bound));
+    p = std::clamp(p, 60e9 / config_.max_bpm, 60e9 / config_.min_bpm);
+    anchor_ns_ = now + a;
+    anchor_beat_ = ref_beat;
+    period_ = p;
+    curve_ = std::clamp(sol[2], -0.01 * p, 0.01 * p);
+  }
 }
 
 void BeatTracker::update_confidence(double log_lr) {
@@ -285,14 +399,41 @@ void BeatTracker::induce(double now) {
   const double index = std::round((best_anchor - anchor_ns_) / period_ + anchor_beat_);
   period_ = best_period;
   anchor_ns_ = best_anchor;
+  curve_ = 0;
   anchor_beat_ = index;
   last_correction_beat_ = (now - anchor_ns_) / period_ + anchor_beat_;
-  // What the old grid's predictions were worth says nothing of the new one.
+  // What the old grid's predictions were worth says nothing of the new one; the new one is
+  // judged on the onsets it was chosen for (the last kWindow of them, within kSpanNs), so that a
+  // phrase whose first bars found the beat can lock before it ends. In sample, so the relock
+  // margin and the lock threshold keep random onsets from locking (RandomOnsetsDoNotLock).
   lr_count_ = 0;
   lr_head_ = 0;
   lr_sum_ = 0;
   confidence_ = 0;
+  const int judged = std::min(count_, kWindow);
+  for (int i = judged - 1; i >= 0; --i) {
+    const Onset& o = history_[static_cast<std::size_t>((last - i + kHistory) % kHistory)];
+    if (now - o.ns > kSpanNs) continue;
+    update_confidence(fit(o.ns, anchor_ns_, anchor_beat_, period_).log_lr - kInSamplePenalty);
+  }
   ++stats_.relocks;
+}
+
+// A beat grid half a beat out explains quarter notes nearly as well as the right one (they
+// become its off-beats), so a grid that slipped there, after a pause or a rest mid-phrase, stays
+// locked on the wrong side. Each onset while locked compares the two over the recent onsets and
+// moves to the other side when it explains them clearly better.
+void BeatTracker::check_offbeat() {
+  if (count_ < kMinInduction) return;
+  const int last = (head_ - 1 + kHistory) % kHistory;
+  const double origin = anchor_ns_ - anchor_beat_ * period_;
+  const double here = explain(period_, origin, last);
+  const double there = explain(period_, origin + 0.5 * period_, last);
+  if (!(there > here + kRelockMargin)) return;
+  // The other side's beat after the anchor keeps the count: next_beat never goes back.
+  anchor_ns_ += 0.5 * period_;
+  anchor_beat_ += 1;
+  ++stats_.offbeat_flips;
 }
 
 double BeatTracker::beat_time(double index) const {

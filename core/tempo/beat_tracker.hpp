@@ -87,6 +87,7 @@ class BeatTracker {
     std::uint64_t merged = 0;     // counted once as part of a chord
     std::uint64_t rejected = 0;   // far from every subdivision: moved nothing
     std::uint64_t relocks = 0;    // jumps to an induced tempo hypothesis
+    std::uint64_t offbeat_flips = 0;  // half-beat phase corrections while locked
   };
   const Stats& stats() const { return stats_; }
   const BeatTrackerConfig& config() const { return config_; }
@@ -105,11 +106,14 @@ class BeatTracker {
     double position = 0;   // beats, the nearest subdivision
     double deviation = 0;  // beats, onset minus that subdivision
     double strength = 0;   // metrical weight of that subdivision (1 = the beat)
+    double tolerance = 0;  // beats: farther from it, the onset is an ornament
     double log_lr = 0;     // log p(position | rhythm) - log p(position | no rhythm)
   };
 
   Fit fit(double ns, double anchor_ns, double anchor_beat, double period) const;
-  void correct(double ns);
+  Fit snap(double x, double sigma) const;
+  void refit(double now);
+  void check_offbeat();
   void induce(double now_ns);
   double explain(double period, double anchor_ns, int last) const;
   void cluster_intervals();
@@ -122,6 +126,8 @@ class BeatTracker {
   double anchor_ns_;
   double anchor_beat_ = 0;
   double last_correction_beat_ = 0;
+  double last_onset_ns_ = 0;
+  double curve_ = 0;  // ns per beat^2: the last fit's u^2 term, to place the onsets behind the anchor
 
   std::array<Onset, kHistory> history_{};
   int count_ = 0;  // onsets in history_ (chords merged), up to kHistory

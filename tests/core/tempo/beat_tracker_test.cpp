@@ -58,15 +58,19 @@ TEST(BeatTracker, FollowsADriftingHumanAtEachTempo) {
       const test::Tracking r = test::track(p, t, 8);  // after 2 bars
       SCOPED_TRACE(testing::Message() << bpm << " bpm, seed " << seed);
       EXPECT_LT(r.worst_tempo_error, 0.04);
-      EXPECT_LT(r.p(0.5), 15.0);
-      EXPECT_LT(r.p(0.99), 40.0);
+      // The refitted beat's worst case here is 70 bpm, seed 2: p50 15.9 ms, p99 42.2 ms (the
+      // onset-by-onset oscillator it replaced: 11.2 and 37.0 there, but worse on seed 1 at 100,
+      // 120 and 160 bpm, and it lost the beat across rests: bench/follow_bench).
+      EXPECT_LT(r.p(0.5), 17.0);
+      EXPECT_LT(r.p(0.99), 45.0);
       EXPECT_TRUE(r.ever_locked);
     }
   }
 }
 
-// DISABLED: fails today (p99 130 ms: grace notes 40-80 ms early unlock it, induction relocks).
-TEST(BeatTracker, DISABLED_GraceNotesDoNotDerailIt) {
+// Grace notes 40-80 ms before each chord: far from every subdivision, they weigh nearly nothing in
+// the fit.
+TEST(BeatTracker, GraceNotesDoNotDerailIt) {
   test::PerformerOptions o;
   o.bpm = test::drifting(110);
   o.grace_notes = true;
@@ -78,8 +82,9 @@ TEST(BeatTracker, DISABLED_GraceNotesDoNotDerailIt) {
   EXPECT_LT(r.p(0.99), 40.0);
 }
 
-// DISABLED: fails today (tempo error 35%: the ramp unlocks it and the prior, centred on the
-// configured 100 bpm, pulls induction away from 140).
+// DISABLED: fails today (worst tempo error 11 %, p99 375 ms: a 40 % accelerando over 8 bars is
+// beyond what the refit's tempo-change prior allows, it unlocks, and induction's prior, centred on
+// the configured 100 bpm, pulls away from 140).
 TEST(BeatTracker, DISABLED_FollowsATempoRamp) {
   test::PerformerOptions o;
   o.bars = 12;  // 2 bars at 100, 8 ramping to 140, 2 at 140
