@@ -23,12 +23,14 @@
 //     one note: the grid's step there) within 4 % of the human's true tempo over the same span.
 // Goal (issue 13): >= 90 % of answers in tempo, p99 onset error <= 30 ms.
 //   usage: follow_bench [SEEDS] [--configured BPM | --factor F] [--noise-ms MS] [--oracle] [--trace]
-//                       [--trace-onsets] [--data DIR]
+//                       [--label-oracle] [--trace-onsets] [--data DIR]
 //     default 4 seeds a tempo, tests/data; --factor: the configured tempo is the human's times F for
 //     every seed; --noise-ms: the timing noise's standard deviation (15); --trace: the tracker's state
 //     at each phrase's start and end and each answer's figures, on stderr (why a figure is what it is);
 //     --trace-onsets: that and the tracker before and after each note-on; --oracle: the follower fed
-//     the human's true beat instead of the tracker's (the floor the follower and the engine leave)
+//     the human's true beat instead of the tracker's (the floor the follower and the engine leave);
+//     --label-oracle: the follower fed a fit told each note's place in the score (the floor the
+//     timing noise and the drift leave a tracker that never misplaces a note)
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -100,6 +102,7 @@ struct Phrase {
 struct Event {
   std::int64_t ns;
   ShortMessage msg;
+  double beat = 0;  // where the score puts it, in the human's beats (the label oracle's labels)
 };
 
 // The human: true beat times along the tempo curve, and the played events.
@@ -128,6 +131,73 @@ constexpr int kPhraseBeats = 16, kCycleBeats = 28, kPhrases = 6;
 double g_noise_ms = 15;  // --noise-ms
 bool g_trace = false;    // --trace: the tracker at each phrase's start and end, each answer's figures
 bool g_oracle = false;   // --oracle: the follower given the human's true beat, not the tracker's estimate
+bool g_label_oracle = false;  // --label-oracle: a tracker told each note-on's place in the score
+
+// The best a tracker can do from the noisy onsets alone when it never misplaces one: told where
+// each note-on falls in the score, it fits the beat as BeatTracker's refit does (weighted least
+// squares of time on beat position, recent onsets weighing most, a tempo-change term held small)
+// and extrapolates the last tempo. What it misses is the timing noise and the drift, not the
+// rhythm; the gap between it and the tracker is the tracker's misplacements and locks.
+class LabelOracle {
+ public:
+  void onset(double beat, double ns) {
+    if (!points_.empty() && beat - points_.back().first < 1e-9) return;  // a chord: its first note
+    points_.emplace_back(beat, ns);
+    const double last = beat;
+    double m[3][4] = {};
+    for (auto it = points_.rbegin(); it != points_.rend(); ++it) {
+      const double age = last - it->first;
+      if (age > 32) break;
+      const double w = std::exp(-age / 6);
+      const double u = it->first - last, t = it->second - ns;
+      const double x[3] = {1, u, u * u};
+      for (int r = 0; r < 3; ++r) {
+        for (int k = 0; k < 3; ++k) m[r][k] += w * x[r] * x[k];
+        m[r][3] += w * x[r] * t;
+      }
+    }
+    const double curve_sd = 0.002 * period_, noise = 20e6;
+    m[1][1] += 0.5;
+    m[1][3] += 0.5 * period_;
+    m[2][2] += (noise / curve_sd) * (noise / curve_sd);
+    // 3x3 by Cramer's rule: small and well conditioned with the priors.
+    auto det3 = [](double a[3][3]) {
+      return a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) +
+             a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
+    };
+    double a[3][3], d = 0;
+    for (int r = 0; r < 3; ++r)
+      for (int k = 0; k < 3; ++k) a[r][k] = m[r][k];
+    d = det3(a);
+    if (std::abs(d) < 1e-30) return;
+    double sol[3];
+    for (int c = 0; c < 3; ++c) {
+      double b[3][3];
+      for (int r = 0; r < 3; ++r)
+        for (int k = 0; k < 3; ++k) b[r][k] = k == c ? m[r][3] : m[r][k];
+      sol[c] = det3(b) / d;
+    }
+    anchor_beat_ = last;
+    anchor_ns_ = ns + sol[0];
+    if (points_.size() >= 3) period_ = sol[1];
+  }
+  void start(double bpm) { period_ = 60e9 / bpm; }
+  BeatPrediction predict(double now) const {
+    BeatPrediction p;
+    p.period_ns = period_;
+    p.bpm = 60e9 / period_;
+    const double x = (now - anchor_ns_) / period_ + anchor_beat_;
+    p.next_beat = static_cast<std::int64_t>(std::ceil(x));
+    p.next_beat_ns = std::llround(anchor_ns_ + (std::ceil(x) - anchor_beat_) * period_);
+    p.locked = points_.size() >= 3;
+    p.confidence = p.locked ? 1 : 0;
+    return p;
+  }
+
+ private:
+  std::vector<std::pair<double, double>> points_;
+  double period_ = 5e8, anchor_ns_ = 0, anchor_beat_ = 0;
+};
 bool g_trace_onsets = false;  // --trace-onsets: the tracker before and after each of the human's note-ons
 
 // mt19937_64 and Box-Muller, not std::normal_distribution: the same draws on every standard library.
@@ -162,8 +232,8 @@ Human perform(const std::vector<Phrase>& pool, std::size_t first, double bpm, st
       const double end = std::min(std::max(n.end, n.start + 0.125), static_cast<double>(kPhraseBeats));
       const std::int64_t off = std::max<std::int64_t>(on + 20'000'000, std::llround(h.time_of(base + end) + noise()));
       const auto key = static_cast<std::uint8_t>(n.pitch);
-      h.events.push_back({on, {0x90, key, static_cast<std::uint8_t>(std::clamp(n.velocity, 1, 127))}});
-      h.events.push_back({off, {0x80, key, 0}});
+      h.events.push_back({on, {0x90, key, static_cast<std::uint8_t>(std::clamp(n.velocity, 1, 127))}, base + n.start});
+      h.events.push_back({off, {0x80, key, 0}, base + end});
       first_on = std::min(first_on, on);
       last_off = std::max(last_off, off);
     }
@@ -195,6 +265,8 @@ void run(const Human& h, const NgramModel& lm, const Vocabulary& vocab, const En
   DuetEngine engine(model, vocab, spec, c);
   engine.start(0);
   std::optional<BeatTracker> tracker;
+  LabelOracle labels;
+  labels.start(configured);
   TempoFollower follower;
   const int sf = spec.sample_freq;
   std::vector<TimedMessage> out;
@@ -216,6 +288,7 @@ void run(const Human& h, const NgramModel& lm, const Vocabulary& vocab, const En
         }
         const BeatPrediction before = tracker->predict(e.ns);
         tracker->onset(e.ns, e.msg.data2);
+        labels.onset(e.beat, static_cast<double>(e.ns));
         if (g_trace_onsets) {
           const BeatPrediction after = tracker->predict(e.ns);
           const double pos = h.beat_at(static_cast<double>(e.ns));
@@ -231,7 +304,7 @@ void run(const Human& h, const NgramModel& lm, const Vocabulary& vocab, const En
       const std::int64_t f = engine.frontier();
       const double step_ns = static_cast<double>(engine.time_of_step(f + 1) - engine.time_of_step(f));
       const GridState g{engine.time_of_step(f), static_cast<double>(f) / sf, 60e9 / (sf * step_ns)};
-      BeatPrediction pr = tracker->predict(now);
+      BeatPrediction pr = g_label_oracle ? labels.predict(static_cast<double>(now)) : tracker->predict(now);
       if (g_oracle) {  // the floor the follower and the engine leave: a tracker that is never wrong
         const double q = h.beat_at(static_cast<double>(now));
         pr.bpm = h.bpm_at(static_cast<double>(now));
@@ -338,6 +411,8 @@ int main(int argc, char** argv) {
       g_noise_ms = std::atof(argv[++i]);
     } else if (a == "--trace-onsets") {
       g_trace = g_trace_onsets = true;
+    } else if (a == "--label-oracle") {
+      g_label_oracle = true;
     } else if (a == "--oracle") {
       g_oracle = true;
     } else if (a == "--trace") {
@@ -350,7 +425,7 @@ int main(int argc, char** argv) {
       seeds = std::atoi(a.c_str());
     } else {
       std::fprintf(stderr, "usage: follow_bench [SEEDS] [--configured BPM | --factor F] [--noise-ms MS] [--oracle] [--trace] "
-                           "[--trace-onsets] [--data DIR]\n");
+                           "[--label-oracle] [--trace-onsets] [--data DIR]\n");
       return 64;
     }
   }

@@ -43,6 +43,8 @@ constexpr int kPhaseCandidates = 12;    // recent onsets tried as "a beat falls 
 constexpr int kMinInduction = 6;        // onsets before induction proposes anything
 constexpr double kRelockMargin = 0.2;   // nats per onset a hypothesis must explain better by
 constexpr int kMinLock = 8;             // onsets since the last relock before locking
+constexpr double kEmptyBeat = 1.0;      // nats, a beat of a hypothesis with no onset near it
+constexpr int kLevelCheckEvery = 4;     // onsets between checks of the metrical level while locked
 // Where the confidence crosses 1/2, and how steeply. Centred below zero: a run of 32nd notes
 // under timing noise scores about nothing per onset and must not unlock a beat that its
 // chords still confirm, while onsets off the beat altogether (a new tempo, random notes) score
@@ -159,6 +161,7 @@ void BeatTracker::onset(std::int64_t time_ns, int velocity) {
     induce(t);
   } else {
     check_offbeat();
+    check_levels(t);
   }
 }
 
@@ -286,14 +289,30 @@ double BeatTracker::prior(double period) const {
 // noise is a smaller part of its beat), and only the prior keeps it from always winning.
 double BeatTracker::explain(double period, double anchor_ns, int last) const {
   const double end = history_[static_cast<std::size_t>(last)].ns;
-  double sum = 0, weight = 0;
+  double sum = 0, weight = 0, first = end;
+  int onsets = 0;
   for (int i = 0; i < count_; ++i) {
     const Onset& o = history_[static_cast<std::size_t>((last - i + kHistory) % kHistory)];
     if (end - o.ns > kSpanNs) break;
     sum += o.salience * fit(o.ns, anchor_ns, 0, period).log_lr;
     weight += o.salience;
+    first = o.ns;
+    ++onsets;
   }
-  return sum / weight;
+  // Beats nobody played on: a grid at 3/4 of the human's tempo places their quarter notes on its
+  // 16ths and 8ths about as well as the right grid places them on beats, but most of its own beats
+  // fall between their notes. Each beat from the first onset to the last with no onset near it
+  // costs kEmptyBeat nats, spread over the onsets like the rest of the score.
+  int empty = 0;
+  const double tolerance = kPositions[0].tolerance * period;
+  for (double b = std::ceil((first - anchor_ns) / period - 1e-9); anchor_ns + b * period <= end; b += 1) {
+    const double at = anchor_ns + b * period;
+    bool heard = false;
+    for (int i = 0; i < onsets && !heard; ++i)
+      heard = std::abs(history_[static_cast<std::size_t>((last - i + kHistory) % kHistory)].ns - at) <= tolerance;
+    if (!heard) ++empty;
+  }
+  return sum / weight - kEmptyBeat * empty / onsets;
 }
 
 void BeatTracker::cluster_intervals() {
@@ -377,12 +396,39 @@ void BeatTracker::induce(double now) {
     top[static_cast<std::size_t>(at)] = c;
   }
 
+  std::array<double, kCandidates> periods{};
+  for (int i = 0; i < n_top; ++i)
+    periods[static_cast<std::size_t>(i)] = clusters_[static_cast<std::size_t>(top[static_cast<std::size_t>(i)])].interval;
+  if (try_periods(periods.data(), n_top, now)) ++stats_.relocks;
+}
+
+// Locked on a metrical level that explains the notes well enough is not locked on the human's
+// beat: quarter notes fit a grid at 3/4 of their tempo as 16ths do, and one at half of it as
+// halves. Every kLevelCheckEvery onsets while locked, the levels around the current beat (x2/3,
+// x3/4, x1/2 and their inverses) are judged as induction judges its hypotheses, prior included, and
+// the grid moves to one that explains the recent onsets clearly better.
+void BeatTracker::check_levels(double now) {
+  if (count_ < kMinInduction || ++since_level_check_ < kLevelCheckEvery) return;
+  since_level_check_ = 0;
+  constexpr std::array<double, 6> kRatios{0.5, 2.0 / 3, 0.75, 4.0 / 3, 1.5, 2.0};
+  std::array<double, kRatios.size()> periods{};
+  int n = 0;
+  for (double r : kRatios) {
+    const double p = period_ * r;
+    if (p >= 60e9 / config_.max_bpm && p <= 60e9 / config_.min_bpm) periods[static_cast<std::size_t>(n++)] = p;
+  }
+  if (try_periods(periods.data(), n, now)) ++stats_.level_changes;
+}
+
+// Judges each period with each of the recent onsets as a beat, against the current grid; moves
+// to the best when it explains the recent onsets (prior included) by kRelockMargin more.
+bool BeatTracker::try_periods(const double* periods, int n, double now) {
   const int last = (head_ - 1 + kHistory) % kHistory;
   // The current beat is judged the same way: its own grid, anchored where it is now.
   const double current = explain(period_, anchor_ns_ - anchor_beat_ * period_, last) + prior(period_);
   double best = current + kRelockMargin, best_period = 0, best_anchor = 0;
-  for (int i = 0; i < n_top; ++i) {
-    const double period = clusters_[static_cast<std::size_t>(top[static_cast<std::size_t>(i)])].interval;
+  for (int i = 0; i < n; ++i) {
+    const double period = periods[i];
     for (int p = 0; p < std::min(count_, kPhaseCandidates); ++p) {
       const double anchor = history_[static_cast<std::size_t>((last - p + kHistory) % kHistory)].ns;
       const double s = explain(period, anchor, last) + prior(period);
@@ -393,7 +439,7 @@ void BeatTracker::induce(double now) {
       }
     }
   }
-  if (best_period == 0) return;
+  if (best_period == 0) return false;
   // Keep counting beats: the new grid's beat at best_anchor takes the index the old grid
   // gave that moment, so next_beat does not jump back.
   const double index = std::round((best_anchor - anchor_ns_) / period_ + anchor_beat_);
@@ -402,6 +448,11 @@ void BeatTracker::induce(double now) {
   curve_ = 0;
   anchor_beat_ = index;
   last_correction_beat_ = (now - anchor_ns_) / period_ + anchor_beat_;
+  // The cluster's mean interval is the tempo of the whole window; the fit makes it the tempo now,
+  // before the grid is extrapolated over whatever rest comes next.
+  last_onset_ns_ = now - 4 * period_;  // the fit's period may move as far as after a 4-beat gap
+  refit(now);
+  last_onset_ns_ = now;
   // What the old grid's predictions were worth says nothing of the new one; the new one is
   // judged on the onsets it was chosen for (the last kWindow of them, within kSpanNs), so that a
   // phrase whose first bars found the beat can lock before it ends. In sample, so the relock
@@ -410,13 +461,14 @@ void BeatTracker::induce(double now) {
   lr_head_ = 0;
   lr_sum_ = 0;
   confidence_ = 0;
+  locked_ = false;
   const int judged = std::min(count_, kWindow);
   for (int i = judged - 1; i >= 0; --i) {
     const Onset& o = history_[static_cast<std::size_t>((last - i + kHistory) % kHistory)];
     if (now - o.ns > kSpanNs) continue;
     update_confidence(fit(o.ns, anchor_ns_, anchor_beat_, period_).log_lr - kInSamplePenalty);
   }
-  ++stats_.relocks;
+  return true;
 }
 
 // A beat grid half a beat out explains quarter notes nearly as well as the right one (they

@@ -50,7 +50,7 @@ struct BeatTrackerConfig {
   // beat position in the rhythmic model the confidence and induction use.
   std::int64_t timing_noise_ns = 20'000'000;
   double lock_above = 0.85;   // confidence to become locked ...
-  double unlock_below = 0.5;  // ... and to stop being locked
+  double unlock_below = 0.2;  // ... and to stop being locked
   // Validates (std::invalid_argument naming the field): positive ranges, bpm inside them.
   void validate() const;
 };
@@ -88,6 +88,7 @@ class BeatTracker {
     std::uint64_t rejected = 0;   // far from every subdivision: moved nothing
     std::uint64_t relocks = 0;    // jumps to an induced tempo hypothesis
     std::uint64_t offbeat_flips = 0;  // half-beat phase corrections while locked
+    std::uint64_t level_changes = 0;  // moves to another metrical level while locked
   };
   const Stats& stats() const { return stats_; }
   const BeatTrackerConfig& config() const { return config_; }
@@ -114,6 +115,8 @@ class BeatTracker {
   Fit snap(double x, double sigma) const;
   void refit(double now);
   void check_offbeat();
+  void check_levels(double now);
+  bool try_periods(const double* periods, int n, double now);
   void induce(double now_ns);
   double explain(double period, double anchor_ns, int last) const;
   void cluster_intervals();
@@ -127,6 +130,7 @@ class BeatTracker {
   double anchor_beat_ = 0;
   double last_correction_beat_ = 0;
   double last_onset_ns_ = 0;
+  int since_level_check_ = 0;
   double curve_ = 0;  // ns per beat^2: the last fit's u^2 term, to place the onsets behind the anchor
 
   std::array<Onset, kHistory> history_{};
