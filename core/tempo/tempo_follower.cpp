@@ -12,13 +12,15 @@ void TempoFollowerConfig::validate() const {
   if (!(pull_beats >= 1)) fail("pull_beats must be >= 1");
   if (!(max_pull > 0 && max_pull < 0.5)) fail("max_pull must be in (0, 0.5)");
   if (!(min_change >= 0 && min_change < 0.5)) fail("min_change must be in [0, 0.5)");
+  if (!(min_confidence >= 0 && min_confidence <= 1)) fail("min_confidence must be in [0, 1]");
   if (!(min_bpm > 0 && max_bpm > min_bpm)) fail("min_bpm/max_bpm must satisfy 0 < min_bpm < max_bpm");
 }
 
 TempoFollower::TempoFollower(const TempoFollowerConfig& config) : config_((config.validate(), config)) {}
 
 std::optional<double> TempoFollower::update(const BeatPrediction& human, const GridState& grid) {
-  if (!human.locked || !(human.period_ns > 0) || !(grid.bpm > 0)) return std::nullopt;
+  const bool sure = human.locked || human.confidence >= config_.min_confidence;
+  if (!sure || !(human.period_ns > 0) || !(grid.bpm > 0)) return std::nullopt;
   const double beat = std::floor(grid.frontier_beat);
   if (beat <= acted_beat_) return std::nullopt;
   acted_beat_ = beat;

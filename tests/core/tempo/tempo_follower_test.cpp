@@ -20,11 +20,17 @@ BeatPrediction human(double bpm, std::int64_t next_beat_ns) {
   return p;
 }
 
-TEST(TempoFollower, HoldsTheGridWhileTheTrackerIsNotLocked) {
+TEST(TempoFollower, HoldsTheGridWhileTheTrackerIsNeitherLockedNorConfident) {
   TempoFollower f;
   BeatPrediction p = human(90, 0);
   p.locked = false;
+  p.confidence = 0.7;
   EXPECT_FALSE(f.update(p, {0, 0.0, 120}).has_value());
+  // Confident enough before the lock: it follows.
+  p.confidence = 0.8;
+  const auto bpm = f.update(p, {0, 1.0, 120});
+  ASSERT_TRUE(bpm.has_value());
+  EXPECT_NEAR(*bpm, 90, 1e-9);
 }
 
 TEST(TempoFollower, InPhaseItSetsTheHumansTempoAndIgnoresTinyChanges) {
