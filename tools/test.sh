@@ -14,33 +14,41 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc)
 fuzz_seconds=${FUZZ_SECONDS:-60}
 status=0
+# Each stage says how long the one before it took, so a CI log shows where its time goes.
+started=$SECONDS stage_started=
+stage() {
+  [ -z "$stage_started" ] || echo "   (that took $((SECONDS - stage_started)) s)"
+  stage_started=$SECONDS
+  echo "== $* =="
+}
 
 # The suites run on a user's Release build of everything, so GCC's -O3-only warnings in any
 # file (LibTorch parts included) fail here, not on a user's machine; the ASan stage covers Debug
 # and stage 3 RelWithDebInfo. build-test/, not build/: tools/setup.sh builds build/ (Release) without
 # -Werror, and sharing it would rebuild everything each time one follows the other.
-echo "== build (Release, LibTorch) =="
+stage "build (Release, LibTorch)"
 cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=Release -DCLARA_WERROR=ON >/dev/null
 cmake --build build-test -j"$jobs"
-echo "== tests =="
+stage "tests"
 ctest --test-dir build-test -j"$jobs" --output-on-failure --timeout 600 || status=1
 
-echo "== torch-free suites under ASan/UBSan =="
+stage "torch-free suites under ASan/UBSan"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCLARA_SANITIZE=ON -DCLARA_WERROR=ON \
   -DCLARA_WITH_TORCH=OFF -DCLARA_BENCH=OFF >/dev/null
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan -j"$jobs" --output-on-failure --timeout 600 || status=1
 
-echo "== RelWithDebInfo build (a user's debuggable build type; torch-free, so it costs ~2 min) =="
+stage "RelWithDebInfo build (a user's debuggable build type; torch-free, so it costs ~2 min)"
 cmake -S . -B build-relwithdebinfo -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLARA_WERROR=ON \
   -DCLARA_WITH_TORCH=OFF -DCLARA_BENCH=OFF >/dev/null
 cmake --build build-relwithdebinfo -j"$jobs" || status=1
 
-echo "== fuzzing: OSC datagrams to ${OSC_PACKET_FUZZ_RUNS:-5000000} executions, config to ${CONFIG_FUZZ_RUNS:-1000000}, SMF and OSC streams for ${fuzz_seconds}s each =="
+stage "fuzzing: OSC datagrams to ${OSC_PACKET_FUZZ_RUNS:-5000000} executions, config to ${CONFIG_FUZZ_RUNS:-1000000}, SMF and OSC streams for ${fuzz_seconds}s each"
 OSC_PACKET_FUZZ_RUNS=${OSC_PACKET_FUZZ_RUNS:-5000000} OSC_FUZZ_RUNS=${OSC_FUZZ_RUNS:-0} \
   OSC_FUZZ_MAX_LEN=${OSC_FUZZ_MAX_LEN:-2048} CONFIG_FUZZ_RUNS=${CONFIG_FUZZ_RUNS:-1000000} \
   tools/fuzz.sh "$fuzz_seconds" || status=1
 
+echo "   (that took $((SECONDS - stage_started)) s; $((SECONDS - started)) s in all)"
 if [ "$status" -eq 0 ]; then echo "ALL TESTS PASSED"; else echo "SOME TESTS FAILED"; fi
 exit "$status"
