@@ -17,6 +17,17 @@ std::string_view to_string(DuetMode mode);
 // "answer", "accompany", "solo" or "listen"; std::invalid_argument listing them.
 DuetMode parse_duet_mode(std::string_view name);
 
+// Where the stream puts the end of a note that stops at the frontier (a human note-off,
+// Clara's yield, her notes at the answer's end, a stop). Not a setting: replay picks it by the
+// session log's format version, so a session replays with the rule it was played with.
+//  - encoder (today's, since commit 327c571): as the encoder writes a file: the end in the last
+//    step the note sounds (the step before the frontier while the silence since is unwritten),
+//    its note-off on the next; notes held to an answer's end end in its last step.
+//  - frontier (before it, what every format-1 log was played with): the end in the frontier
+//    step, its note-off due there (after <eos>, on the step after); an answer's last wait and
+//    notes run to its end, and only waits longer than a step keep a cut point.
+enum class EndPlacement { encoder, frontier };
+
 // The bounds validate() enforces; the daemon's config loader and control path use the same.
 struct DuetLimits {
   static constexpr double kMinBpm = 20.0, kMaxBpm = 400.0;

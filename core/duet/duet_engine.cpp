@@ -13,8 +13,8 @@ namespace clara {
 // The engine composes the stream (what is written), speculation (what is written
 // ahead) and the tempo map (when it is due), and keeps the log replay needs.
 struct DuetEngine::Impl {
-  Impl(TokenModel& m, const Vocabulary& v, const EncodingSpec& s, DuetConfig c)
-      : spec(s), tempo(s.sample_freq, c.bpm), stream(m, v, s, c, tempo, stats),
+  Impl(TokenModel& m, const Vocabulary& v, const EncodingSpec& s, DuetConfig c, EndPlacement placement)
+      : spec(s), tempo(s.sample_freq, c.bpm), stream(m, v, s, c, tempo, stats, placement),
         lookahead(c.lookahead_steps > 0 ? c.lookahead_steps : 2 * s.sample_freq) {}
 
   EncodingSpec spec;
@@ -113,12 +113,13 @@ struct DuetEngine::Impl {
   }
 };
 
-DuetEngine::DuetEngine(TokenModel& model, const Vocabulary& vocab, const EncodingSpec& spec, DuetConfig config) {
+DuetEngine::DuetEngine(TokenModel& model, const Vocabulary& vocab, const EncodingSpec& spec, DuetConfig config,
+                       EndPlacement placement) {
   config.validate(spec);
   if (model.vocab_size() != vocab.size())
     throw std::invalid_argument("DuetEngine: the model has " + std::to_string(model.vocab_size()) +
                                 " outputs, the vocabulary " + std::to_string(vocab.size()) + " tokens");
-  impl_ = std::make_unique<Impl>(model, vocab, spec, std::move(config));
+  impl_ = std::make_unique<Impl>(model, vocab, spec, std::move(config), placement);
 }
 
 DuetEngine::~DuetEngine() = default;

@@ -82,7 +82,9 @@ struct DuetStats {
 class DuetEngine {
  public:
   // Validates the config (std::invalid_argument); the model must share the vocabulary.
-  DuetEngine(TokenModel& model, const Vocabulary& vocab, const EncodingSpec& spec, DuetConfig config);
+  // `placement`: where ends go (duet_config.hpp); replay of a format-1 log passes `frontier`.
+  DuetEngine(TokenModel& model, const Vocabulary& vocab, const EncodingSpec& spec, DuetConfig config,
+             EndPlacement placement = EndPlacement::encoder);
   ~DuetEngine();
 
   // Grid step 0 falls at origin_ns. Resets the model and feeds <eos>.

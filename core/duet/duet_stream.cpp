@@ -24,9 +24,10 @@ std::uint64_t token_seed(std::uint64_t seed, std::uint64_t index) {
 }  // namespace
 
 DuetStream::DuetStream(TokenModel& model, const Vocabulary& vocab, const EncodingSpec& spec, DuetConfig config,
-                       const TempoMap& tempo, DuetStats& stats)
+                       const TempoMap& tempo, DuetStats& stats, EndPlacement placement)
     : model_(&model), vocab_(vocab), spec_(spec), config_(std::move(config)), tempo_(tempo), stats_(stats),
-      table_(vocab), grammar_(vocab, config_.grammar), sampler_(vocab.size(), config_.sampler) {
+      table_(vocab), grammar_(vocab, config_.grammar), sampler_(vocab.size(), config_.sampler),
+      placement_(placement) {
   mode_ = config_.mode;
   max_wait_ = spec_.max_wait();
   wait_id_.assign(static_cast<std::size_t>(max_wait_) + 1, -1);
@@ -111,7 +112,11 @@ void DuetStream::sync_to(std::int64_t step) {
 // next. A note that stops at the frontier sounded last in the step before it: its end goes
 // there when the silence since is not written yet (waits are written lazily), else in the
 // frontier step, and the note-off follows the end's step either way.
-std::int64_t DuetStream::end_step() const { return head_.cursor <= head_.step - 1 ? head_.step - 1 : head_.step; }
+// EndPlacement::frontier (format-1 logs): always the frontier step.
+std::int64_t DuetStream::end_step() const {
+  if (placement_ == EndPlacement::frontier) return head_.step;
+  return head_.cursor <= head_.step - 1 ? head_.step - 1 : head_.step;
+}
 
 StreamSnapshot DuetStream::snapshot() const { return StreamSnapshot{head_, grammar_, model_->save()}; }
 
@@ -122,6 +127,7 @@ void DuetStream::restore(const StreamSnapshot& s) {
 }
 
 void DuetStream::ensure_writable(bool for_ends) {
+  if (placement_ == EndPlacement::frontier) for_ends = false;  // a wait is only ever cut at the frontier
   const bool cuttable = committed_wait_ && committed_.size() == committed_wait_->token_index + 1;
   if (head_.cursor < head_.step) return;
   // A wait that ends exactly at the frontier is cut only to put ends before it.
@@ -161,9 +167,12 @@ ShortMessage DuetStream::note_off(int key) const {
   return {static_cast<std::uint8_t>(0x80 | config_.clara_channel), static_cast<std::uint8_t>(key), 0};
 }
 
-void DuetStream::end_clara_notes(std::vector<TimedMessage>* direct) {
+void DuetStream::end_clara_notes(std::vector<TimedMessage>* direct, bool after_eos) {
   if (head_.clara_sounding == 0) return;
   const std::int64_t at = end_step();
+  // The note-offs: on the step after the ends; under EndPlacement::frontier at the frontier
+  // itself, but after a sampled <eos> (the step's last token) on the step after it.
+  const std::int64_t off_step = placement_ == EndPlacement::frontier && !after_eos ? at : at + 1;
   sync_to(at);
   for (std::size_t c = 0; c < head_.clara_key.size(); ++c) {
     const int key = head_.clara_key[c];
@@ -175,10 +184,10 @@ void DuetStream::end_clara_notes(std::vector<TimedMessage>* direct) {
     const ShortMessage off = note_off(key);
     // At once only when due by the frontier: a later one would precede, in `direct`, what
     // the frontier step commits; it goes out with that step instead.
-    if (direct && at + 1 <= head_.step)
-      direct->push_back(TimedMessage{tempo_.time_of(at + 1), off, config_.clara_port});
+    if (direct && off_step <= head_.step)
+      direct->push_back(TimedMessage{tempo_.time_of(off_step), off, config_.clara_port});
     else
-      head_.open_msgs.push_back({at + 1, off});
+      head_.open_msgs.push_back({off_step, off});
     head_.clara_key[c] = -1;
     head_.ended_cells.push_back(static_cast<int>(c));
   }
@@ -199,7 +208,8 @@ bool DuetStream::clara_plays(std::int64_t s) const {
 void DuetStream::sample_step(StepRecord& rec) {
   const std::int64_t s = head_.step;
   sync();
-  if (mode_ == DuetMode::answer && s == head_.answer_end - 1 && head_.clara_sounding > 0) {
+  if (placement_ == EndPlacement::encoder && mode_ == DuetMode::answer && s == head_.answer_end - 1 &&
+      head_.clara_sounding > 0) {
     end_clara_notes(nullptr);  // the answer's last step: what she holds ends here
     emit(wait_id_[1]);
     head_.cursor = s + 1;
@@ -230,7 +240,7 @@ void DuetStream::sample_step(StepRecord& rec) {
     const TokenInfo& t = table_.info(id);
     if (id == Vocabulary::kEos) {
       // The answer is over: <eos> stays out of the stream (it would reset the context).
-      end_clara_notes(nullptr);
+      end_clara_notes(nullptr, true);
       head_.answering = false;
       return;
     }
@@ -239,12 +249,15 @@ void DuetStream::sample_step(StepRecord& rec) {
       if (mode_ == DuetMode::answer) {
         n = static_cast<int>(std::min<std::int64_t>(n, head_.answer_end - s));
         // Notes held to the answer's end end in its last step, as the encoder writes them.
-        if (head_.clara_sounding > 0 && n > 1 && s + n == head_.answer_end) --n;
+        if (placement_ == EndPlacement::encoder && head_.clara_sounding > 0 && n > 1 && s + n == head_.answer_end)
+          --n;
       }
       const int wid = wait_id_[static_cast<std::size_t>(n)];
       // Every sampled wait keeps its cut point: a longer one may be cut at the frontier, and
-      // any one cut before it so that ends go where the encoder puts them.
-      rec.wait.emplace(WaitCut{s, static_cast<std::size_t>(head_.ntokens), grammar_, model_->save()});
+      // any one cut before it so that ends go where the encoder puts them. (Under
+      // EndPlacement::frontier only a longer one is ever cut.)
+      if (placement_ == EndPlacement::encoder || n > 1)
+        rec.wait.emplace(WaitCut{s, static_cast<std::size_t>(head_.ntokens), grammar_, model_->save()});
       emit(wid);
       head_.cursor = s + n;
       return;

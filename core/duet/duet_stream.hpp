@@ -88,7 +88,7 @@ class DuetStream {
  public:
   // Throws std::invalid_argument when the vocabulary cannot express the config.
   DuetStream(TokenModel& model, const Vocabulary& vocab, const EncodingSpec& spec, DuetConfig config,
-             const TempoMap& tempo, DuetStats& stats);
+             const TempoMap& tempo, DuetStats& stats, EndPlacement placement = EndPlacement::encoder);
 
   // An empty stream: model and grammar reset, <eos> fed and committed.
   void reset();
@@ -108,10 +108,11 @@ class DuetStream {
 
   // Ends every note Clara sounds with end tokens, as the encoder would write notes that
   // stop at the current step (end_step()); the note-offs are due on the step after the
-  // ends and go to `direct` at once when given, else with the step.
-  void end_clara_notes(std::vector<TimedMessage>* direct);
+  // ends and go to `direct` at once when given, else with the step. (EndPlacement::frontier:
+  // the ends in the current step, the note-offs due there, or on the next step `after_eos`.)
+  void end_clara_notes(std::vector<TimedMessage>* direct, bool after_eos = false);
   // Makes the frontier writable: a committed sampled wait that spans it is cut there, or
-  // `for_ends`, a step earlier where it can be (see end_step()).
+  // `for_ends`, a step earlier where it can be (see end_step(); never under EndPlacement::frontier).
   void ensure_writable(bool for_ends = false);
 
   StreamSnapshot snapshot() const;
@@ -172,6 +173,7 @@ class DuetStream {
   int max_wait_ = 0, silence_steps_ = 0, answer_steps_ = 0;
   std::size_t step_token_cap_ = 0;
 
+  EndPlacement placement_ = EndPlacement::encoder;
   DuetMode mode_ = DuetMode::answer;
   StreamHead head_;
   std::optional<WaitCut> committed_wait_;

@@ -14,9 +14,14 @@ std::vector<int> replay_session(const SessionLog& log, TokenModel& model, const 
     throw SessionLogError("replay: the session was recorded with a " + std::string(to_string(log.spec.encoding)) +
                           " spec (" + std::to_string(log.spec.sample_freq) + " steps a quarter, parts " +
                           log.spec.parts.name + ") that differs from the model's");
+  // Format-1 logs were all played before the stream put ends where the encoder does (commit
+  // 327c571, item 7 of issue 10): they replay with the placement they were played with.
+  // (Format 2 came a little earlier, in ef1844e: logs from builds between the two were played
+  // with the old placement too, and nothing in them says so; they replay with today's.)
+  const EndPlacement placement = log.format_version == 1 ? EndPlacement::frontier : EndPlacement::encoder;
   std::unique_ptr<DuetEngine> engine;
   try {
-    engine = std::make_unique<DuetEngine>(model, vocab, spec, log.config);
+    engine = std::make_unique<DuetEngine>(model, vocab, spec, log.config, placement);
   } catch (const std::invalid_argument& e) {
     throw SessionLogError(std::string("replay: ") + e.what());
   }

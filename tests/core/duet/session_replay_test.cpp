@@ -91,6 +91,62 @@ TEST_F(SessionReplayTest, LiveSessionReplaysToTheSameTokensAndMessages) {
   EXPECT_NE(replay_session(back, other, v, spec), tokens);
 }
 
+// Format-1 logs were played before the stream put ends where the encoder does (commit 327c571):
+// an end at the frontier step, its note-off due there. Replay picks that placement by the log's
+// format version, so such a session comes back token for token and message for message, while a
+// format-2 log of the same inputs replays with today's placement (and other tokens).
+TEST_F(SessionReplayTest, AFormatOneLogReplaysWithTheEndPlacementItWasPlayedWith) {
+  const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
+  const Vocabulary v = notewise_vocabulary(spec);
+  DuetConfig c;
+  c.mode = DuetMode::answer;
+  c.sampler.policy = SamplingPolicy::kTopK;
+  c.sampler.top_k = 8;
+  c.sampler.seed = 99;
+
+  HashModel live_model(v.size(), 23);
+  DuetEngine live(live_model, v, spec, c, EndPlacement::frontier);  // as the engine played before 327c571
+  const std::int64_t origin = 1'000'000'000;
+  live.start(origin);
+  std::vector<TimedMessage> live_out;
+  std::int64_t now = origin;
+  auto run_for = [&](std::int64_t ns) {
+    for (const std::int64_t until = now + ns; now < until; now += 2'000'000) live.advance(now, live_out);
+  };
+  for (int phrase = 0; phrase < 3; ++phrase) {
+    for (int n = 0; n < 4; ++n) {
+      live.human(ShortMessage{0x90, static_cast<std::uint8_t>(60 + 2 * n - phrase), 70});
+      run_for(150'000'000 + 20'000'000 * n);
+      live.human(ShortMessage{0x80, static_cast<std::uint8_t>(60 + 2 * n - phrase), 0});
+      run_for(30'000'000);
+    }
+    run_for(1'500'000'000);  // Clara answers; the next phrase may cut her short
+  }
+  run_for(600'000'000);
+  live.stop(live_out);
+  ASSERT_GT(live.stats().answers, 0u);
+
+  SessionLog log;
+  log.format_version = 1;
+  log.model_name = "hash";
+  log.model_sha256 = "0123";
+  log.spec = spec;
+  log.config = live.config();
+  log.origin_ns = origin;
+  log.inputs = live.log();
+  log.end_step = live.frontier();
+  log.committed_tokens = live.committed_tokens().size();
+
+  HashModel replay_model(v.size(), 23);
+  std::vector<TimedMessage> replay_out;
+  const std::vector<int> tokens = replay_session(log, replay_model, v, spec, &replay_out);
+  EXPECT_EQ(tokens, live.committed_tokens());
+  EXPECT_EQ(replay_out, live_out);
+
+  log.format_version = SessionLog::kFormatVersion;
+  EXPECT_NE(replay_session(log, replay_model, v, spec), tokens);  // the placement matters here
+}
+
 TEST_F(SessionReplayTest, ReplayRefusesAnotherSpecOrAnInputOffTheGrid) {
   const EncodingSpec piano = EncodingSpec::defaults(Encoding::notewise);
   const Vocabulary v = notewise_vocabulary(piano);
