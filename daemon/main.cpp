@@ -58,7 +58,7 @@ int run(int argc, char** argv) {
   duet.set_clock_out(settings.sync.clock_out);
   duet.set_metronome(settings.sync.metronome, settings.sync.count_in_bars);
   ModelSwapper swapper(duet, model.loaded.card.name, model.spec, settings.tokens_per_step_budget, model_roots(),
-                       model.lm->precision_choice().chosen);
+                       model.precision.chosen, model.device.chosen);
   ControlPlane control(settings, duet, backend,
                        initial_control_state(settings, model.loaded.card.name, model.spec, backend.kind()),
                        swapper.hooks());

@@ -43,7 +43,7 @@ struct Flags {
   std::string config;
   std::optional<std::string> backend, model, mode, jack_server, client_name, human, clara, sessions, stats, log_level,
       learn;
-  std::optional<std::string> sync, precision, meter;
+  std::optional<std::string> sync, precision, device, meter;
   std::optional<double> tempo, silence_beats, temperature;
   // Integers as written: CLI11 2.1 reads them with strtoull/strtoll, which takes "-1" for
   // 2^64-1, saturates on overflow and reads "010" as octal; integer() below does not.
@@ -116,6 +116,10 @@ void describe(CLI::App& app, Flags& f) {
   app.add_option("--precision", f.precision,
                  "step arithmetic: fp32, int8 or auto (default: measured at start, int8 where faster and as accurate)")
       ->check(CLI::IsMember({"fp32", "int8", "auto"}));
+  app.add_option("--device", f.device,
+                 "step device: cpu (Clara's kernels), cuda (LibTorch on the GPU) or auto (default: measured at "
+                 "start, the faster)")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
   app.add_option("--sessions", f.sessions, "where each session's MIDI file and replay log go "
                                            "(default $XDG_DATA_HOME/clara/sessions)")->option_text("DIR");
   app.add_flag("--no-record", f.no_record, "write no session files");
@@ -229,6 +233,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
   from(f.temperature.has_value(), "--temperature", {"sampler.temperature"});
   from(f.threads.has_value(), "--threads", {"model.threads"});
   from(f.precision.has_value(), "--precision", {"model.precision"});
+  from(f.device.has_value(), "--device", {"model.device"});
   from(f.sessions.has_value(), "--sessions", {"session.dir"});
   from(f.no_record, "--no-record", {"session.record"});
   from(f.stats.has_value(), "--stats-file", {"stats_file"});
@@ -280,6 +285,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
   set_real("--temperature", f.temperature, limits::temperature, s.duet.sampler.temperature);
   set_integer("--threads", f.threads, limits::threads, s.threads);
   set(f.precision, s.precision);
+  set(f.device, s.device);
   set(f.sessions, s.sessions_dir);
   if (f.no_record) s.record_sessions = false;
   if (f.clock_out) s.sync.clock_out = true;

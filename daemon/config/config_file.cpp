@@ -32,7 +32,7 @@ const std::map<std::string, std::vector<std::string>>& schema() {
       {"", {"midi", "model", "duet", "sampler", "route", "session", "log", "control", "cc", "sync"}},
       {"midi", {"backend", "client_name", "jack_server", "connect_input", "output", "startup_panic_channels"}},
       {"midi.output", {"name", "connect", "max_note_ms", "max_polyphony"}},
-      {"model", {"name", "threads", "precision", "tokens_per_step_budget"}},
+      {"model", {"name", "threads", "precision", "device", "tokens_per_step_budget"}},
       {"duet",
        {"mode", "tempo", "answer_silence_beats", "answer_bars", "beats_per_bar", "lookahead_beats", "commit_steps",
         "human_instrument", "clara_instrument", "velocity"}},
@@ -620,6 +620,7 @@ void load_config_text(std::string_view text, const std::string& name, DaemonSett
     r.string(*m, "model", "name", s.model);
     r.integer(*m, "model", "threads", limits::threads, s.threads);
     r.choice(*m, "model", "precision", {"fp32", "int8", "auto"}, s.precision);
+    r.choice(*m, "model", "device", {"cpu", "cuda", "auto"}, s.device);
     r.real(*m, "model", "tokens_per_step_budget", limits::tokens_per_step_budget, s.tokens_per_step_budget);
   }
   if (const auto* d = r.table(root, "", "duet")) read_duet(r, *d, s);

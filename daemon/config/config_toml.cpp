@@ -99,6 +99,7 @@ std::string config_toml(const DaemonSettings& s, const SettingSources& sources, 
   w.key("name", quoted(s.model), "model.name");
   w.key("threads", std::to_string(s.threads), "model.threads");
   w.key("precision", quoted(s.precision), "model.precision");
+  w.key("device", quoted(s.device), "model.device");
   w.key("tokens_per_step_budget", real(s.tokens_per_step_budget), "model.tokens_per_step_budget");
 
   w.table("[duet]");

@@ -40,6 +40,8 @@ void DaemonSettings::validate_values() const {
   check("model.threads", threads, limits::threads);
   if (precision != "fp32" && precision != "int8" && precision != "auto")
     throw SettingsError("model.precision '" + precision + "': use fp32, int8 or auto");
+  if (device != "cpu" && device != "cuda" && device != "auto")
+    throw SettingsError("model.device '" + device + "': use cpu, cuda or auto");
   check("model.tokens_per_step_budget", tokens_per_step_budget, limits::tokens_per_step_budget);
   check("duet.tempo", duet.bpm, limits::tempo);
   check("duet.answer_silence_beats", duet.answer_silence_beats, limits::answer_silence_beats);

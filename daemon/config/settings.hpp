@@ -32,6 +32,9 @@ struct DaemonSettings {
   // Step arithmetic: "fp32", "int8" (int8 weights) or "auto" (measured at start: int8 where
   // faster and within tolerance of fp32; docs/models.md).
   std::string precision = "auto";
+  // Step device: "cpu" (Clara's own kernels), "cuda" (LibTorch's step on the GPU; refused at
+  // start where there is none) or "auto" (measured at start: the faster; docs/models.md).
+  std::string device = "auto";
   DuetConfig duet;
   double lookahead_beats = 2.0;  // becomes duet.lookahead_steps once the model's grid is known
   // Whether the file or a flag named the instruments; if not, a chamber model's table decides

@@ -63,14 +63,30 @@ LiveModel load_live_model(DaemonSettings& settings) {
   // The model runs on the inference thread; LibTorch's intra-op pool is process-wide, and is
   // set before the step is timed so the budget check measures what the duet will get.
   at::set_num_threads(settings.threads);
-  // --precision auto times both steps here, on this machine, before the budget check.
+  // --precision auto times both CPU steps here, on this machine, before the budget check;
+  // --device auto then times the CUDA step where there is one.
   const auto precision = model::parse_precision(settings.precision).value_or(model::Precision::automatic);
-  m.lm = std::make_unique<model::LstmTokenModel>(*m.loaded.model, precision, [] {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  });
-  log::info("precision %s (asked: %s): %s", model::precision_name(m.lm->precision_choice().chosen),
-            settings.precision.c_str(), m.lm->precision_choice().reason.c_str());
+  const auto device = model::parse_device(settings.device).value_or(model::Device::automatic);
+  model::StepModel step;
+  try {
+    step = model::make_step_model(*m.loaded.model, device, precision, [] {
+      return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+          .count();
+    });
+  } catch (const model::DeviceUnavailable& e) {
+    throw StartupError(78, std::string("--device cuda: ") + e.what() + "; use --device cpu or auto");
+  }
+  m.lm = std::move(step.lm);
+  m.precision = step.precision;
+  m.device = step.device;
+  log::info("precision %s (asked: %s): %s", model::precision_name(m.precision.chosen), settings.precision.c_str(),
+            m.precision.reason.c_str());
+  log::info("device %s (asked: %s): %s", model::device_name(m.device.chosen), settings.device.c_str(),
+            m.device.reason.c_str());
+  if (m.device.chosen == model::Device::cuda)
+    log::notice("device cuda: the session log records the arithmetic (fp32), not the device; clara replay "
+                "regenerates on the cpu step, whose logits differ from cuda's in the last bits, so a replay may "
+                "differ where a draw was close");
   const StepTiming timing = measure_step(*m.lm);
   m.verdict = check_step_budget(timing, settings.duet.bpm, m.spec.sample_freq, settings.tokens_per_step_budget);
   if (!m.verdict.fits)
@@ -84,7 +100,7 @@ LiveModel load_live_model(DaemonSettings& settings) {
 
 SessionSource session_source(const LiveModel& model, std::int64_t origin_ns) {
   return SessionSource{model.loaded.card.name, model.weights_sha256, model.spec, origin_ns, 0,
-                       model::precision_name(model.lm->precision_choice().chosen)};
+                       model::precision_name(model.precision.chosen)};
 }
 
 void log_ready(const LiveModel& model, const DaemonSettings& settings, std::string_view backend, double startup_ms) {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/model/files/model_files.hpp"
-#include "core/model/inference/lstm_token_model.hpp"
+#include "core/model/inference/device.hpp"
 #include "daemon/config/settings.hpp"
 #include "daemon/control/control_hub.hpp"
 #include "daemon/engine/step_budget.hpp"
@@ -24,7 +24,9 @@ struct LiveModel {
   model::LoadedModel loaded;
   EncodingSpec spec;
   std::string weights_sha256;
-  std::unique_ptr<model::LstmTokenModel> lm;
+  std::unique_ptr<TokenModel> lm;  // on the chosen device
+  model::PrecisionChoice precision;  // fp32 or int8, and why
+  model::DeviceChoice device;        // cpu or cuda, and why
   BudgetVerdict verdict;
   // Where settings.duet.sampler came from, for the start-up log, e.g.
   // "top-p 0.9 at T 1 (model card: policy top-p, top_p 0.9)" or "... (settings)".
@@ -49,9 +51,10 @@ void complete_settings(DaemonSettings& settings, const EncodingSpec& spec, const
 // Loads settings.model, checks it suits a duet, completes `settings` from its spec
 // (chamber instruments, lookahead) and card (sampler keys the user did not set), sets
 // LibTorch's intra-op threads to settings.threads, and checks the step budget at the
-// settings' tempo with those threads. Logs the card's warnings and where the sampler came from.
+// settings' tempo with those threads. Chooses the step's precision and device (auto: measured)
+// and logs each choice with its figures, the card's warnings and where the sampler came from.
 // StartupError: 66 not found, 65 bad or unsuitable, 64 settings the model refuses,
-// 69 too slow for this machine.
+// 78 --device cuda where there is no CUDA, 69 too slow for this machine.
 LiveModel load_live_model(DaemonSettings& settings);
 
 // The session log's source for the loaded model: its name, sums, spec and the chosen precision,

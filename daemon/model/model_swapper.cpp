@@ -7,7 +7,7 @@
 #include "core/hash/sha256.hpp"
 #include "core/model/files/model_files.hpp"
 #include "core/model/files/model_search.hpp"
-#include "core/model/inference/lstm_token_model.hpp"
+#include "core/model/inference/device.hpp"
 #include "daemon/engine/step_budget.hpp"
 #include "daemon/log/logger.hpp"
 #include "daemon/model/live_model.hpp"
@@ -23,7 +23,7 @@ using Clock = std::chrono::steady_clock;
 // The loaded network and the token model that reads it, kept alive together.
 struct HeldModel {
   model::LoadedModel loaded;
-  std::unique_ptr<model::LstmTokenModel> lm;
+  std::unique_ptr<TokenModel> lm;
 };
 
 // Warming stops topping up once the inference thread has at most this many tokens left to feed.
@@ -64,7 +64,7 @@ std::optional<fs::path> find_swap_model(const std::string& name, const std::vect
 
 SwapCandidate prepare_swap_model(const std::string& name, const std::vector<fs::path>& roots,
                                  const EncodingSpec& playing, const std::string& playing_name, double bpm,
-                                 double tokens_per_step, model::Precision precision) {
+                                 double tokens_per_step, model::Precision precision, model::Device device) {
   if (!valid_model_name(name))
     throw SwapRefused("model name '" + name.substr(0, 80) +
                       "' is not a name (1-64 letters, digits, '-' or '_'; never a path)");
@@ -88,7 +88,11 @@ SwapCandidate prepare_swap_model(const std::string& name, const std::vector<fs::
                       playing_encoding + " (" + std::to_string(playing.sample_freq) + " steps a quarter, parts " +
                       playing.parts.name + "): the context cannot be re-encoded live; restart clarad with --model " +
                       name);
-  held->lm = std::make_unique<model::LstmTokenModel>(*held->loaded.model, precision);
+  try {
+    held->lm = model::make_step_model(*held->loaded.model, device, precision).lm;
+  } catch (const std::exception& e) {
+    throw SwapRefused("model '" + name + "': " + e.what());
+  }
   if (held->lm->vocab_size() != static_cast<std::size_t>(held->loaded.vocab.size()))
     throw SwapRefused("model '" + name + "': the network has " + std::to_string(held->lm->vocab_size()) +
                       " outputs, its vocabulary " + std::to_string(held->loaded.vocab.size()) + " tokens");
@@ -106,9 +110,9 @@ SwapCandidate prepare_swap_model(const std::string& name, const std::vector<fs::
 }
 
 ModelSwapper::ModelSwapper(CommandSink& duet, std::string playing, EncodingSpec spec, double tokens_per_step,
-                           std::vector<fs::path> roots, model::Precision precision)
+                           std::vector<fs::path> roots, model::Precision precision, model::Device device)
     : duet_(duet), spec_(std::move(spec)), tokens_per_step_(tokens_per_step), roots_(std::move(roots)),
-      precision_(precision), playing_(std::move(playing)) {}
+      precision_(precision), device_(device), playing_(std::move(playing)) {}
 
 ModelSwapper::~ModelSwapper() { stop(); }
 
@@ -191,7 +195,7 @@ void ModelSwapper::work(std::string name) {
   ControlState state = hub_ ? hub_->state() : ControlState{};
   SwapCandidate c;
   try {
-    c = prepare_swap_model(name, roots_, spec_, playing, state.bpm, tokens_per_step_, precision_);
+    c = prepare_swap_model(name, roots_, spec_, playing, state.bpm, tokens_per_step_, precision_, device_);
   } catch (const SwapRefused& e) {
     return refuse(name, e.what());
   } catch (const std::exception& e) {

@@ -20,6 +20,7 @@
 
 #include "core/encoding/encoding_spec.hpp"
 #include "core/generation/token_model.hpp"
+#include "core/model/inference/device.hpp"
 #include "core/model/inference/precision.hpp"
 #include "daemon/control/control_hub.hpp"
 #include "daemon/engine/command_sink.hpp"
@@ -51,16 +52,19 @@ std::optional<std::filesystem::path> find_swap_model(const std::string& name,
 // the model playing `playing_name`) at `bpm` with `tokens_per_step` in the step budget.
 // SwapRefused naming the reason: not a name, not found, a file's sha256 or the weights'
 // shapes or values, chordwise, another encoding, too slow at this tempo. The step runs at
-// `precision` (fp32 or int8): the session's, so that one session log names one arithmetic.
+// `precision` (fp32 or int8): the session's, so that one session log names one arithmetic; on
+// `device` (cpu or cuda, never automatic): the session's too.
 SwapCandidate prepare_swap_model(const std::string& name, const std::vector<std::filesystem::path>& roots,
                                  const EncodingSpec& playing, const std::string& playing_name, double bpm,
-                                 double tokens_per_step, model::Precision precision = model::Precision::fp32);
+                                 double tokens_per_step, model::Precision precision = model::Precision::fp32,
+                                 model::Device device = model::Device::cpu);
 
 class ModelSwapper {
  public:
-  // `precision`: what the session's first model runs at (fp32 or int8, never automatic).
+  // `precision` and `device`: what the session's first model runs at and on (never automatic).
   ModelSwapper(CommandSink& duet, std::string playing, EncodingSpec spec, double tokens_per_step,
-               std::vector<std::filesystem::path> roots, model::Precision precision = model::Precision::fp32);
+               std::vector<std::filesystem::path> roots, model::Precision precision = model::Precision::fp32,
+               model::Device device = model::Device::cpu);
   ~ModelSwapper();
   ModelSwapper(const ModelSwapper&) = delete;
   ModelSwapper& operator=(const ModelSwapper&) = delete;
@@ -89,6 +93,7 @@ class ModelSwapper {
   double tokens_per_step_;
   std::vector<std::filesystem::path> roots_;
   model::Precision precision_;
+  model::Device device_;
   ControlHub* hub_ = nullptr;
   std::mutex mutex_;  // guards playing_ and worker_
   std::string playing_;

@@ -65,19 +65,25 @@ Continuation ContinuationModel::run(const ContinuationRequest& request) const {
   std::optional<NoteGrammar> grammar;
   if (request.grammar) grammar.emplace(vocab, *request.grammar);
 
-  model::InferenceSession session(*impl_->loaded.model, 1, request.precision, [] {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  });
-  model::LstmState state = session.zero_state();
+  model::StepModel step;
+  try {
+    step = model::make_step_model(*impl_->loaded.model, request.device, request.precision, [] {
+      return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+          .count();
+    });
+  } catch (const model::DeviceUnavailable& e) {
+    throw UsageError(std::string("--device cuda: ") + e.what() + "; use --device cpu or auto");
+  }
+  TokenModel& lm = *step.lm;
   Continuation out;
-  out.precision = session.precision_choice();
-  std::span<const float> logits = session.step(Vocabulary::kEos, state);
+  out.precision = step.precision;
+  out.device = step.device;
+  std::span<const float> logits = lm.feed(Vocabulary::kEos);
   for (const auto& t : request.prompt) {
     int id = vocab.id(t);
     out.unknown_prompt_tokens += id == Vocabulary::kUnk;
     if (grammar) grammar->observe(id);
-    logits = session.step(id, state);
+    logits = lm.feed(id);
   }
   const auto t0 = std::chrono::steady_clock::now();
   for (long i = 0; i < request.length; ++i) {
@@ -93,7 +99,7 @@ Continuation ContinuationModel::run(const ContinuationRequest& request) const {
     }
     out.tokens.push_back(vocab.token(id));
     if (grammar) grammar->observe(id);
-    logits = session.step(id, state);
+    logits = lm.feed(id);
   }
   if (!out.tokens.empty())
     out.seconds_per_step = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() /

@@ -13,6 +13,7 @@
 #include "core/generation/note_grammar.hpp"
 #include "core/generation/sampler.hpp"
 #include "core/model/files/model_card.hpp"
+#include "core/model/inference/device.hpp"
 #include "core/model/inference/precision.hpp"
 
 namespace clara::cli {
@@ -23,6 +24,9 @@ struct ContinuationRequest {
   SamplerConfig sampler;
   std::optional<GrammarConfig> grammar;  // nullopt: raw model output
   model::Precision precision = model::Precision::fp32;  // automatic: measured at the start of run()
+  // run() only: automatic measures the step at batch 1 on each device at its start; cuda
+  // where there is none throws UsageError. run_candidates always runs Clara's batched CPU step.
+  model::Device device = model::Device::cpu;
 };
 
 struct Continuation {
@@ -31,6 +35,7 @@ struct Continuation {
   bool ended = false;               // the model emitted <eos>
   double seconds_per_step = 0;      // mean inference step + sampling time
   model::PrecisionChoice precision;  // what ran, and why
+  model::DeviceChoice device;        // where it ran, and why
 };
 
 // Loads (and verifies) a model folder; DataError naming the file when it is bad. The card's

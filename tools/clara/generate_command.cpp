@@ -96,7 +96,15 @@ int run(const Args& args) {
     if (!precision) throw UsageError("option --precision: '" + *p + "' is not fp32, int8 or auto");
     request.precision = *precision;
   }
+  request.device = clara::model::Device::automatic;
+  if (auto d = args.get("--device")) {
+    const auto device = clara::model::parse_device(*d);
+    if (!device) throw UsageError("option --device: '" + *d + "' is not cpu, cuda or auto");
+    request.device = *device;
+  }
   const long candidates = args.get_int("--candidates", 1, 1, 1024);
+  if (candidates > 1 && request.device == clara::model::Device::cuda)
+    throw UsageError("--candidates runs Clara's batched CPU step: --device cuda applies to one continuation");
   if (args.has("--critic") && candidates < 2) throw UsageError("--critic ranks candidates: give --candidates N (N >= 2)");
   Continuation result;
   std::string ranking;
@@ -166,6 +174,7 @@ int run(const Args& args) {
             << score.length_quarters() << " quarters at " << options.bpm << " bpm -> " << out.string() << "\n";
   if (request.precision != clara::model::Precision::fp32 && candidates == 1)
     std::cout << "  precision " << result.precision.reason << "\n";
+  if (candidates == 1) std::cout << "  device " << result.device.reason << "\n";
   std::cout << ranking;
   return kOk;
 }
@@ -193,7 +202,10 @@ OptionSpec options() {
       .valued("--candidates", "N", "generate N continuations at once and keep the critic's most human (default 1)")
       .valued("--critic", "NAME|PATH", "the critic that ranks --candidates (default critic-notewise-piano)")
       .valued("--precision", "P",
-              "fp32 (default), int8 (int8 weights, faster) or auto (int8 where measured faster and as accurate)");
+              "fp32 (default), int8 (int8 weights, faster) or auto (int8 where measured faster and as accurate)")
+      .valued("--device", "D",
+              "cpu (Clara's kernels), cuda (LibTorch on the GPU) or auto (default: the step measured at batch 1 on "
+              "each device, the faster; --candidates always runs on the cpu)");
 }
 
 }  // namespace

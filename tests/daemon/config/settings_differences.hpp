@@ -20,6 +20,7 @@ inline std::vector<std::string> differences(const DaemonSettings& a, const Daemo
   field("model", a.model, b.model);
   field("threads", a.threads, b.threads);
   field("precision", a.precision, b.precision);
+  field("device", a.device, b.device);
   field("duet.mode", a.duet.mode, b.duet.mode);
   field("duet.bpm", a.duet.bpm, b.duet.bpm);
   field("duet.lookahead_steps", a.duet.lookahead_steps, b.duet.lookahead_steps);

@@ -123,7 +123,7 @@ std::vector<std::unique_ptr<toml::node>> others(const toml::node& v) {
   } else if (const auto* s = v.as_string()) {
     // "temperature" is also a token long enough and a control to learn.
     for (const char* alt : {"alsa", "jack", "solo", "answer", "top-k", "seed", "debug", "info", "size", "slip",
-                            "temperature", "int8", "midi-clock"})
+                            "temperature", "int8", "cpu", "midi-clock"})
       if (s->get() != alt) o.push_back(std::make_unique<toml::value<std::string>>(alt));
     o.push_back(std::make_unique<toml::value<std::string>>(s->get() + "x"));
   } else if (const auto* a = v.as_array()) {

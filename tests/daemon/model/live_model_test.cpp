@@ -41,3 +41,51 @@ TEST(LiveModel, CardSamplingFillsTheKeysTheUserDidNotSet) {
 
 }  // namespace
 }  // namespace clara::daemon
+
+namespace clara::daemon {
+namespace {
+
+// `--device cuda` where this LibTorch has no CUDA (as here) stops clarad with the config
+// error's code, naming why and what to use instead; where there is CUDA the model loads there.
+TEST(LiveModel, DeviceCudaWithoutCudaIsAConfigErrorNamingWhy) {
+  DaemonSettings s;
+  s.model = shipped("notewise-piano");
+  s.tokens_per_step_budget = 0.001;
+  s.device = "cuda";
+  const auto why = model::cuda_unavailable();
+  if (!why) {
+    EXPECT_EQ(load_live_model(s).device.chosen, model::Device::cuda);
+    return;
+  }
+  try {
+    load_live_model(s);
+    ADD_FAILURE() << "no StartupError";
+  } catch (const StartupError& e) {
+    EXPECT_EQ(e.exit_code, 78);
+    EXPECT_EQ(std::string(e.what()), "--device cuda: no CUDA device (" + *why + "); use --device cpu or auto");
+  }
+}
+
+TEST(LiveModel, DeviceAutoMeasuresAndTheSessionRecordsTheArithmetic) {
+  DaemonSettings s;
+  s.model = shipped("notewise-piano");
+  s.tokens_per_step_budget = 0.001;
+  s.precision = "fp32";
+  ASSERT_EQ(s.device, "auto");  // the default
+  const LiveModel m = load_live_model(s);
+  EXPECT_EQ(m.device.requested, model::Device::automatic);
+  EXPECT_GT(m.device.cpu_p50_us, 0.0);
+  if (const auto why = model::cuda_unavailable()) {
+    EXPECT_EQ(m.device.chosen, model::Device::cpu);
+    EXPECT_NE(m.device.reason.find("cuda not available: " + *why), std::string::npos) << m.device.reason;
+  }
+  EXPECT_EQ(m.precision.chosen, model::Precision::fp32);
+  EXPECT_EQ(session_source(m, 0).precision, "fp32");
+  s.device = "cpu";
+  const LiveModel cpu = load_live_model(s);
+  EXPECT_EQ(cpu.device.chosen, model::Device::cpu);
+  EXPECT_EQ(cpu.device.reason, "cpu as requested");
+}
+
+}  // namespace
+}  // namespace clara::daemon
