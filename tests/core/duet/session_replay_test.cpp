@@ -26,6 +26,19 @@ class SessionReplayTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
   fs::path path(const std::string& name) const { return dir_ / name; }
+  // The log of what `live` played, as the daemon's recorder writes it (model "hash").
+  static SessionLog log_of(const DuetEngine& live, const EncodingSpec& spec, std::int64_t origin) {
+    SessionLog log;
+    log.model_name = "hash";
+    log.model_sha256 = "0123";
+    log.spec = spec;
+    log.config = live.config();
+    log.origin_ns = origin;
+    log.inputs = live.log();
+    log.end_step = live.frontier();
+    log.committed_tokens = live.committed_tokens().size();
+    return log;
+  }
   fs::path dir_;
 };
 
@@ -65,16 +78,7 @@ TEST_F(SessionReplayTest, LiveSessionReplaysToTheSameTokensAndMessages) {
   ASSERT_GT(live.stats().answers, 0u);
   ASSERT_GT(live.stats().rollbacks, 0u);
 
-  SessionLog log;
-  log.model_name = "hash";
-  log.model_sha256 = "0123";
-  log.spec = spec;
-  log.config = live.config();
-  log.origin_ns = origin;
-  log.inputs = live.log();
-  log.end_step = live.frontier();
-  log.committed_tokens = live.committed_tokens().size();
-  write_session_log(path("live.log"), log);
+  write_session_log(path("live.log"), log_of(live, spec, origin));
   const SessionLog back = read_session_log(path("live.log"));
   EXPECT_EQ(back.inputs, live.log());
 
@@ -126,16 +130,8 @@ TEST_F(SessionReplayTest, AFormatOneLogReplaysWithTheEndPlacementItWasPlayedWith
   live.stop(live_out);
   ASSERT_GT(live.stats().answers, 0u);
 
-  SessionLog log;
+  SessionLog log = log_of(live, spec, origin);
   log.format_version = 1;
-  log.model_name = "hash";
-  log.model_sha256 = "0123";
-  log.spec = spec;
-  log.config = live.config();
-  log.origin_ns = origin;
-  log.inputs = live.log();
-  log.end_step = live.frontier();
-  log.committed_tokens = live.committed_tokens().size();
 
   HashModel replay_model(v.size(), 23);
   std::vector<TimedMessage> replay_out;
