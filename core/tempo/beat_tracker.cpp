@@ -15,7 +15,7 @@ namespace {
 struct Position {
   double at, mass, strength, tolerance;
 };
-// strength: how much an onset there may move the oscillator (the beat most, a 16th
+// strength: how much an onset placed there weighs in the refit (the beat most, a 16th
 // least: it is the likeliest to be misread). tolerance: farther than this (beats) from
 // its nearest position an onset is an ornament and moves nothing.
 constexpr std::array<Position, 11> kPositions{{{0.0, 0.35, 1.0, 0.11},
@@ -101,9 +101,6 @@ void BeatTrackerConfig::validate() const {
   if (chord_window_ns < 0) fail("chord_window_ns must be >= 0");
   if (!(max_tempo_change_per_beat > 0 && max_tempo_change_per_beat < 1))
     fail("max_tempo_change_per_beat must be in (0, 1)");
-  if (!(max_phase_step > 0 && max_phase_step <= 0.5)) fail("max_phase_step must be in (0, 0.5]");
-  if (!(phase_gain >= 0 && phase_gain <= 1)) fail("phase_gain must be in [0, 1]");
-  if (!(period_gain >= 0 && period_gain <= 1)) fail("period_gain must be in [0, 1]");
   if (timing_noise_ns <= 0) fail("timing_noise_ns must be > 0");
   if (!(unlock_below >= 0 && lock_above <= 1 && unlock_below < lock_above))
     fail("need 0 <= unlock_below < lock_above <= 1");
@@ -155,7 +152,7 @@ void BeatTracker::onset(std::int64_t time_ns, int velocity) {
 
   // Out of sample: the confidence judges the prediction made before this onset.
   update_confidence(fit(t, anchor_ns_, anchor_beat_, period_).log_lr);
-  refit(t);
+  refit(t, t - last_onset_ns_);
   last_onset_ns_ = t;
   if (!locked_) {
     induce(t);
@@ -201,11 +198,15 @@ BeatTracker::Fit BeatTracker::snap(double x, double sigma) const {
 //    from every subdivision, weigh nearly nothing;
 //  - the period is held towards its last value by kPeriodPrior beats^2 of weight, so a few
 //    onsets at one position cannot swing it; its change is bounded by
-//    max_tempo_change_per_beat for each beat since the last onset (four at most).
-void BeatTracker::refit(double now) {
+//    max_tempo_change_per_beat for each beat of `elapsed_ns`, the time since the last onset.
+void BeatTracker::refit(double now, double elapsed_ns) {
   const int newest = (head_ - 1 + kHistory) % kHistory;
   const double noise = static_cast<double>(config_.timing_noise_ns);
   for (int pass = 0; pass < 2; ++pass) {
+    const double sigma_noise = std::clamp(noise / period_, 0.02, 0.12);
+    // The period may move by max_tempo_change_per_beat for each beat of elapsed_ns (a quarter
+    // beat at least, four at most: one onset after a pause is not evidence enough for more).
+    const double bound = config_.max_tempo_change_per_beat * std::clamp(elapsed_ns / period_, 0.25, 4.0);
     const double ref_beat = std::round((now - anchor_ns_) / period_ + anchor_beat_);
     // Normal equations of  sum w (t - a - P u - c u^2)^2 + prior_p (P - period)^2 + prior_c c^2:
     // the u^2 term takes up a tempo that is changing, so P is the period now, not the mean
@@ -219,7 +220,6 @@ void BeatTracker::refit(double now) {
       const double prev_ns =
           i + 1 < count_ ? history_[static_cast<std::size_t>((newest - i - 1 + kHistory) % kHistory)].ns : o.ns;
       const double gap = std::min((o.ns - prev_ns) / period_, 16.0);
-      const double sigma_noise = std::clamp(noise / period_, 0.02, 0.12);
       const double sigma = std::sqrt(sigma_noise * sigma_noise + (kGapSpread * gap) * (kGapSpread * gap));
       // Its place on the last fit's curve: behind the anchor the tempo was changing as the fit
       // found (the u^2 term); the line alone would misplace onsets 20 beats back by a part of a
@@ -253,8 +253,6 @@ void BeatTracker::refit(double now) {
     if (!solve3(m, sol)) return;
     double p = sol[1];
     const double a = sol[0];
-    const double elapsed = std::clamp((now - last_onset_ns_) / period_, 0.25, 4.0);
-    const double bound = config_.max_tempo_change_per_beat * elapsed;
     p = std::clamp(p, period_ * (1 - bound), period_ * (1 + bound));
     p = std::clamp(p, 60e9 / config_.max_bpm, 60e9 / config_.min_bpm);
     anchor_ns_ = now + a;
@@ -375,7 +373,7 @@ void BeatTracker::cluster_intervals() {
 }
 
 void BeatTracker::induce(double now) {
-  // After a relock the oscillator gets kMinLock onsets to settle before it is judged.
+  // After a relock the grid gets kMinLock onsets to settle before it is judged.
   if (count_ < kMinInduction || lr_count_ < kMinLock) return;
   cluster_intervals();
   if (clusters_used_ == 0) return;
@@ -447,12 +445,9 @@ bool BeatTracker::try_periods(const double* periods, int n, double now) {
   anchor_ns_ = best_anchor;
   curve_ = 0;
   anchor_beat_ = index;
-  last_correction_beat_ = (now - anchor_ns_) / period_ + anchor_beat_;
   // The cluster's mean interval is the tempo of the whole window; the fit makes it the tempo now,
   // before the grid is extrapolated over whatever rest comes next.
-  last_onset_ns_ = now - 4 * period_;  // the fit's period may move as far as after a 4-beat gap
-  refit(now);
-  last_onset_ns_ = now;
+  refit(now, 4 * period_);  // the fit's period may move as far as after a 4-beat gap
   // What the old grid's predictions were worth says nothing of the new one; the new one is
   // judged on the onsets it was chosen for (the last kWindow of them, within kSpanNs), so that a
   // phrase whose first bars found the beat can lock before it ends. In sample, so the relock

@@ -5,15 +5,17 @@
 //  - tempo induction (Dixon's BeatRoot family): the intervals between recent onsets,
 //    adjacent or not, are clustered; the clusters are the tempo hypotheses. Each is
 //    scored by how well a beat grid at that period explains the recent onsets (a
-//    likelihood ratio against "no rhythm", below), plus a prior around the configured
-//    tempo. While not locked the tracker jumps to the best hypothesis when it explains
-//    the onsets clearly better than the current beat does;
-//  - a phase-locked adaptive oscillator (Large & Kolen family): each onset close to a
-//    predicted beat or beat subdivision (1/2, 1/4, 1/3) pulls the phase and the period
-//    towards it, weighted by how metrically strong that position is and by how close the
-//    onset is (the oscillator's focus). Corrections are bounded: the period changes by at
-//    most max_tempo_change_per_beat per beat, the phase by at most max_phase_step.
-//    Onsets far from every subdivision (grace notes, ornaments) move nothing.
+//    likelihood ratio against "no rhythm", below, less a cost for beats nobody played on),
+//    plus a prior around the configured tempo. While not locked the tracker jumps to the
+//    best hypothesis when it explains the onsets clearly better than the current beat
+//    does; while locked it checks the grid half a beat over and the metrical levels around
+//    its own (x2/3, x3/4, x1/2 and their inverses) the same way;
+//  - a refit at each onset: the recent onsets are placed on the beat subdivisions (1/2,
+//    1/4, 1/3, 1/8) the grid makes most probable, and period and phase are the weighted
+//    least-squares line through those places (recent, strong and near placements weigh
+//    most), with a small term for a changing tempo. The period changes by at most
+//    max_tempo_change_per_beat per beat. Onsets far from every subdivision (grace notes,
+//    ornaments) weigh nearly nothing.
 //
 // Confidence is a running log-likelihood ratio over the last kWindow onsets: how much
 // more probable each onset's position (predicted before the onset corrected anything)
@@ -43,9 +45,6 @@ struct BeatTrackerConfig {
   double prior_octaves = 0.4;
   std::int64_t chord_window_ns = 30'000'000;
   double max_tempo_change_per_beat = 0.04;  // fraction of the period
-  double max_phase_step = 0.15;             // beats, per onset
-  double phase_gain = 0.5;    // fraction of an on-beat onset's phase error corrected
-  double period_gain = 0.2;   // fraction of it turned into a period change
   // The timing noise expected of a human (standard deviation): the width of each
   // beat position in the rhythmic model the confidence and induction use.
   std::int64_t timing_noise_ns = 20'000'000;
@@ -85,7 +84,7 @@ class BeatTracker {
   struct Stats {
     std::uint64_t onsets = 0;     // note-ons given
     std::uint64_t merged = 0;     // counted once as part of a chord
-    std::uint64_t rejected = 0;   // far from every subdivision: moved nothing
+    std::uint64_t rejected = 0;   // too few placed onsets near it to refit the beat
     std::uint64_t relocks = 0;    // jumps to an induced tempo hypothesis
     std::uint64_t offbeat_flips = 0;  // half-beat phase corrections while locked
     std::uint64_t level_changes = 0;  // moves to another metrical level while locked
@@ -113,7 +112,7 @@ class BeatTracker {
 
   Fit fit(double ns, double anchor_ns, double anchor_beat, double period) const;
   Fit snap(double x, double sigma) const;
-  void refit(double now);
+  void refit(double now, double elapsed_ns);
   void check_offbeat();
   void check_levels(double now);
   bool try_periods(const double* periods, int n, double now);
@@ -124,11 +123,10 @@ class BeatTracker {
   void update_confidence(double log_lr);
 
   BeatTrackerConfig config_;
-  // The oscillator: beat `anchor_beat_` falls at `anchor_ns_`, one beat lasts `period_`.
+  // The beat grid: beat `anchor_beat_` falls at `anchor_ns_`, one beat lasts `period_`.
   double period_;
   double anchor_ns_;
   double anchor_beat_ = 0;
-  double last_correction_beat_ = 0;
   double last_onset_ns_ = 0;
   int since_level_check_ = 0;
   double curve_ = 0;  // ns per beat^2: the last fit's u^2 term, to place the onsets behind the anchor
