@@ -10,18 +10,12 @@
 #include "core/model/inference/lstm_token_model.hpp"
 #include "core/model/inference/torch_token_model.hpp"
 #include "core/model/network/awd_lstm.hpp"
+#include "tests/core/model/inference/random_model.hpp"
 
 namespace clara::model {
 namespace {
 
-std::shared_ptr<AwdLstm> small_model() {
-  torch::manual_seed(5);
-  AwdLstmConfig c;
-  c.vocab_size = 41, c.emb = 16, c.hidden = 24, c.layers = 2;
-  auto m = std::make_shared<AwdLstm>(c);
-  m->eval();
-  return m;
-}
+std::shared_ptr<AwdLstm> small_model() { return test::random_model(41, 16, 24, 2, 5); }
 
 // A clock that advances `tick_ns` at every reading: each timed step then lasts exactly one tick.
 MonotonicNanos ticking(std::int64_t tick_ns) {

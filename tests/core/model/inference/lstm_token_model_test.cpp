@@ -7,27 +7,14 @@
 #include <vector>
 
 #include "core/model/network/awd_lstm.hpp"
+#include "tests/core/model/inference/random_model.hpp"
 
 namespace clara::model {
 namespace {
 
-std::shared_ptr<AwdLstm> tiny_model() {
-  torch::manual_seed(3);
-  AwdLstmConfig c;
-  c.vocab_size = 29, c.emb = 8, c.hidden = 12, c.layers = 2;
-  auto m = std::make_shared<AwdLstm>(c);
-  m->eval();
-  return m;
-}
+std::shared_ptr<AwdLstm> tiny_model() { return test::random_model(29, 8, 12, 2, 3); }
 
-std::vector<float> run(LstmTokenModel& lm, const std::vector<int>& tokens) {
-  std::vector<float> last;
-  for (int t : tokens) {
-    auto l = lm.feed(t);
-    last.assign(l.begin(), l.end());
-  }
-  return last;
-}
+std::vector<float> run(LstmTokenModel& lm, const std::vector<int>& tokens) { return test::last_logits(lm, tokens); }
 
 TEST(LstmTokenModel, RestoreThenFeedEqualsAFreshReplay) {
   auto m = tiny_model();

@@ -10,6 +10,7 @@
 #include "core/model/inference/inference_session.hpp"
 #include "core/model/inference/lstm_token_model.hpp"
 #include "core/model/network/awd_lstm.hpp"
+#include "tests/core/model/inference/random_model.hpp"
 
 namespace clara::model {
 namespace {
@@ -18,18 +19,9 @@ namespace {
 // logits of these models are of order 1). Both are fp32 with another summation order.
 constexpr float kLogitTolerance = 1e-5f;
 
-std::shared_ptr<AwdLstm> model_of(std::int64_t vocab, std::int64_t emb, std::int64_t hidden,
-                                  std::int64_t layers, std::uint64_t seed) {
-  torch::manual_seed(seed);
-  AwdLstmConfig c;
-  c.vocab_size = vocab, c.emb = emb, c.hidden = hidden, c.layers = layers;
-  auto m = std::make_shared<AwdLstm>(c);
-  m->eval();
-  return m;
-}
 // Tiny (the Eigen products) and one whose products go to the BLAS in InferenceSession.
-std::shared_ptr<AwdLstm> tiny_model() { return model_of(29, 8, 12, 2, 3); }
-std::shared_ptr<AwdLstm> blas_model() { return model_of(153, 64, 160, 3, 11); }
+std::shared_ptr<AwdLstm> tiny_model() { return test::random_model(29, 8, 12, 2, 3); }
+std::shared_ptr<AwdLstm> blas_model() { return test::random_model(153, 64, 160, 3, 11); }
 
 std::vector<int> tokens_for(std::int64_t vocab, int n) {
   std::vector<int> t;
@@ -37,14 +29,7 @@ std::vector<int> tokens_for(std::int64_t vocab, int n) {
   return t;
 }
 
-std::vector<float> run(TokenModel& lm, const std::vector<int>& tokens) {
-  std::vector<float> last;
-  for (int t : tokens) {
-    auto l = lm.feed(t);
-    last.assign(l.begin(), l.end());
-  }
-  return last;
-}
+std::vector<float> run(TokenModel& lm, const std::vector<int>& tokens) { return test::last_logits(lm, tokens); }
 
 void expect_matches_inference_session(const AwdLstm& model, int steps) {
   TorchTokenModel torch_step(model, torch::Device(torch::kCPU));
