@@ -23,6 +23,7 @@ check "generate --device cpu runs as asked" grep -qx '  device cpu as requested'
 if grep -q 'cuda not available' "$tmp/auto.log"; then
   why=$(sed -n 's/.*cuda not available: //p' "$tmp/auto.log")
   check "auto without CUDA chooses cpu" grep -q '^  device cpu: ' "$tmp/auto.log"
+  check "--device cpu wrote tokens" test -s "$tmp/cpu.txt"
   check "auto on cpu writes what --device cpu writes" cmp -s "$tmp/auto.txt" "$tmp/cpu.txt"
   check "generate --device cuda without CUDA is a usage error (64)" \
     test "$(rc_of gen --device cuda --out "$tmp/cuda.mid")" -eq 64
