@@ -8,7 +8,9 @@
 # runs on the loaded development machine measured 1.1-2.0 ms, the tracker's tempo being a few tenths
 # of a percent off; on a grid left at 120 bpm most miss by 10 or 20 ms), each answer within 4 % of 96
 # bpm, and her onsets near the human's steps (p50 within CLARA_FOLLOW_PHASE_MS, default 10 ms;
-# measured 3.0-8.7 ms; an unaligned grid gives about 13 ms). Also: clarad logs that it locked, on
+# measured 3.0-8.7 ms; an unaligned grid gives about 13 ms). Both are measured on JACK's clock, which
+# clarad plays by, against the human as clarad heard them (probe_tsv.py follow says why: on a loaded
+# machine the dummy server's frame counter, which the probe plays by, slips against that clock). Also: clarad logs that it locked, on
 # about 96 bpm; every note ends; clarad exits 0 on SIGTERM; /clara/status shows sync follow,
 # sync_locked and sync_bpm within 4 % of 96; the session's replay.log records the grid's tempo
 # changes and `clara replay` regenerates its tokens exactly. CLARA_FOLLOW_SYNC=internal runs the

@@ -463,10 +463,25 @@ def follow(rec_path, played_path, bpm, configured_bpm, rate, from_answer, ioi_p9
         an unaligned grid); its p50 within PHASE_P50_MS.
     The same interval figure against CONFIGURED_BPM's step is printed for comparison. LATE (frames,
     default 0) is taken off Clara's onsets for the phase: a probe that also plays into clarad hears
-    her a JACK period late. Every note ends."""
+    her a JACK period late. Every note ends.
+    Times are JACK's clock (time_ns, in frames of RATE), the clock clarad hears and plays by, not
+    the frame counter the probe plays the human by: on a loaded machine the dummy driver's counter
+    falls behind the clock, in xruns and in between (CI: 10 ms in three xruns, and an answer
+    measured 24 ms off on the counter; here, under load, 28 ms over 35 s, 10 of them inside one
+    phrase). The human clarad heard is therefore not the score's: each answer is measured against
+    the grid of the human's own onsets in the last two bars of the phrase before it, as heard (a
+    least-squares line through their clock times against their steps in the score), continued.
+    Following means following that; on an idle machine it is the score's grid within a few ms."""
     rec = read_tsv(rec_path)
     require_notes(rec_path, rec)
     played = read_tsv(played_path)
+    if not played or any(r[1] == 0 for r in played + rec):
+        raise CheckFailed(f"{rec_path}, {played_path}: follow needs the probe's time_ns on every row")
+    t0 = played[0][1]
+    on_clock = lambda rows: [((r[1] - t0) * rate / 1e9,) + tuple(r[1:]) for r in rows]
+    counter = {(r[1] - t0) * rate / 1e9: r[0] for r in played}  # a played row's clock -> its frame
+    counter_origin = next(r[0] for r in played if is_on(r))
+    rec, played = on_clock(rec), on_clock(played)
     beat = rate * 60.0 / bpm
     hstep = beat / 12
     cstep = rate * 60.0 / configured_bpm / 12
@@ -475,19 +490,36 @@ def follow(rec_path, played_path, bpm, configured_bpm, rate, from_answer, ioi_p9
     origin = phrases_[0][0][2]
     clara, _ = notes(rec)
     ons = sorted({n[2] for n in clara})
-    residual = lambda x, step: abs(x - round(x / step) * step)
+    signed = lambda x, step: x - round(x / step) * step
+    residual = lambda x, step: abs(signed(x, step))
     iois, iois_configured, phases, off_tempo, measured = [], [], [], [], 0
     for k, ph in enumerate(phrases_):
         start = max(n[3] or n[2] for n in ph)
         end = phrases_[k + 1][0][2] if k + 1 < len(phrases_) else float("inf")
+        # The human as heard: their onsets (a chord's first note) in the phrase's last two bars,
+        # clock time against score step (by the counter, which the probe played them by).
+        heard = sorted({(n[2], counter[n[2]]) for n in ph})
+        heard = [x for i, x in enumerate(heard) if i == 0 or x[0] - heard[i - 1][0] > 0.02 * rate]
+        heard = [x for x in heard if x[0] >= heard[-1][0] - 8 * beat]
+        score = [round((c - counter_origin) / hstep) for _, c in heard]
+        clock_at = [t for t, _ in heard]
+        n_ = len(heard)
+        ms_, mt = sum(score) / n_, sum(clock_at) / n_
+        var = sum((x - ms_) ** 2 for x in score)
+        step_heard = sum((x - ms_) * (t - mt) for x, t in zip(score, clock_at)) / var if var else hstep
+        grid0 = mt - step_heard * ms_  # the clock time of the score's step 0, as heard
+        # Where the heard grid stands at the phrase's last onset, against the score's.
+        moved = grid0 + step_heard * score[-1] - (origin + hstep * score[-1])
         a = [f for f in ons if start < f < end]
         gaps = [y - x for x, y in zip(a, a[1:])]
         steps = sum(round(g / hstep) for g in gaps)
         est = 60.0 * rate / (12 * sum(gaps) / steps) if steps else 0.0
-        ph_ms = [ms(residual(f - late - origin, hstep)) for f in a]
+        ph_ms = [ms(residual(f - late - grid0, step_heard)) for f in a]
         p50 = sorted(ph_ms)[len(ph_ms) // 2] if ph_ms else 0.0
         print(f"follow: answer {k + 1}: {len(a)} onsets, tempo {est:.1f} bpm (human {bpm:g}), "
-              f"phase p50 {p50:.1f} ms" + ("" if k >= from_answer else " (not checked: lock-in)"))
+              f"phase p50 {p50:.1f} ms (the human heard at {60.0 * rate / (12 * step_heard):.2f} bpm, "
+              f"{ms(moved):+.1f} ms off the score's grid at the phrase's end)" +
+              ("" if k >= from_answer else " (not checked: lock-in)"))
         if k < from_answer or len(a) < 3:
             continue
         measured += 1

@@ -41,8 +41,9 @@ class ProbeTsvTest(unittest.TestCase):
         path = os.path.join(self.dir.name, name)
         with open(path, "w") as f:
             f.write(HEADER)
-            for frame, status, d1, d2 in rows:
-                f.write(f"{frame}\t{frame * 20833}\t{status}\t{d1}\t{d2}\n")
+            for row in rows:  # (frame, status, d1, d2), or with time_ns second
+                frame, time_ns, status, d1, d2 = row if len(row) == 5 else (row[0], row[0] * 20833) + tuple(row[1:])
+                f.write(f"{frame}\t{time_ns}\t{status}\t{d1}\t{d2}\n")
         return path
 
     def run_check(self, *args):
@@ -147,20 +148,28 @@ class ProbeTsvTest(unittest.TestCase):
         self.assert_fails("wait-sounding", self.write(good_rows()), 0.05)
         self.assert_fails("wait-sounding", os.path.join(self.dir.name, "absent.txt"), 0.05)
 
-    def follow_rows(self, clara_bpm, offset_steps=0.0):
+    def follow_rows(self, clara_bpm, offset_steps=0.0, heard_xrun_ms=0.0, clara_heard_it=True, answer_xrun_ms=0.0):
         """A human at 96 bpm (three phrases of eight quarters, two bars apart) and Clara answering
-        each with eight notes on a grid at CLARA_BPM, OFFSET_STEPS human steps off their grid."""
+        each with eight notes on a grid at CLARA_BPM, OFFSET_STEPS human steps off their grid.
+        The dummy driver's xruns stop JACK's frame counter while its clock (time_ns) goes on:
+        HEARD_XRUN_MS, one before phrase 2: the human (played by frame) comes that much later on the
+        clock, and so does Clara if CLARA_HEARD_IT (she follows what she heard); ANSWER_XRUN_MS, one
+        before Clara's answer 2, which she planned on the clock: on the counter she comes earlier."""
         beat = 48000 * 60 / 96
         human, clara = [], []
+        heard = lambda p, who: heard_xrun_ms * 1e6 if p >= 1 and who else 0.0
         for p in range(3):
             start = 1000 + p * 16 * beat
             for i in range(8):
                 f = round(start + i * beat)
-                human += [(f, 0x90, 60, 80), (f + 1000, 0x80, 60, 0)]
+                for g, row in ((f, (0x90, 60, 80)), (f + 1000, (0x80, 60, 0))):
+                    human.append((g, round(g * 1e9 / 48000 + heard(p, True))) + row)
             cstep = 48000 * 60 / clara_bpm / 12
             for i in range(8):
                 f = round(start + 9 * beat + (offset_steps * beat / 12) + i * 6 * cstep + (i % 3) * 2 * cstep)
-                clara += [(f, 0x90, 72, 80), (f + 500, 0x80, 72, 0)]
+                early = round(answer_xrun_ms * 48) if p >= 1 else 0
+                for g, row in ((f, (0x90, 72, 80)), (f + 500, (0x80, 72, 0))):
+                    clara.append((g - early, round(g * 1e9 / 48000 + heard(p, clara_heard_it))) + row)
         return self.write(clara), self.write(human, "played.tsv")
 
     def test_follow(self):
@@ -172,6 +181,22 @@ class ProbeTsvTest(unittest.TestCase):
         self.assert_fails("follow", rec, played, 96, 120, 48000, 1, 3, 10)
         rec, played = self.follow_rows(96)
         self.assert_fails("follow", rec, played, 96, 120, 48000, 3, 3, 10)  # nothing left to measure
+
+    def test_follow_measures_on_jacks_clock_through_xruns(self):
+        # An xrun between the human's phrase and Clara's answer: on the frame counter she is 15 ms
+        # early (CI's failure), on the clock she is in time.
+        rec, played = self.follow_rows(96, answer_xrun_ms=15)
+        self.assert_passes("follow", rec, played, 96, 120, 48000, 1, 3, 10)
+        # An xrun before phrase 2: the human is heard 15 ms later, and Clara follows that.
+        rec, played = self.follow_rows(96, heard_xrun_ms=15)
+        self.assertIn("96.00 bpm, +15.0 ms off", self.assert_passes("follow", rec, played, 96, 120, 48000, 1, 3, 10))
+        # ... and not following it, staying on the grid heard before: 15 ms off.
+        rec, played = self.follow_rows(96, heard_xrun_ms=15, clara_heard_it=False)
+        self.assert_fails("follow", rec, played, 96, 120, 48000, 1, 3, 10)
+        path = os.path.join(self.dir.name, "no-clock.tsv")  # jack_midi_dump's rows have no time_ns
+        with open(path, "w") as f:
+            f.write(" 1000: 90 3c 50 note on\n 2000: 80 3c 00 note off\n")
+        self.assert_fails("follow", path, played, 96, 120, 48000, 1, 3, 10)
 
     @staticmethod
     def clock_out_rows(ticks_before=120, ticks_after=120):

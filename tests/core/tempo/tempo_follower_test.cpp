@@ -39,8 +39,11 @@ TEST(TempoFollower, InPhaseItSetsTheHumansTempoAndIgnoresTinyChanges) {
   const auto bpm = f.update(human(100, 2'000'000'000), {2'000'000'000, 4.0, 120});
   ASSERT_TRUE(bpm.has_value());
   EXPECT_NEAR(*bpm, 100, 1e-9);
-  // 0.3% off, in phase, a beat later: no change (under min_change).
-  EXPECT_FALSE(f.update(human(100.3, 2'600'000'000), {2'600'000'000, 5.0, 100}).has_value());
+  // 0.05% off, in phase, a beat later: no change (under min_change, 0.1%); 0.3% off: a change.
+  EXPECT_FALSE(f.update(human(100.05, 2'600'000'000), {2'600'000'000, 5.0, 100}).has_value());
+  const auto later = f.update(human(100.3, 3'200'000'000), {3'200'000'000, 6.0, 100});
+  ASSERT_TRUE(later.has_value());
+  EXPECT_NEAR(*later, 100.3, 1e-9);
 }
 
 TEST(TempoFollower, ALateGridRunsFasterBoundedByMaxPull) {
