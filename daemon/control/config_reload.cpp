@@ -24,6 +24,9 @@ bool cc_key(const std::string& key) { return starts_with(key, "cc["); }
 bool connect_key(const std::string& key) {
   return key == "midi.connect_input" || (starts_with(key, "midi.output[") && ends_with(key, "].connect"));
 }
+// Where and how OSC is served: the control plane binds new sockets while playing (control.learn
+// is armed at start only).
+bool osc_key(const std::string& key) { return starts_with(key, "control.") && key != "control.learn"; }
 // A route's channel and program change while playing (SetRoute); its instrument, output,
 // curve and range are fixed when the routing is built.
 bool live_route_key(const std::string& key) {
@@ -73,6 +76,13 @@ void copy_connections(const DaemonSettings& from, DaemonSettings& to) {
   to.midi.connect_input = from.midi.connect_input;
   for (std::size_t i = 0; i < to.midi.outputs.size() && i < from.midi.outputs.size(); ++i)
     to.midi.outputs[i].connect = from.midi.outputs[i].connect;
+}
+
+// The OSC settings of `from` into `to` (learn stays `to`'s).
+void copy_osc(const DaemonSettings& from, DaemonSettings& to) {
+  const std::string learn = to.control.learn;
+  to.control = from.control;
+  to.control.learn = learn;
 }
 
 }  // namespace
@@ -133,10 +143,12 @@ ReloadOutcome ConfigReload::reload() {
   auto changed_since_applied = [&](const std::string& key) {
     return std::any_of(since_applied.begin(), since_applied.end(), [&](const SettingChange& c) { return c.key == key; });
   };
-  std::vector<SettingChange> changes, connect_changes;
+  std::vector<SettingChange> changes, connect_changes, osc_changes;
   for (const auto& c : since_applied) {
     if (connect_key(c.key)) {
       connect_changes.push_back(c);  // to the backend once the rest is accepted
+    } else if (osc_key(c.key)) {
+      osc_changes.push_back(c);  // to the control plane once the rest is accepted
     } else if (live(c.key)) {
       changes.push_back(c);
     } else if (c.key == "model.name" && hub_.hooks().select_model) {
@@ -154,7 +166,7 @@ ReloadOutcome ConfigReload::reload() {
   for (const auto& c : since_start) {
     if (live(c.key) || (c.key == "model.name" && hub_.hooks().select_model)) continue;
     // Connection patterns: below, when they changed since last applied; applied ones wait for nothing.
-    if (connect_key(c.key)) continue;
+    if (connect_key(c.key) || osc_key(c.key)) continue;
     // A route's channel or program already applied live is not waiting for anything.
     if (live_route_key(c.key) && !changed_since_applied(c.key)) continue;
     out.needs_restart.push_back(c);
@@ -186,6 +198,7 @@ ReloadOutcome ConfigReload::reload() {
     // The connection patterns are the backend's to accept, below: applied_ keeps its own until then.
     DaemonSettings accepted = next;
     copy_connections(applied_, accepted);
+    copy_osc(applied_, accepted);
     applied_ = std::move(accepted);
   }
   // Connection patterns: one call for all of them. The backend reconnects while playing (JACK) or
@@ -208,6 +221,22 @@ ReloadOutcome ConfigReload::reload() {
       }
     }
     if (!refused) copy_connections(next, applied_);
+  }
+  // OSC: one rebind for all its keys (sockets, token, limits). Refused (a port taken), the sockets
+  // before serve on, and the change is asked again at each reload.
+  if (!osc_changes.empty()) {
+    std::optional<std::string> refused = std::string("no OSC server to rebind here");
+    if (hub_.hooks().rebind_osc) refused = hub_.hooks().rebind_osc(next.control);
+    for (const auto& c : osc_changes) {
+      if (refused) {
+        out.needs_restart.push_back(c);
+        log::warning("reload: needs a restart: %s (%s)", change_text(c).c_str(), refused->c_str());
+      } else {
+        out.applied.push_back(c);
+        log::notice("reload: %s", change_text(c).c_str());
+      }
+    }
+    if (!refused) copy_osc(next, applied_);
   }
   if (out.applied.empty() && out.needs_restart.empty()) log::notice("reload: no setting changed");
   return out;

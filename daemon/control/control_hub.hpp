@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "daemon/config/cc_bindings.hpp"
+#include "daemon/config/control_settings.hpp"
 #include "daemon/control/control_state.hpp"
 #include "daemon/engine/command_sink.hpp"
 
@@ -40,6 +41,10 @@ struct ControlHooks {
   std::function<std::optional<std::string>(const std::vector<std::string>& input,
                                            const std::vector<std::vector<std::string>>& outputs)>
       connect;
+  // Serve OSC as `control` says (a reload that changed the sockets, the token or the limits):
+  // the running server stops, one with the new settings binds. nullopt = serving as asked;
+  // else why not, and the sockets before serve again.
+  std::function<std::optional<std::string>(const ControlSettings& control)> rebind_osc;
   // Extra /clara/metrics keys (the model swaps' counts), after the live ones.
   std::function<KeyValues()> model_metrics;
 };

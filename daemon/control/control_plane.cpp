@@ -84,7 +84,7 @@ OscServerConfig osc_server_config(const ControlSettings& c) {
 
 ControlPlane::ControlPlane(const DaemonSettings& settings, DuetThread& duet, MidiBackend& backend,
                            ControlState initial, ControlHooks hooks)
-    : cc_(settings.cc) {
+    : now_ns_([&backend] { return backend.now_ns(); }), serving_(settings.control), cc_(settings.cc) {
   if (!hooks.metrics)
     hooks.metrics = [&duet, &backend, extra = hooks.model_metrics, started = std::chrono::steady_clock::now()] {
       KeyValues kv = live_metrics(duet, backend, started);
@@ -111,14 +111,13 @@ ControlPlane::ControlPlane(const DaemonSettings& settings, DuetThread& duet, Mid
     std::lock_guard lock(cc_mutex_);
     cc_ = std::move(next);
   };
+  hooks.rebind_osc = [this](const ControlSettings& next) { return rebind(next); };
   hub_ = std::make_unique<ControlHub>(duet, std::move(initial), std::move(hooks));
   if (!settings.control.learn.empty()) {
     if (auto why = hub_->hooks().learn(settings.control.learn)) throw SettingsError("control.learn: " + *why);
   }
   duet.set_input_filter([this](const TimedMessage& m) { return on_input(m); });
-  if (settings.control.enabled())
-    server_ = std::make_unique<OscServer>(*hub_, osc_server_config(settings.control),
-                                          [&backend] { return backend.now_ns(); });
+  if (settings.control.enabled()) server_ = std::make_unique<OscServer>(*hub_, osc_server_config(settings.control), now_ns_);
 }
 
 ControlPlane::~ControlPlane() { stop(); }
@@ -136,12 +135,65 @@ void ControlPlane::start() {
 }
 
 void ControlPlane::stop() {
-  if (server_) server_->stop();
+  std::unique_ptr<OscServer> server;
+  {
+    std::lock_guard lock(server_mutex_);
+    server = std::move(server_);
+  }
+  if (server) server->stop();  // outside the lock: stop() joins the OSC thread
 }
 
 std::optional<OscServerStats> ControlPlane::osc_stats() const {
+  std::lock_guard lock(server_mutex_);
   if (!server_) return std::nullopt;
   return server_->stats();
+}
+
+std::unique_ptr<OscServer> ControlPlane::open_server(const ControlSettings& control) {
+  if (!control.enabled()) return nullptr;
+  auto server = std::make_unique<OscServer>(*hub_, osc_server_config(control), now_ns_);
+  server->start();
+  return server;
+}
+
+namespace {
+std::string listening(const ControlSettings& c) {
+  if (!c.enabled()) return "off";
+  std::string at;
+  for (const auto& b : c.bind) at += (at.empty() ? "" : ", ") + b;
+  return "udp " + std::to_string(c.udp_port) + ", tcp " + std::to_string(c.tcp_port) + " on " + at;
+}
+}  // namespace
+
+std::optional<std::string> ControlPlane::rebind(const ControlSettings& next) {
+  // The old sockets close before the new ones bind: the same port, with another framing, token or
+  // limit, is the common change. OSC is deaf for the moment between (a UDP packet then is lost).
+  // Called from the main thread only (a reload); the lock covers the pointer, not the joins.
+  std::unique_ptr<OscServer> old;
+  {
+    std::lock_guard lock(server_mutex_);
+    old = std::move(server_);
+  }
+  if (old) old->stop();
+  old.reset();
+  std::unique_ptr<OscServer> now;
+  std::optional<std::string> why;
+  try {
+    now = open_server(next);
+    log::notice("OSC control: %s (was %s)", listening(next).c_str(), listening(serving_).c_str());
+    serving_ = next;
+  } catch (const std::runtime_error& e) {
+    why = e.what();
+    try {
+      now = open_server(serving_);
+    } catch (const std::runtime_error& again) {
+      *why += "; and the sockets before could not be bound again, OSC control is off: " + std::string(again.what());
+      log::error("OSC control off: %s", again.what());
+    }
+  }
+  std::lock_guard lock(server_mutex_);
+  server_ = std::move(now);
+  return why;
 }
 
 bool ControlPlane::on_input(const TimedMessage& m) {

@@ -36,11 +36,19 @@ class ControlPlane {
   void stop();  // idempotent; before the duet stops, so no command arrives after
   ControlHub& hub() { return *hub_; }
   std::optional<OscServerStats> osc_stats() const;
+  // The hub's rebind_osc (a reload; the caller's thread, never the OSC thread's): stops the
+  // server, binds one as `next` says, or binds the one before again and says why not. The
+  // counters start again; TCP connections close and subscribers subscribe again.
+  std::optional<std::string> rebind(const ControlSettings& next);
 
  private:
   bool on_input(const TimedMessage& m);  // the inference thread, per message of the human
+  std::unique_ptr<OscServer> open_server(const ControlSettings& control);  // bound and serving, or throws
 
   std::unique_ptr<ControlHub> hub_;
+  std::function<std::int64_t()> now_ns_;
+  ControlSettings serving_;          // what the server was bound with
+  mutable std::mutex server_mutex_;  // server_ is replaced by a reload while osc_stats() may read it
   std::unique_ptr<OscServer> server_;
   std::mutex cc_mutex_;  // learn() comes from the OSC thread
   CcMap cc_;

@@ -126,7 +126,9 @@ start_clarad() {
   local tag=$1
   shift
   local osc=(--osc-port "$OSC_PORT")
+  # OSC_PORT_IN_FILE=1: the test's config file sets the ports (a flag would override the file).
   case " $* " in *" --no-osc "* | *" --osc-port "*) osc=() ;; esac
+  [ -z "${OSC_PORT_IN_FILE:-}" ] || osc=()
   "$CLARAD" "${ALLOW_ROOT[@]}" --jack-server "$JACK_DEFAULT_SERVER" "${osc[@]}" "$@" >"$WORK/$tag.out" 2>"$WORK/$tag.err" &
   CLARAD_PID=$!
   STARTED+=("$CLARAD_PID")

@@ -9,6 +9,9 @@
 #   4. the output's connect pattern moves from one listener to another; HUP; she leaves the first
 #      (every note ended, the panic after her last note) and plays into the second;
 #   5. mode listen; HUP; the mode changes (on a bar line) and she falls silent;
+#   6. the OSC ports move (set in the file, as the whole test does); HUP; `clara ctl` answers on the
+#      new port and not on the old; then to a port another program holds: refused with the reason,
+#      and the port before keeps answering;
 # then SIGTERM: exit 0, every note-on of hers has its note-off and the panic follows her last note.
 source "$(dirname "$0")/lib.sh" "$@"
 
@@ -52,7 +55,10 @@ hup() {  # TAG: SIGHUP, then until the log shows the reload done (its last line 
   kill -0 "$CLARAD_PID" 2>/dev/null || fail "clarad exited after SIGHUP ($1): $(tail -n 5 "$WORK/clarad.err")"
 }
 
-cat >"$CONF" <<'TOML'
+cat >"$CONF" <<TOML
+[control]
+udp_port = $OSC_PORT
+tcp_port = $OSC_PORT
 [duet]
 mode = "solo"
 tempo = 120.0
@@ -60,8 +66,9 @@ answer_bars = 2
 [sampler]
 temperature = 1.0
 [[midi.output]]
-connect = ["^ear:input$"]
+connect = ["^ear:input\$"]
 TOML
+export OSC_PORT_IN_FILE=1
 
 start_jackd
 stdbuf -oL jack_midi_dump -a ear >"$WORK/ear.txt" 2>"$WORK/ear.err" &
@@ -72,7 +79,10 @@ wait_playing 10 "start"
 [ "$(ctl get temperature)" = "1" ] || fail "temperature at start: $(ctl get temperature)"
 
 # 1. Live changes.
-cat >"$CONF" <<'TOML'
+cat >"$CONF" <<TOML
+[control]
+udp_port = $OSC_PORT
+tcp_port = $OSC_PORT
 [duet]
 mode = "solo"
 tempo = 100.0
@@ -80,7 +90,7 @@ answer_bars = 4
 [sampler]
 temperature = 0.5
 [[midi.output]]
-connect = ["^ear:input$"]
+connect = ["^ear:input\$"]
 TOML
 hup "live changes"
 wait_value temperature 0.5 3
@@ -93,7 +103,7 @@ note "reload applied: $(grep -c 'reload: ' "$WORK/clarad.err") log lines; temper
 wait_playing 10 "the live reload"
 
 # 2. A broken file: each problem reported with file:line:column, nothing changed, still playing.
-cat >"$CONF" <<'TOML'
+cat >"$CONF" <<TOML
 [duet]
 mode = "solo"
 tempo = 1000.0
@@ -101,8 +111,11 @@ answer_bars = 4
 [sampler]
 temperature = 0.25
 bogus = 1
+[control]
+udp_port = $OSC_PORT
+tcp_port = $OSC_PORT
 [[midi.output]]
-connect = ["^ear:input$"]
+connect = ["^ear:input\$"]
 TOML
 hup "broken file"
 grep -q "reload refused" "$WORK/clarad.err" || fail "no 'reload refused' in the log: $(tail -n 5 "$WORK/clarad.err")"
@@ -114,7 +127,10 @@ wait_playing 10 "the refused reload"
 note "broken file: $(grep -F "$CONF:" "$WORK/clarad.err" | head -n 2 | tr '\n' ' ')"
 
 # 3. What needs a restart is said so and left alone.
-cat >"$CONF" <<'TOML'
+cat >"$CONF" <<TOML
+[control]
+udp_port = $OSC_PORT
+tcp_port = $OSC_PORT
 [midi]
 client_name = "clara-renamed"
 [duet]
@@ -124,7 +140,7 @@ answer_bars = 4
 [sampler]
 temperature = 0.5
 [[midi.output]]
-connect = ["^ear:input$"]
+connect = ["^ear:input\$"]
 TOML
 hup "restart-only key"
 grep -qF 'needs a restart: midi.client_name' "$WORK/clarad.err" ||
@@ -165,6 +181,36 @@ sleep 3
 n0=$(events)
 sleep 2
 (($(events) == n0)) || fail "Clara still plays a bar (3 s) after the mode listen reload applied ($(( $(events) - n0 )) events in 2 s)"
+
+# 6. The OSC ports move with the file: the new one answers, the old one no longer does.
+OLD_PORT=$OSC_PORT
+NEW_PORT=$(free_port)
+sed -i "s/^udp_port = $OLD_PORT\$/udp_port = $NEW_PORT/; s/^tcp_port = $OLD_PORT\$/tcp_port = $NEW_PORT/" "$CONF"
+grep -qx "udp_port = $NEW_PORT" "$CONF" || fail "the test did not rewrite the OSC ports: $(cat "$CONF")"
+hup "OSC ports"
+grep -qF "reload: control.udp_port $OLD_PORT -> $NEW_PORT" "$WORK/clarad.err" ||
+  fail "the log does not say 'reload: control.udp_port $OLD_PORT -> $NEW_PORT': $(grep -i 'reload\|OSC' "$WORK/clarad.err" | tail -n 4)"
+OSC_PORT=$NEW_PORT
+[ "$(ctl get mode)" = "listen" ] || fail "clara ctl on the new port $NEW_PORT: '$(ctl get mode 2>&1)'"
+if "$CLARA" ctl --port "$OLD_PORT" --timeout 1 get mode >/dev/null 2>&1; then
+  fail "the old OSC port $OLD_PORT still answers after the reload moved it to $NEW_PORT"
+fi
+note "OSC moved from port $OLD_PORT to $NEW_PORT: $(grep 'OSC control:' "$WORK/clarad.err" | tail -n 1)"
+# ... and to a port another program holds (UDP on 127.0.0.1): refused, the port before answers on.
+HELD=$(free_port)
+"$PY" -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1]))); time.sleep(30)' "$HELD" &
+HOLDER=$!
+STARTED+=("$HOLDER")
+sleep 0.3
+sed -i "s/^udp_port = $NEW_PORT\$/udp_port = $HELD/; s/^tcp_port = $NEW_PORT\$/tcp_port = $HELD/" "$CONF"
+hup "OSC port taken"
+grep -qF "needs a restart: control.udp_port $NEW_PORT -> $HELD" "$WORK/clarad.err" ||
+  fail "no 'needs a restart: control.udp_port $NEW_PORT -> $HELD' in the log: $(grep -i 'reload' "$WORK/clarad.err" | tail -n 3)"
+grep -q "cannot listen on udp 127.0.0.1 port $HELD" "$WORK/clarad.err" || fail "the refusal does not say why: $(tail -n 3 "$WORK/clarad.err")"
+[ "$(ctl get mode)" = "listen" ] || fail "the OSC port before ($NEW_PORT) stopped answering after a refused move: '$(ctl get mode 2>&1)'"
+kill "$HOLDER" 2>/dev/null || true
+note "OSC move to a taken port refused, port $NEW_PORT answers on"
 
 stop_clarad TERM
 [ "$CLARAD_RC" -eq 0 ] || fail "clarad exited $CLARAD_RC after SIGTERM: $(tail -n 5 "$WORK/clarad.err")"

@@ -28,11 +28,12 @@ for page in "${pages[@]}"; do
   echo "ok   $page: $(wc -l <"$WORK/$page.txt") lines at 80 columns, no warning"
 done
 
-need() {  # PAGE TEXT...
+need() {  # PAGE TEXT...: as words, wherever man wrapped or justified the line
   local page=$1 t
   shift
   [ -f "$WORK/$page.txt" ] || return 0
-  for t in "$@"; do grep -qF -- "$t" "$WORK/$page.txt" || fail "$page does not mention '$t'"; done
+  tr -s ' \n' '  ' <"$WORK/$page.txt" >"$WORK/$page.flat"
+  for t in "$@"; do grep -qF -- "$t" "$WORK/$page.flat" || fail "$page does not mention '$t'"; done
 }
 need clara.1 "clara 0" demo generate ctl CLARA_DATA_DIR /usr/local/share/clara/models
 need clarad.8 --config --print-config --allow-root SIGHUP SIGTERM CLARA_DATA_DIR /etc/clara/clarad.toml "Exit codes"

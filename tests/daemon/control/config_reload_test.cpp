@@ -233,6 +233,60 @@ TEST(ConfigReload, ConnectionPatternsGoToTheBackendWhichMayRefuse) {
   EXPECT_TRUE(has(plain.reload->reload().needs_restart, "midi.connect_input"));
 }
 
+TEST(ConfigReload, OscSocketsAreReboundByTheControlPlaneWhichMayRefuse) {
+  Folder f;
+  const auto file = f.write("clarad.toml", "[control]\nudp_port = 9000\ntcp_port = 9000\n");
+  std::vector<ControlSettings> calls;
+  std::optional<std::string> answer;  // what the control plane says
+  ControlHooks hooks;
+  hooks.rebind_osc = [&](const ControlSettings& c) {
+    calls.push_back(c);
+    return answer;
+  };
+  Daemon d({"--config", file.string()}, hooks);
+  f.write("clarad.toml", "[control]\nudp_port = 9100\ntcp_port = 9000\ntoken = \"s3cret-token-42\"\n[duet]\ntempo = 100\n");
+  ReloadOutcome r = d.reload->reload();
+  ASSERT_EQ(calls.size(), 1u);  // one rebind for all the OSC keys, with the new file's values
+  EXPECT_EQ(calls[0].udp_port, 9100);
+  EXPECT_EQ(calls[0].tcp_port, 9000);
+  EXPECT_EQ(calls[0].token, "s3cret-token-42");
+  EXPECT_TRUE(has(r.applied, "control.udp_port"));
+  EXPECT_TRUE(has(r.applied, "control.token"));
+  EXPECT_TRUE(has(r.applied, "duet.tempo"));
+  EXPECT_TRUE(r.needs_restart.empty());
+  r = d.reload->reload();  // applied: nothing to ask again
+  EXPECT_EQ(calls.size(), 1u);
+  EXPECT_TRUE(r.needs_restart.empty() && r.applied.empty());
+
+  answer = "OSC: cannot listen on tcp 127.0.0.1 port 9200: Address already in use";
+  f.write("clarad.toml", "[control]\nudp_port = 9100\ntcp_port = 9200\ntoken = \"s3cret-token-42\"\n[duet]\ntempo = 100\n");
+  r = d.reload->reload();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[1].tcp_port, 9200);
+  EXPECT_TRUE(has(r.needs_restart, "control.tcp_port"));
+  EXPECT_FALSE(has(r.applied, "control.tcp_port"));
+  r = d.reload->reload();  // refused: asked again at each reload
+  EXPECT_EQ(calls.size(), 3u);
+  EXPECT_TRUE(has(r.needs_restart, "control.tcp_port"));
+  answer.reset();  // the port came free
+  r = d.reload->reload();
+  EXPECT_EQ(calls.size(), 4u);
+  EXPECT_TRUE(has(r.applied, "control.tcp_port"));
+  EXPECT_TRUE(r.needs_restart.empty());
+
+  // learn is armed at start only: it waits, and no rebind is asked for it.
+  f.write("clarad.toml",
+          "[control]\nudp_port = 9100\ntcp_port = 9200\ntoken = \"s3cret-token-42\"\nlearn = \"temperature\"\n[duet]\ntempo = 100\n");
+  r = d.reload->reload();
+  EXPECT_EQ(calls.size(), 4u);
+  EXPECT_TRUE(has(r.needs_restart, "control.learn"));
+
+  // Without a control plane (no OSC server here) the sockets wait for a restart.
+  Daemon plain({"--config", file.string()});
+  f.write("clarad.toml", "[control]\nudp_port = 9300\n");
+  EXPECT_TRUE(has(plain.reload->reload().needs_restart, "control.udp_port"));
+}
+
 TEST(ConfigReload, ARefusedEditChangesNothing) {
   Folder f;
   const auto file = f.write("clarad.toml", "[duet]\ntempo = 120.0\n");
