@@ -24,6 +24,8 @@ bool cc_key(const std::string& key) { return starts_with(key, "cc["); }
 bool connect_key(const std::string& key) {
   return key == "midi.connect_input" || (starts_with(key, "midi.output[") && ends_with(key, "].connect"));
 }
+// An output port's name: the backend renames it while playing (JACK).
+bool name_key(const std::string& key) { return starts_with(key, "midi.output[") && ends_with(key, "].name"); }
 // Where and how OSC is served: the control plane binds new sockets while playing (control.learn
 // is armed at start only).
 bool osc_key(const std::string& key) { return starts_with(key, "control.") && key != "control.learn"; }
@@ -76,6 +78,12 @@ void copy_connections(const DaemonSettings& from, DaemonSettings& to) {
   to.midi.connect_input = from.midi.connect_input;
   for (std::size_t i = 0; i < to.midi.outputs.size() && i < from.midi.outputs.size(); ++i)
     to.midi.outputs[i].connect = from.midi.outputs[i].connect;
+}
+
+// The output names of `from` into `to` (outputs they both have).
+void copy_names(const DaemonSettings& from, DaemonSettings& to) {
+  for (std::size_t i = 0; i < to.midi.outputs.size() && i < from.midi.outputs.size(); ++i)
+    to.midi.outputs[i].name = from.midi.outputs[i].name;
 }
 
 // The OSC settings of `from` into `to` (learn stays `to`'s).
@@ -143,9 +151,11 @@ ReloadOutcome ConfigReload::reload() {
   auto changed_since_applied = [&](const std::string& key) {
     return std::any_of(since_applied.begin(), since_applied.end(), [&](const SettingChange& c) { return c.key == key; });
   };
-  std::vector<SettingChange> changes, connect_changes, osc_changes;
+  std::vector<SettingChange> changes, connect_changes, osc_changes, name_changes;
   for (const auto& c : since_applied) {
-    if (connect_key(c.key)) {
+    if (name_key(c.key)) {
+      name_changes.push_back(c);  // to the backend once the rest is accepted
+    } else if (connect_key(c.key)) {
       connect_changes.push_back(c);  // to the backend once the rest is accepted
     } else if (osc_key(c.key)) {
       osc_changes.push_back(c);  // to the control plane once the rest is accepted
@@ -166,7 +176,7 @@ ReloadOutcome ConfigReload::reload() {
   for (const auto& c : since_start) {
     if (live(c.key) || (c.key == "model.name" && hub_.hooks().select_model)) continue;
     // Connection patterns: below, when they changed since last applied; applied ones wait for nothing.
-    if (connect_key(c.key) || osc_key(c.key)) continue;
+    if (connect_key(c.key) || osc_key(c.key) || name_key(c.key)) continue;
     // A route's channel or program already applied live is not waiting for anything.
     if (live_route_key(c.key) && !changed_since_applied(c.key)) continue;
     out.needs_restart.push_back(c);
@@ -199,6 +209,7 @@ ReloadOutcome ConfigReload::reload() {
     DaemonSettings accepted = next;
     copy_connections(applied_, accepted);
     copy_osc(applied_, accepted);
+    copy_names(applied_, accepted);
     applied_ = std::move(accepted);
   }
   // Connection patterns: one call for all of them. The backend reconnects while playing (JACK) or
@@ -221,6 +232,25 @@ ReloadOutcome ConfigReload::reload() {
       }
     }
     if (!refused) copy_connections(next, applied_);
+  }
+  // Output port names: one call for all of them, as the connection patterns.
+  if (!name_changes.empty()) {
+    std::optional<std::string> refused = std::string("no backend to rename ports here");
+    if (hub_.hooks().rename_outputs) {
+      std::vector<std::string> names;
+      for (const auto& o : next.midi.outputs) names.push_back(o.name);
+      refused = hub_.hooks().rename_outputs(names);
+    }
+    for (const auto& c : name_changes) {
+      if (refused) {
+        out.needs_restart.push_back(c);
+        log::warning("reload: needs a restart: %s (%s)", change_text(c).c_str(), refused->c_str());
+      } else {
+        out.applied.push_back(c);
+        log::notice("reload: %s (renaming the port)", change_text(c).c_str());
+      }
+    }
+    if (!refused) copy_names(next, applied_);
   }
   // OSC: one rebind for all its keys (sockets, token, limits). Refused (a port taken), the sockets
   // before serve on, and the change is asked again at each reload.

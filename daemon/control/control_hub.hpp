@@ -41,6 +41,9 @@ struct ControlHooks {
   std::function<std::optional<std::string>(const std::vector<std::string>& input,
                                            const std::vector<std::vector<std::string>>& outputs)>
       connect;
+  // The output ports' names (a reload): one per output, in order; nullopt = accepted, else why
+  // not (MidiBackend::rename_outputs).
+  std::function<std::optional<std::string>(const std::vector<std::string>& names)> rename_outputs;
   // Serve OSC as `control` says (a reload that changed the sockets, the token or the limits):
   // the running server stops, one with the new settings binds. nullopt = serving as asked;
   // else why not, and the sockets before serve again.

@@ -106,6 +106,7 @@ ControlPlane::ControlPlane(const DaemonSettings& settings, DuetThread& duet, Mid
                              const std::vector<std::vector<std::string>>& outputs) {
     return backend.set_connections(input, outputs);
   };
+  hooks.rename_outputs = [&backend](const std::vector<std::string>& names) { return backend.rename_outputs(names); };
   hooks.replace_cc = [this](const std::vector<CcBinding>& bindings) {
     CcMap next(bindings);  // built outside the lock: the inference thread waits only for the swap
     std::lock_guard lock(cc_mutex_);

@@ -131,6 +131,24 @@ class JackBackend final : public MidiBackend {
     return std::nullopt;
   }
 
+  std::optional<std::string> rename_outputs(const std::vector<std::string>& names) override {
+    if (names.size() != output_patterns_.size())
+      return "clarad has " + std::to_string(output_patterns_.size()) + " output port(s); another number needs a restart";
+    // What jack_port_rename would refuse, refused here, so that the reload can say so.
+    const std::size_t room = static_cast<std::size_t>(jack_port_name_size()) - settings_.client_name.size() - 2;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      const std::string where = "outputs[" + std::to_string(i) + "].name '" + names[i] + "'";
+      if (names[i].empty()) return where + ": a JACK port name must not be empty";
+      if (names[i].size() > room) return where + ": longer than JACK allows (" + std::to_string(room) + " characters)";
+      if (names[i] == settings_.input_name) return where + ": the input port's name";
+      for (std::size_t j = 0; j < i; ++j)
+        if (names[j] == names[i]) return where + ": also outputs[" + std::to_string(j) + "]'s";
+    }
+    std::lock_guard lock(pending_mutex_);
+    pending_names_ = names;
+    return std::nullopt;
+  }
+
   std::int64_t now_ns() const override { return static_cast<std::int64_t>(jack_get_time()) * 1000; }
   std::int64_t period_ns() const override { return period_ns_; }
 
@@ -331,6 +349,23 @@ class JackBackend final : public MidiBackend {
     scan_ports(false, false);
   }
 
+  // New output names from rename_outputs(), on the watcher thread (the one that re-registers the
+  // ports after a server restart, by settings_'s names, and scans by the watches' names).
+  void apply_names(const std::vector<std::string>& names) {
+    for (std::size_t i = 0; i < names.size() && i < outputs_.size(); ++i) {
+      if (names[i] == settings_.outputs[i].name) continue;
+      const std::string before = jack_port_name(outputs_[i]);
+      if (jack_port_rename(client_, outputs_[i], names[i].c_str()) != 0) {
+        log::error("could not rename JACK port %s to %s:%s; it keeps its name", before.c_str(),
+                   settings_.client_name.c_str(), names[i].c_str());
+        continue;
+      }
+      settings_.outputs[i].name = names[i];
+      watches_[i + 1].rename(jack_port_name(outputs_[i]));
+      log::notice("renamed JACK port %s to %s (its connections stay)", before.c_str(), jack_port_name(outputs_[i]));
+    }
+  }
+
   // The watcher thread's tick: follow port registrations, or bring the client back after the
   // server went away. Returns how long to wait before the next tick.
   std::chrono::milliseconds watch() {
@@ -339,10 +374,13 @@ class JackBackend final : public MidiBackend {
       return recover();
     }
     std::optional<PendingConnections> next;
+    std::optional<std::vector<std::string>> names;
     {
       std::lock_guard lock(pending_mutex_);
       next.swap(pending_);
+      names.swap(pending_names_);
     }
+    if (names) apply_names(*names);
     if (next) apply_connections(*next);
     const std::uint64_t regs = registrations_.load(std::memory_order_acquire);
     const std::uint64_t unregs = unregistrations_.load(std::memory_order_acquire);
@@ -558,6 +596,7 @@ class JackBackend final : public MidiBackend {
   std::vector<PortWatch> watches_;  // [0]: the input; [1 + i]: output i
   std::mutex pending_mutex_;        // set_connections() (a reload) hands new patterns to the watcher
   std::optional<PendingConnections> pending_;
+  std::optional<std::vector<std::string>> pending_names_;  // rename_outputs(), for the watcher
   std::atomic<std::uint64_t> registrations_{0}, unregistrations_{0};
   std::uint64_t seen_registrations_ = 0, seen_unregistrations_ = 0, last_scan_unregistrations_ = 0;
   int retry_ticks_ = 0;

@@ -135,6 +135,14 @@ class MidiBackend {
     (void)input, (void)outputs;
     return std::string("the ") + std::string(kind()) + " backend connects its ports at start only";
   }
+  // The output ports' short names, replaced while playing (a reload that changed an output's
+  // name): one per output port, in order. Their connections stay. nullopt = accepted (renamed
+  // within the watcher's next tick, and logged), else why not (another number of outputs, a name
+  // empty, repeated, the input's or too long, a backend that names its ports at start only).
+  virtual std::optional<std::string> rename_outputs(const std::vector<std::string>& names) {
+    (void)names;
+    return std::string("the ") + std::string(kind()) + " backend names its ports at start only";
+  }
 };
 
 std::unique_ptr<MidiBackend> make_jack_backend(const BackendSettings& settings);

@@ -44,6 +44,7 @@ class PortWatch {
   void forget_all();
 
   const std::string& own_port() const { return own_port_; }
+  void rename(std::string own_port) { own_port_ = std::move(own_port); }  // jack_port_rename'd
   bool empty() const { return patterns_->empty(); }
 
  private:

@@ -8,6 +8,8 @@
 #      the ports keep their names;
 #   4. the output's connect pattern moves from one listener to another; HUP; she leaves the first
 #      (every note ended, the panic after her last note) and plays into the second;
+#   4b. the output port's name changes; HUP; clara:midi_out becomes clara:synth_out, still connected
+#      to the second listener, and she plays on into it;
 #   5. mode listen; HUP; the mode changes (on a bar line) and she falls silent;
 #   6. the OSC ports move (set in the file, as the whole test does); HUP; `clara ctl` answers on the
 #      new port and not on the old; then to a port another program holds: refused with the reason,
@@ -169,6 +171,22 @@ tsv stopped "$WORK/ear.txt" "$PERIOD" || fail "notes left sounding on ear, or no
 EAR=$WORK/ear2.txt
 wait_playing 10 "the move to ear2"
 note "connect pattern reloaded: clara:midi_out moved from ear:input to ear2:input, every note on ear ended"
+
+# 4b. The output port is renamed: its connection stays, and so does the music.
+cat >>"$CONF" <<'TOML'
+name = "synth_out"
+TOML
+hup "output name"
+for ((i = 0; i < 30; i++)); do
+  conns=$(jack_lsp -s "$JACK_DEFAULT_SERVER" -c clara:synth_out 2>/dev/null || true)
+  grep -qx '   ear2:input' <<<"$conns" && break
+  sleep 0.1
+done
+grep -qx '   ear2:input' <<<"$conns" || fail "3 s after the reload there is no clara:synth_out connected to ear2: $(jack_lsp -s "$JACK_DEFAULT_SERVER" -c)"
+jack_lsp -s "$JACK_DEFAULT_SERVER" | grep -qx 'clara:midi_out' && fail "clara:midi_out is still there after the rename"
+grep -qF 'renamed JACK port clara:midi_out to clara:synth_out' "$WORK/clarad.err" || fail "the log does not say the port was renamed: $(grep -i 'reload\|rename' "$WORK/clarad.err" | tail -n 3)"
+wait_playing 10 "the rename"
+note "output renamed: clara:midi_out is clara:synth_out, still connected to ear2:input, Clara plays on"
 
 # 5. Mode listen, through the control path: on a bar line, then silence.
 sed -i 's/^mode = "solo"/mode = "listen"/' "$CONF"

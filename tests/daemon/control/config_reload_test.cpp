@@ -233,6 +233,45 @@ TEST(ConfigReload, ConnectionPatternsGoToTheBackendWhichMayRefuse) {
   EXPECT_TRUE(has(plain.reload->reload().needs_restart, "midi.connect_input"));
 }
 
+TEST(ConfigReload, OutputPortNamesGoToTheBackendWhichMayRefuse) {
+  Folder f;
+  const auto file = f.write("clarad.toml", "[[midi.output]]\nname = \"midi_out\"\n");
+  std::vector<std::vector<std::string>> calls;
+  std::optional<std::string> answer;  // what the backend says
+  ControlHooks hooks;
+  hooks.rename_outputs = [&](const std::vector<std::string>& names) {
+    calls.push_back(names);
+    return answer;
+  };
+  Daemon d({"--config", file.string()}, hooks);
+  f.write("clarad.toml", "[[midi.output]]\nname = \"synth_out\"\n");
+  ReloadOutcome r = d.reload->reload();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0], std::vector<std::string>{"synth_out"});
+  EXPECT_TRUE(has(r.applied, "midi.output[0].name"));
+  EXPECT_TRUE(r.needs_restart.empty());
+  r = d.reload->reload();  // applied: nothing to ask again
+  EXPECT_EQ(calls.size(), 1u);
+  EXPECT_TRUE(r.needs_restart.empty() && r.applied.empty());
+
+  // A second output: the backend refuses another number of ports; asked again at each reload.
+  answer = "clarad has 1 output port(s); another number needs a restart";
+  f.write("clarad.toml", "[[midi.output]]\nname = \"synth_out\"\n[[midi.output]]\nname = \"drums\"\n");
+  r = d.reload->reload();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[1], (std::vector<std::string>{"synth_out", "drums"}));
+  EXPECT_TRUE(has(r.needs_restart, "midi.output[1].name"));
+  EXPECT_FALSE(has(r.applied, "midi.output[1].name"));
+  r = d.reload->reload();
+  EXPECT_EQ(calls.size(), 3u);
+  EXPECT_TRUE(has(r.needs_restart, "midi.output[1].name"));
+
+  // Without a backend hook (no ports here) they wait for a restart.
+  Daemon plain({"--config", file.string()});
+  f.write("clarad.toml", "[[midi.output]]\nname = \"other\"\n");
+  EXPECT_TRUE(has(plain.reload->reload().needs_restart, "midi.output[0].name"));
+}
+
 TEST(ConfigReload, OscSocketsAreReboundByTheControlPlaneWhichMayRefuse) {
   Folder f;
   const auto file = f.write("clarad.toml", "[control]\nudp_port = 9000\ntcp_port = 9000\n");

@@ -275,6 +275,45 @@ TEST_F(JackBackendTest, PortsExistWithTheirNames) {
   EXPECT_EQ(jack_port_by_name(c, "clara:midi_in"), nullptr);
 }
 
+TEST_F(JackBackendTest, OutputsAreRenamedWhilePlayingTheirConnectionsStay) {
+  settings_.outputs = {OutputPortSettings{}, OutputPortSettings{}};
+  settings_.outputs[0].name = "piano";
+  settings_.outputs[1].name = "violin";
+  auto backend = make_jack_backend(settings_);
+  backend->start();
+  jack_client_t* c = peer_->client();
+  ASSERT_TRUE(connect("clara:piano", "peer:in"));
+  // What JACK would refuse is refused at once, with the reason; nothing is renamed.
+  auto refused = backend->rename_outputs({"piano"});
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_NE(refused->find("another number needs a restart"), std::string::npos) << *refused;
+  refused = backend->rename_outputs({"keys", "keys"});
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_NE(refused->find("also outputs[0]'s"), std::string::npos) << *refused;
+  refused = backend->rename_outputs({"midi_in", "violin"});
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_NE(refused->find("the input port's name"), std::string::npos) << *refused;
+  refused = backend->rename_outputs({"", "violin"});
+  ASSERT_TRUE(refused.has_value());
+  refused = backend->rename_outputs({std::string(400, 'x'), "violin"});
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_NE(refused->find("longer than JACK allows"), std::string::npos) << *refused;
+  EXPECT_NE(jack_port_by_name(c, "clara:piano"), nullptr);
+
+  ASSERT_FALSE(backend->rename_outputs({"keys", "violin"}).has_value());
+  jack_port_t* renamed = nullptr;
+  for (int i = 0; i < 100 && !renamed; ++i) {  // on the watcher's next tick
+    std::this_thread::sleep_for(20ms);
+    renamed = jack_port_by_name(c, "clara:keys");
+  }
+  ASSERT_NE(renamed, nullptr) << "clara:piano was not renamed clara:keys within 2 s";
+  EXPECT_EQ(jack_port_by_name(c, "clara:piano"), nullptr);
+  EXPECT_NE(jack_port_by_name(c, "clara:violin"), nullptr);
+  EXPECT_TRUE(jack_port_connected_to(renamed, "peer:in")) << "the renamed port lost its connection";
+  backend->stop();
+  EXPECT_EQ(jack_port_by_name(c, "clara:keys"), nullptr);
+}
+
 // The server runs synchronous (-S), so every client of a cycle sees the same
 // frame clock. An xrun (the dummy driver's period is a sleep; a loaded machine
 // misses it) still makes JACK re-anchor that clock, so a measurement that went
