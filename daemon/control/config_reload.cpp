@@ -29,11 +29,11 @@ bool name_key(const std::string& key) { return starts_with(key, "midi.output[") 
 // Where and how OSC is served: the control plane binds new sockets while playing (control.learn
 // is armed at start only).
 bool osc_key(const std::string& key) { return starts_with(key, "control.") && key != "control.learn"; }
-// A route's channel and program change while playing (SetRoute); its instrument, output,
-// curve and range are fixed when the routing is built.
-bool live_route_key(const std::string& key) {
-  return route_key(key) && (ends_with(key, "].channel") || ends_with(key, "].program"));
-}
+// A route's channel, program, output, curve and range change while playing (SetRoute, on the
+// inference thread, Clara's notes ended on the route they started on first). Which instrument a
+// route is for is what finds it: a route added, removed or given to another instrument rebuilds
+// the routing, at a restart.
+bool live_route_key(const std::string& key) { return route_key(key) && !ends_with(key, "].instrument"); }
 
 // Sets in `s` the field `key` names, from `next`.
 void apply_key(const std::string& key, const DaemonSettings& next, ControlState& s) {
@@ -65,8 +65,7 @@ void apply_key(const std::string& key, const DaemonSettings& next, ControlState&
     if (it == s.routes.end()) {
       s.routes.push_back(r);
     } else {
-      it->channel = r.channel;
-      it->program = r.program;
+      *it = r;
     }
   }
 }
@@ -138,9 +137,16 @@ ReloadOutcome ConfigReload::reload() {
   // A route added, removed or moved to another instrument or output rebuilds the routing:
   // every route key then waits for a restart.
   const auto since_start = setting_changes(started_, next);
-  const bool routes_rebuilt = std::any_of(since_start.begin(), since_start.end(), [](const SettingChange& c) {
-    return route_key(c.key) && !live_route_key(c.key);
-  });
+  const std::string unset = "(not set)";  // setting_changes()'s side of a key one side lacks
+  const bool routes_rebuilt =
+      std::any_of(since_start.begin(), since_start.end(),
+                  [&](const SettingChange& c) {
+                    return route_key(c.key) && (!live_route_key(c.key) || c.before == unset || c.after == unset);
+                  }) ||
+      // An output the running backend does not have (the file added one, which waits for a restart).
+      std::any_of(next.routes.begin(), next.routes.end(), [&](const InstrumentRoute& r) {
+        return r.output >= static_cast<int>(started_.midi.outputs.size());
+      });
   // [[cc]] bindings are replaced whole, when the daemon can (its control plane runs).
   const bool cc_live = static_cast<bool>(hub_.hooks().replace_cc);
   auto live = [&](const std::string& key) {

@@ -7,7 +7,8 @@ namespace clara::daemon {
 namespace {
 
 bool same_route(const InstrumentRoute& a, const InstrumentRoute& b) {
-  return a.instrument == b.instrument && a.channel == b.channel && a.program == b.program;
+  return a.instrument == b.instrument && a.channel == b.channel && a.program == b.program && a.output == b.output &&
+         a.velocity_curve == b.velocity_curve && a.note_low == b.note_low && a.note_high == b.note_high;
 }
 
 const InstrumentRoute* find_route(const std::vector<InstrumentRoute>& routes, const std::string& instrument) {
@@ -28,7 +29,8 @@ std::vector<ControlCommand> commands_for(const ControlState& a, const ControlSta
   if (a.velocity != b.velocity) out.push_back(SetVelocity{b.velocity});
   for (const auto& r : b.routes) {
     const InstrumentRoute* old = find_route(a.routes, r.instrument);
-    if (!old || !same_route(*old, r)) out.push_back(SetRoute{r.instrument, r.channel, r.program});
+    if (!old || !same_route(*old, r))
+      out.push_back(SetRoute{r.instrument, r.channel, r.program, RouteShape{r.output, r.velocity_curve, r.note_low, r.note_high}});
   }
   if (a.human_instrument != b.human_instrument || a.clara_instrument != b.clara_instrument)
     out.push_back(SetInstruments{b.human_instrument, b.clara_instrument});

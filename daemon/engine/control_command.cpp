@@ -71,6 +71,15 @@ std::optional<std::string> check(const SetRoute& r, const EncodingSpec& spec) {
     return "channel " + std::to_string(r.channel + 1) + " is outside 1..16";
   if (r.program < -1 || r.program > 127)
     return "program " + std::to_string(r.program) + " is outside 0..127 (or -1: none)";
+  if (r.shape) {
+    const RouteShape& s = *r.shape;
+    if (s.output < 0) return "output " + std::to_string(s.output) + " is not an output port";
+    if (!(s.velocity_curve >= 0.1 && s.velocity_curve <= 10))
+      return "velocity curve " + std::to_string(s.velocity_curve) + " is outside [0.1, 10]";
+    if (s.note_low < 0 || s.note_high > 127 || s.note_high < s.note_low + 11)
+      return "note range " + std::to_string(s.note_low) + ".." + std::to_string(s.note_high) +
+             " is not within 0..127 and at least an octave wide";
+  }
   return std::nullopt;
 }
 

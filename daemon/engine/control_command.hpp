@@ -29,9 +29,23 @@ struct StopPlaying {};   // Clara's notes end at the frontier and she stays sile
 struct StartPlaying {};  // back to the mode she had before StopPlaying
 struct ResetContext {};  // Clara forgets the session so far, as at a new piece
 struct SetPhrasing { Phrasing phrasing; };  // answer bars, silence that ends a phrase, beats per bar
+// The rest of a route (a reload that changed it): the output port (an index into the backend's
+// outputs), the velocity curve and the note range notes fold into.
+struct RouteShape {
+  int output = 0;
+  double velocity_curve = 1.0;
+  int note_low = 0, note_high = 127;
+  bool operator==(const RouteShape&) const = default;
+};
 // Where an instrument's notes go: channel 0..15, program -1 (none) or 0..127, sent at once
-// when the instrument is Clara's.
-struct SetRoute { std::string instrument; int channel; int program; };
+// when the instrument is Clara's; with a shape, also its output, curve and range (absent: they
+// stay). Clara's sounding notes end on the route they started on before it changes.
+struct SetRoute {
+  std::string instrument;
+  int channel;
+  int program;
+  std::optional<RouteShape> shape = std::nullopt;
+};
 // Where the grid's tempo comes from ([sync] source: internal, midi-clock); applied on a bar line.
 struct SetSync { std::string source; };
 // The metronome click on Clara's output (channel 10, each beat of her grid): on or off.

@@ -182,6 +182,12 @@ void DuetThread::apply(const ControlCommand& command, std::vector<TimedMessage>&
     }
     it->channel = r->channel;
     it->program = r->program;
+    if (r->shape) {
+      it->output = r->shape->output;
+      it->velocity_curve = r->shape->velocity_curve;
+      it->note_low = r->shape->note_low;
+      it->note_high = r->shape->note_high;
+    }
     if (r->instrument == route_.instrument) {
       end_claras_notes(out);  // a note-off on the new channel would not end a note on the old one
       route_ = *it;

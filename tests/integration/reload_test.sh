@@ -10,6 +10,7 @@
 #      (every note ended, the panic after her last note) and plays into the second;
 #   4b. the output port's name changes; HUP; clara:midi_out becomes clara:synth_out, still connected
 #      to the second listener, and she plays on into it;
+#   4c. the route's note range narrows to one octave; HUP; her notes from then on are in it;
 #   5. mode listen; HUP; the mode changes (on a bar line) and she falls silent;
 #   6. the OSC ports move (set in the file, as the whole test does); HUP; `clara ctl` answers on the
 #      new port and not on the old; then to a port another program holds: refused with the reason,
@@ -67,6 +68,8 @@ tempo = 120.0
 answer_bars = 2
 [sampler]
 temperature = 1.0
+[[route]]
+instrument = "p"
 [[midi.output]]
 connect = ["^ear:input\$"]
 TOML
@@ -91,6 +94,8 @@ tempo = 100.0
 answer_bars = 4
 [sampler]
 temperature = 0.5
+[[route]]
+instrument = "p"
 [[midi.output]]
 connect = ["^ear:input\$"]
 TOML
@@ -116,6 +121,8 @@ bogus = 1
 [control]
 udp_port = $OSC_PORT
 tcp_port = $OSC_PORT
+[[route]]
+instrument = "p"
 [[midi.output]]
 connect = ["^ear:input\$"]
 TOML
@@ -141,6 +148,8 @@ tempo = 100.0
 answer_bars = 4
 [sampler]
 temperature = 0.5
+[[route]]
+instrument = "p"
 [[midi.output]]
 connect = ["^ear:input\$"]
 TOML
@@ -187,6 +196,22 @@ jack_lsp -s "$JACK_DEFAULT_SERVER" | grep -qx 'clara:midi_out' && fail "clara:mi
 grep -qF 'renamed JACK port clara:midi_out to clara:synth_out' "$WORK/clarad.err" || fail "the log does not say the port was renamed: $(grep -i 'reload\|rename' "$WORK/clarad.err" | tail -n 3)"
 wait_playing 10 "the rename"
 note "output renamed: clara:midi_out is clara:synth_out, still connected to ear2:input, Clara plays on"
+
+# 4c. The route's note range narrows: her notes end on the route they began on, then fold into it.
+sed -i 's/^instrument = "p"$/instrument = "p"\nnote_low = 60\nnote_high = 71/' "$CONF"
+grep -qx 'note_high = 71' "$CONF" || fail "the test did not write the note range: $(cat "$CONF")"
+hup "route range"
+grep -qF 'reload: route[0].note_low 0 -> 60' "$WORK/clarad.err" || fail "the log does not say 'reload: route[0].note_low 0 -> 60': $(grep reload "$WORK/clarad.err" | tail -n 3)"
+sleep 0.5  # the inference thread takes the command at its next step; the commit horizon before it
+from=$(events)
+wait_playing 10 "the route change"
+sleep 1
+# jack_midi_dump's lines: " FRAME: STATUS DATA1 DATA2 ..." in hex.
+keys=$(tail -n +"$((from + 1))" "$EAR" | awk '$2 ~ /^9/ && $4 != "00" { print $3 }' | while read -r h; do echo $((16#$h)); done |
+  sort -n | uniq | tr '\n' ' ')
+[ -n "$keys" ] || fail "no note-on heard after the range change"
+for k in $keys; do ((k >= 60 && k <= 71)) || fail "note-on of key $k after the route's range became 60..71 (keys heard: $keys)"; done
+note "route range reloaded: her keys since then: $keys"
 
 # 5. Mode listen, through the control path: on a bar line, then silence.
 sed -i 's/^mode = "solo"/mode = "listen"/' "$CONF"

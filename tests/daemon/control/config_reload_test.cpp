@@ -149,7 +149,7 @@ TEST(ConfigReload, FlagsStillOverrideTheFile) {
   EXPECT_DOUBLE_EQ(d.hub->state().bpm, 80.0);
 }
 
-TEST(ConfigReload, ARouteChannelChangesLiveARouteAddedWaitsForARestart) {
+TEST(ConfigReload, ARouteChangesLiveARouteAddedWaitsForARestart) {
   Folder f;
   const auto file = f.write("clarad.toml", "[[route]]\ninstrument = \"p\"\nchannel = 1\n");
   Daemon d({"--config", file.string()});
@@ -159,11 +159,42 @@ TEST(ConfigReload, ARouteChannelChangesLiveARouteAddedWaitsForARestart) {
   ASSERT_TRUE(last_of<SetRoute>(d.sink));
   EXPECT_EQ(last_of<SetRoute>(d.sink)->channel, 2);
   EXPECT_EQ(last_of<SetRoute>(d.sink)->program, 5);
-  f.write("clarad.toml", "[[route]]\ninstrument = \"p\"\nchannel = 3\nprogram = 5\nnote_low = 21\n");
+  // The range and the curve change live too, as a whole route.
+  f.write("clarad.toml",
+          "[[route]]\ninstrument = \"p\"\nchannel = 3\nprogram = 5\nnote_low = 21\nnote_high = 108\n"
+          "velocity_curve = 0.5\n");
   r = d.reload->reload();
-  EXPECT_TRUE(has(r.needs_restart, "route[0].note_low"));
-  EXPECT_FALSE(has(r.needs_restart, "route[0].channel"));  // applied live already
+  EXPECT_TRUE(has(r.applied, "route[0].note_low") && has(r.applied, "route[0].velocity_curve"));
+  EXPECT_FALSE(has(r.applied, "route[0].channel"));  // applied live already
+  EXPECT_TRUE(r.needs_restart.empty());
+  const SetRoute* set = last_of<SetRoute>(d.sink);
+  ASSERT_TRUE(set && set->shape);
+  EXPECT_EQ(set->channel, 2);
+  EXPECT_EQ(set->shape->note_low, 21);
+  EXPECT_EQ(set->shape->note_high, 108);
+  EXPECT_DOUBLE_EQ(set->shape->velocity_curve, 0.5);
+  EXPECT_EQ(set->shape->output, 0);
+  // A route added (for another instrument) rebuilds the routing: every route key waits.
+  f.write("clarad.toml",
+          "[[route]]\ninstrument = \"p\"\nchannel = 4\nprogram = 5\nnote_low = 21\nnote_high = 108\n"
+          "velocity_curve = 0.5\n[[route]]\ninstrument = \"vn\"\nchannel = 9\n");
+  const std::size_t commands = d.sink.commands.size();
+  r = d.reload->reload();
+  EXPECT_TRUE(has(r.needs_restart, "route[1].instrument"));
+  EXPECT_TRUE(has(r.needs_restart, "route[0].channel"));
   EXPECT_TRUE(r.applied.empty());
+  EXPECT_EQ(d.sink.commands.size(), commands);
+}
+
+TEST(ConfigReload, ARouteToAnOutputTheBackendLacksWaitsForARestart) {
+  Folder f;
+  const auto file = f.write("clarad.toml", "[[midi.output]]\nname = \"a\"\n[[route]]\ninstrument = \"p\"\n");
+  Daemon d({"--config", file.string()});
+  f.write("clarad.toml",
+          "[[midi.output]]\nname = \"a\"\n[[midi.output]]\nname = \"b\"\n[[route]]\ninstrument = \"p\"\noutput = 1\n");
+  const ReloadOutcome r = d.reload->reload();
+  EXPECT_TRUE(has(r.needs_restart, "route[0].output"));
+  EXPECT_FALSE(last_of<SetRoute>(d.sink));
 }
 
 TEST(ConfigReload, CcBindingsAreReplacedWholeWhereTheDaemonCan) {
@@ -357,10 +388,10 @@ TEST(ConfigReload, StartedOnTheDefaultsAFileWrittenSinceIsRead) {
 
 TEST(ConfigReload, WhichKeysAreLive) {
   for (const char* k : {"duet.mode", "duet.tempo", "sampler.temperature", "sampler.seed", "route[2].channel",
-                        "log.level", "duet.answer_bars"})
+                        "log.level", "duet.answer_bars", "route[0].note_low", "route[1].output"})
     EXPECT_TRUE(live_setting(k)) << k;
   for (const char* k : {"midi.backend", "midi.client_name", "midi.output[0].connect", "control.bind",
-                        "control.udp_port", "control.token", "model.threads", "route[0].note_low", "session.dir",
+                        "control.udp_port", "control.token", "model.threads", "route[0].instrument", "session.dir",
                         "duet.commit_steps"})
     EXPECT_FALSE(live_setting(k)) << k;
 }

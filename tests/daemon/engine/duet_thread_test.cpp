@@ -503,6 +503,53 @@ TEST(DuetThread, ARouteChangeEndsClarasNotesOnTheOldChannelAndSendsTheProgram) {
   for (auto [ch, d] : depth) EXPECT_EQ(d, 0) << "channel " << ch + 1;
 }
 
+TEST(DuetThread, ARouteShapeMovesClarasNotesToAnotherOutputAndRangeAfterEndingThem) {
+  const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
+  const Vocabulary vocab = notewise_vocabulary(spec);
+  FakeBackend backend;
+  FragileModel model(vocab.size(), -1);
+  DuetConfig c;
+  c.mode = DuetMode::solo;
+  c.bpm = 400;
+  DuetEngine engine(model, vocab, spec, c);
+  engine.start(backend.now_ns());
+  DuetThread t(backend, engine, nullptr, InstrumentRoute{});
+  t.start();
+  std::this_thread::sleep_for(100ms);
+  EXPECT_TRUE(t.submit(SetRoute{"p", 0, -1, RouteShape{1, 0.05, 0, 127}}));  // curve out of range
+  EXPECT_TRUE(t.submit(SetRoute{"p", 0, -1, RouteShape{1, 1.0, 60, 65}}));   // narrower than an octave
+  EXPECT_TRUE(t.submit(SetRoute{"p", 0, -1, RouteShape{-1, 1.0, 0, 127}}));  // no such output
+  const std::size_t before = [&] {
+    std::this_thread::sleep_for(50ms);
+    return backend.output.size();
+  }();
+  EXPECT_FALSE(t.submit(SetRoute{"p", 0, -1, RouteShape{1, 1.0, 60, 71}}));  // port 1, one octave from C4
+  std::this_thread::sleep_for(150ms);
+  t.stop();
+  // Every note balanced on the port it sounded on; after the change her note-ons are on port 1,
+  // folded into 60..71.
+  std::map<int, int> depth;
+  bool moved = false;
+  std::size_t i = 0;
+  for (const auto& m : backend.output) {
+    depth[m.port * 128 + m.msg.data1] += m.msg.is_note_on() - m.msg.is_note_off();
+    if (m.msg.is_note_on() && m.port == 1) {
+      moved = true;
+      EXPECT_GE(m.msg.data1, 60);
+      EXPECT_LE(m.msg.data1, 71);
+    }
+    if (m.msg.is_note_on() && moved) {
+      EXPECT_EQ(m.port, 1) << "a note-on on port 0 after the move";
+    }
+    if (m.msg.is_note_on() && i < before) {
+      EXPECT_EQ(m.port, 0);
+    }
+    ++i;
+  }
+  EXPECT_TRUE(moved) << "no note-on on port 1 after the route moved there";
+  for (auto [k, d] : depth) EXPECT_EQ(d, 0) << "port " << k / 128 << " key " << k % 128;
+}
+
 TEST(DuetThread, ATimedCommandWaitsForItsTimeAndAModeOnTheBarLine) {
   const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
   const Vocabulary vocab = notewise_vocabulary(spec);
