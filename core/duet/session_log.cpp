@@ -151,7 +151,12 @@ DuetConfig read_config(TableReader& duet, const std::string& file) {
   c.sampler.top_p = s.get<double>("top_p");
   c.sampler.random_freq = s.get<double>("random_freq");
   // Logs written before the key-keeping bias have no key_keeping: it was off.
-  if (s.node("key_keeping")) c.sampler.key_keeping = s.get<double>("key_keeping");
+  if (s.node("key_keeping")) {
+    c.sampler.key_keeping = s.get<double>("key_keeping");
+    if (!(c.sampler.key_keeping >= 0 && c.sampler.key_keeping <= SamplerConfig::kMaxKeyKeeping))
+      s.fail(s.node("key_keeping"), "key_keeping " + format_double(c.sampler.key_keeping) + " is outside [0, " +
+                                        format_double(SamplerConfig::kMaxKeyKeeping) + "]");
+  }
   const std::string seed = s.get<std::string>("seed");
   auto [ptr, ec] = std::from_chars(seed.data(), seed.data() + seed.size(), c.sampler.seed);
   if (ec != std::errc() || ptr != seed.data() + seed.size() || seed.empty())
