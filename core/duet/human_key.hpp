@@ -24,6 +24,11 @@
 
 namespace clara {
 
+// clarad's and `clara coherence`'s key_keeping when nothing sets it: the strength measured to
+// keep the human's key (docs/evaluation.md, "Key keeping"). SamplerConfig's own default stays
+// 0 (off), so a session log without the field replays as it was played.
+inline constexpr double kDefaultKeyKeeping = 1.5;
+
 class HumanKey {
  public:
   static constexpr double kHalfLifeBeats = 16.0;  // four bars of 4/4

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "core/duet/human_key.hpp"
 #include "core/model/files/card_sampling.hpp"
 #include "core/model/files/model_files.hpp"
 #include "core/model/inference/lstm_token_model.hpp"
@@ -76,6 +77,7 @@ int run(const Args& args) {
 
   model::LstmTokenModel lm(*loaded.model);
   // As clarad plays it when nothing overrides: the card's sampling, else the built-in one.
+  o.sampler.key_keeping = kDefaultKeyKeeping;  // clarad's built-in
   model::apply_card_sampling(loaded.card.sampling, {}, o.sampler);
   if (args.has("--key-keeping"))
     o.sampler.key_keeping = args.get_double("--key-keeping", 0, 0, SamplerConfig::kMaxKeyKeeping);
@@ -143,8 +145,8 @@ OptionSpec options() {
       .valued("--seed", "S",
               "seed of Clara's sampling, the random passages and the bootstrap (default 0)")
       .valued("--key-keeping", "K",
-              "strength of the key-keeping bias, 0..16 (0 = off; default: the card's, else "
-              "clarad's built-in)")
+              "strength of the key-keeping bias, 0..16 (default: the card's, else 1.5 as clarad; "
+              "0 = off)")
       .valued("--resamples", "N",
               "bootstrap resamples for the key-agreement interval (default 1000)")
       .valued("--json", "FILE", "write the summary and every phrase's scores as JSON");
