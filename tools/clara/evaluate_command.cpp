@@ -288,6 +288,7 @@ int run(const Args& args) {
                           {"generated_composer_top", top_counts(comp_gen)},
                           {"human_composer_mean", mean_row(comp_hum)}};
   j["coherence"] = coherence_missing.empty() ? to_json(coherence) : nlohmann::json{{"not_measured", coherence_missing}};
+  j["coherence"]["key_keeping"] = co.sampler.key_keeping;
   j["music"] = {{"generated", stats_json(ms_gen)}, {"human", stats_json(ms_hum)}, {"pitch_class_js_bits", pc_js}};
 
   std::ostringstream md;
@@ -307,7 +308,8 @@ int run(const Args& args) {
      << num(is_gen.interval.high, 2) << ") | human " << num(is_hum.score, 2) << " (" << num(is_hum.interval.low, 2)
      << ".." << num(is_hum.interval.high, 2) << "); ratio " << num(is_gen.score / is_hum.score, 2) << " |\n";
   if (coherence_missing.empty())
-    md << "| duet coherence: key same or related (" << coherence.rows.size() << " phrases) | "
+    md << "| duet coherence: key same or related (" << coherence.rows.size() << " phrases, key_keeping "
+       << co.sampler.key_keeping << ") | "
        << pct(coherence.clara.related_key_rate) << " | true continuation " << pct(coherence.human.related_key_rate)
        << ", random passage " << pct(coherence.random.related_key_rate) << " |\n";
   else
