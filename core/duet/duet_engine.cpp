@@ -338,6 +338,7 @@ DuetMode DuetEngine::mode() const { return impl_->stream.mode(); }
 const DuetConfig& DuetEngine::config() const { return impl_->stream.config(); }
 const EncodingSpec& DuetEngine::spec() const { return impl_->spec; }
 const std::vector<int>& DuetEngine::committed_tokens() const { return impl_->stream.committed(); }
+const HumanKey& DuetEngine::human_key() const { return impl_->stream.head().human_key; }
 const std::vector<DuetInput>& DuetEngine::log() const { return impl_->log; }
 void DuetEngine::seal_log(std::size_t count) {
   impl_->sealed = std::max(impl_->sealed, std::min(count, impl_->log.size()));

@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "core/duet/duet_config.hpp"
+#include "core/duet/human_key.hpp"
 #include "core/encoding/encoding_spec.hpp"
 #include "core/generation/sampler.hpp"
 #include "core/generation/token_model.hpp"
@@ -146,6 +147,9 @@ class DuetEngine {
   const DuetConfig& config() const;
   const EncodingSpec& spec() const;  // fixed at construction: safe to read from any thread
   const std::vector<int>& committed_tokens() const;    // ids, from the first <eos>
+  // The human's recent notes and their key, as the head of the stream (speculative tail
+  // included) stands: what the key-keeping bias (SamplerConfig::key_keeping) pulls towards.
+  const HumanKey& human_key() const;
   // Every input as taken, in order. A tempo, sampler, velocity or phrasing change at the same frontier as
   // the entry before it, of the same kind, replaces that entry (replay gives the same tokens),
   // unless the entry is sealed.

@@ -39,6 +39,12 @@ DuetStream::DuetStream(TokenModel& model, const Vocabulary& vocab, const Encodin
   build_masks();
   set_phrasing(config_.phrasing());
   step_token_cap_ = 2 * table_.size() + 4;
+  // The key-keeping bias applies to onsets, by the pitch class they sound.
+  std::vector<std::int8_t> pitch_class(vocab.size(), -1);
+  for (std::size_t id = 0; id < pitch_class.size(); ++id)
+    if (table_.infos()[id].kind == TokenKind::kOnset)
+      pitch_class[id] = static_cast<std::int8_t>(spec_.range.pitch_of(table_.infos()[id].pitch) % 12);
+  sampler_.set_pitch_classes(pitch_class);
 }
 
 void DuetStream::build_masks() {
@@ -64,6 +70,7 @@ void DuetStream::reset() {
   committed_.clear();
   context_begin_ = 0;
   head_ = StreamHead{};
+  head_.human_key = HumanKey(spec_.sample_freq);
   head_.clara_key.assign(table_.prefixes().size() * static_cast<std::size_t>(table_.pitch_count()), -1);
   head_.human_cell_down.assign(static_cast<std::size_t>(table_.pitch_count()), 0);
   model_->reset();
@@ -83,6 +90,7 @@ void DuetStream::clear_context() {
   emit(Vocabulary::kEos);
   // The keys held now began in the old context: their ends must not enter the new one.
   std::fill(head_.human_cell_down.begin(), head_.human_cell_down.end(), 0);
+  head_.human_key.clear();  // a new piece: the old one's key goes too
 }
 
 void DuetStream::feed(int id) {
@@ -227,6 +235,10 @@ void DuetStream::sample_step(StepRecord& rec) {
       if (id >= 0) work_mask_[static_cast<std::size_t>(id)] = 0;
     }
     sampler_.set_mask(work_mask_);
+    if (head_.human_key.key())
+      sampler_.set_key_bias(head_.human_key.bias());
+    else
+      sampler_.clear_key_bias();
     sampler_.reseed(token_seed(config_.sampler.seed, head_.ntokens));
     int id;
     try {
@@ -383,6 +395,7 @@ void DuetStream::human(const ShortMessage& msg, std::int64_t f, std::int64_t hea
     ++h.keys_down;
     h.had_phrase = true;
     if (in_stream) {
+      h.human_key.note_on(key, heard);
       if (mode_ == DuetMode::answer && h.answering) {
         ensure_writable(true);
         end_clara_notes(nullptr);
@@ -408,6 +421,7 @@ void DuetStream::human(const ShortMessage& msg, std::int64_t f, std::int64_t hea
     if (h.key_down[static_cast<std::size_t>(key)] > 0) {
       --h.key_down[static_cast<std::size_t>(key)];
       --h.keys_down;
+      if (h.key_down[static_cast<std::size_t>(key)] == 0 && in_stream) h.human_key.note_off(key, heard);
       h.last_off = heard;
       h.last_off_ns = heard_ns >= 0 ? heard_ns : tempo_.time_of(heard);
       auto& down = h.human_cell_down[static_cast<std::size_t>(index)];

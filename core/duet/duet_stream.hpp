@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/duet/duet_config.hpp"
+#include "core/duet/human_key.hpp"
 #include "core/duet/tempo_map.hpp"
 #include "core/encoding/token_table.hpp"
 #include "core/encoding/vocabulary.hpp"
@@ -56,6 +57,7 @@ struct StreamHead {
   std::int64_t phrase_end_ns = 0;    // when the phrase-end condition held
   bool need_first_onset = false;
   double velocity = 80.0;
+  HumanKey human_key;  // the human's recent notes and their key: the key-keeping bias
 };
 
 struct StreamSnapshot {

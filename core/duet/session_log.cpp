@@ -108,6 +108,7 @@ toml::table config_table(const DuetConfig& c) {
                    {"top_k", s.top_k},
                    {"top_p", s.top_p},
                    {"random_freq", s.random_freq},
+                   {"key_keeping", s.key_keeping},
                    // TOML integers are signed 64-bit; a seed may not be.
                    {"seed", std::to_string(s.seed)}}},
       {"grammar", toml::table{{"forbid_unmatched_end", g.forbid_unmatched_end},
@@ -149,6 +150,13 @@ DuetConfig read_config(TableReader& duet, const std::string& file) {
   c.sampler.top_k = s.get_int("top_k");
   c.sampler.top_p = s.get<double>("top_p");
   c.sampler.random_freq = s.get<double>("random_freq");
+  // Logs written before the key-keeping bias have no key_keeping: it was off.
+  if (s.node("key_keeping")) {
+    c.sampler.key_keeping = s.get<double>("key_keeping");
+    if (!(c.sampler.key_keeping >= 0 && c.sampler.key_keeping <= SamplerConfig::kMaxKeyKeeping))
+      s.fail(s.node("key_keeping"), "key_keeping " + format_double(c.sampler.key_keeping) + " is outside [0, " +
+                                        format_double(SamplerConfig::kMaxKeyKeeping) + "]");
+  }
   const std::string seed = s.get<std::string>("seed");
   auto [ptr, ec] = std::from_chars(seed.data(), seed.data() + seed.size(), c.sampler.seed);
   if (ec != std::errc() || ptr != seed.data() + seed.size() || seed.empty())
@@ -221,7 +229,8 @@ std::string session_log_line(const DuetInput& in) {
     case DuetInput::Kind::sampler:
       text << "sampler " << to_string(in.sampler.policy) << ' ' << format_double(in.sampler.temperature) << ' '
            << in.sampler.top_k << ' ' << format_double(in.sampler.top_p) << ' '
-           << format_double(in.sampler.random_freq) << ' ' << in.sampler.seed;
+           << format_double(in.sampler.random_freq) << ' ' << in.sampler.seed << ' '
+           << format_double(in.sampler.key_keeping);
       break;
     case DuetInput::Kind::velocity: text << "velocity " << in.velocity; break;
     case DuetInput::Kind::instruments: text << "instruments " << in.human_prefix << ' ' << in.clara_prefix; break;
@@ -453,11 +462,14 @@ SessionLog read_session_log(const std::filesystem::path& path) {
       if (w.size() != 3) throw bad("expected 'step <n> stop'");
       in.kind = DuetInput::Kind::stop;
     } else if (w[2] == "sampler") {
-      const auto policy = w.size() == 9 ? parse_sampling_policy(w[3]) : std::nullopt;
+      // <key_keeping> is optional: logs written before the key-keeping bias lack it (it was off).
+      const auto policy = w.size() == 9 || w.size() == 10 ? parse_sampling_policy(w[3]) : std::nullopt;
       if (!policy || !parse_number(w[4], in.sampler.temperature) || !parse_number(w[5], in.sampler.top_k) ||
           !parse_number(w[6], in.sampler.top_p) || !parse_number(w[7], in.sampler.random_freq) ||
-          !parse_number(w[8], in.sampler.seed))
-        throw bad("expected 'step <n> sampler <policy> <temperature> <top_k> <top_p> <random_freq> <seed>'");
+          !parse_number(w[8], in.sampler.seed) || (w.size() == 10 && !parse_number(w[9], in.sampler.key_keeping)))
+        throw bad(
+            "expected 'step <n> sampler <policy> <temperature> <top_k> <top_p> <random_freq> <seed> "
+            "[<key_keeping>]'");
       in.sampler.policy = *policy;
       try {
         in.sampler.validate();

@@ -13,12 +13,15 @@
 //   precision = "int8"   (the step's arithmetic for every model of the session; absent: fp32)
 //   [encoding]   (encoding_spec_toml.hpp)
 //   [duet]       every DuetConfig field; [duet.sampler], [duet.grammar] likewise
+//                (a [duet.sampler] without key_keeping, written before it, reads as 0)
 //   --- inputs ---
 //   at 0 tokens 1
 //   step 12 human 144 60 90
 //   step 40 mode accompany
 //   at 48 tokens 130
 //   step 49 tempo 132.5
+//   step 60 sampler top-p 1 5 0.9 0.5 7 2   (policy, temperature, top_k, top_p, random_freq,
+//                                            seed, key_keeping; older logs lack key_keeping: 0)
 //   step 96 model notewise-piano-b 3f2a…   (a hot model swap: folder name, weights sha256)
 //   step 90 stop
 //   end 90 tokens 402

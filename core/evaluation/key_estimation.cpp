@@ -79,6 +79,13 @@ std::optional<KeyEstimate> estimate_key(std::span<const Note> notes) {
   return estimate_key(duration_profile(notes));
 }
 
+std::array<double, 12> key_profile(const Key& key) {
+  const std::array<double, 12>& profile = key.mode == KeyMode::major ? kMajorProfile : kMinorProfile;
+  std::array<double, 12> out{};
+  for (int i = 0; i < 12; ++i) out[static_cast<std::size_t>(i)] = profile[static_cast<std::size_t>(pc(i - key.tonic))];
+  return out;
+}
+
 int fifths_position(const Key& key) {
   const int major_tonic = key.mode == KeyMode::major ? key.tonic : key.tonic + 3;
   return pc(major_tonic * 7);  // 7 is its own inverse mod 12: semitones -> steps of a fifth

@@ -43,6 +43,10 @@ struct KeyEstimate {
 std::optional<KeyEstimate> estimate_key(const PitchClassProfile& profile);
 std::optional<KeyEstimate> estimate_key(std::span<const Note> notes);
 
+// The Krumhansl-Kessler probe-tone profile of `key`, indexed by pitch class (0 = C): the
+// major or minor profile rotated so that its tonic sits on key.tonic. All entries > 0.
+std::array<double, 12> key_profile(const Key& key);
+
 // Position of a key's signature on the circle of fifths, 0..11: C major and A minor 0,
 // G major / E minor 1, ..., F major / D minor 11. A minor key is placed at its relative major.
 int fifths_position(const Key& key);

@@ -42,6 +42,8 @@ void SamplerConfig::validate() const {
   if (!(top_p > 0.0 && top_p <= 1.0)) bad_parameter("top_p", top_p, "must be within (0, 1]");
   if (!(random_freq >= 0.0 && random_freq <= 1.0))
     bad_parameter("random_freq", random_freq, "must be within [0, 1]");
+  if (!(key_keeping >= 0.0 && key_keeping <= kMaxKeyKeeping))
+    bad_parameter("key_keeping", key_keeping, "must be within [0, 16] (0 = off)");
   if (policy != SamplingPolicy::kSeed && policy != SamplingPolicy::kTemperature &&
       policy != SamplingPolicy::kTopK && policy != SamplingPolicy::kTopP)
     bad_parameter("policy", static_cast<double>(policy), "unknown sampling policy");
@@ -71,6 +73,24 @@ void Sampler::set_mask(const TokenMask& mask) {
 
 void Sampler::clear_mask() { has_mask_ = false; }
 
+void Sampler::set_pitch_classes(std::span<const std::int8_t> pitch_class_of_id) {
+  if (pitch_class_of_id.size() != work_.size())
+    throw std::invalid_argument("Sampler::set_pitch_classes: " + std::to_string(pitch_class_of_id.size()) +
+                                " entries, vocabulary has " + std::to_string(work_.size()));
+  for (std::int8_t c : pitch_class_of_id)
+    if (c < -1 || c > 11)
+      throw std::invalid_argument("Sampler::set_pitch_classes: pitch class " + std::to_string(c) +
+                                  " is not within -1..11");
+  pitch_class_.assign(pitch_class_of_id.begin(), pitch_class_of_id.end());
+}
+
+void Sampler::set_key_bias(const std::array<double, 12>& bias) {
+  key_bias_ = bias;
+  has_key_bias_ = true;
+}
+
+void Sampler::clear_key_bias() { has_key_bias_ = false; }
+
 double Sampler::uniform() { return static_cast<double>(rng_() >> 11) * 0x1.0p-53; }
 
 int Sampler::sample(std::span<const float> logits, const NoteGrammar* grammar) {
@@ -84,6 +104,12 @@ int Sampler::sample(std::span<const float> logits, const NoteGrammar* grammar) {
     if (has_mask_ && !mask_[i]) work_[i] = kNegInf;
   }
   if (grammar) grammar->constrain(work_);
+  if (config_.key_keeping > 0.0 && has_key_bias_ && !pitch_class_.empty()) {
+    for (std::size_t i = 0; i < work_.size(); ++i) {
+      const int c = pitch_class_[i];
+      if (c >= 0 && work_[i] > kNegInf) work_[i] += config_.key_keeping * key_bias_[static_cast<std::size_t>(c)];
+    }
+  }
 
   std::size_t admissible = 0;
   for (std::size_t i = 0; i < work_.size(); ++i)

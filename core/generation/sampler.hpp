@@ -10,9 +10,13 @@
 //  - kTopP: nucleus — the smallest set of best tokens whose probability (at `temperature`)
 //    reaches top_p, renormalised.
 // Before any policy: NaN logits count as -inf, +inf as the largest float (several +inf tie),
-// the caller's mask and then the grammar (if given) set forbidden ids to -inf. When no token
+// the caller's mask and then the grammar (if given) set forbidden ids to -inf; then, with
+// key_keeping > 0 and a key bias set (set_key_bias), every admissible onset token (an id
+// set_pitch_classes() gave a pitch class) gets key_keeping x bias[its pitch class] added to
+// its logit. Ends, waits and the rest are untouched; key_keeping = 0 changes nothing. When no token
 // is left, sample() throws NoAdmissibleToken rather than invent one; the caller decides.
 // Ties in rank go to the lower id, so results depend only on the seed and the inputs.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -40,6 +44,10 @@ struct SamplerConfig {
   double top_p = 0.9;        // in (0, 1]; used by kTopP
   double random_freq = 0.5;  // in [0, 1]; used by kSeed
   std::uint64_t seed = 0;
+  // In [0, 16]: how strongly onsets are pulled towards the key bias (see above); 0 = off.
+  // The duet engine sets the bias from the key of the human's recent notes (core/duet/human_key).
+  double key_keeping = 0.0;
+  static constexpr double kMaxKeyKeeping = 16.0;
 
   // Throws std::invalid_argument naming the parameter and its value.
   void validate() const;
@@ -68,6 +76,16 @@ class Sampler {
   void clear_mask();
   bool has_mask() const { return has_mask_; }
 
+  // Which ids the key bias applies to: one entry per id, the onset's pitch class 0..11, or
+  // -1 (ends, waits, everything else). Throws std::invalid_argument for a wrong size or an
+  // entry outside -1..11. Allocates: call it once, before sampling.
+  void set_pitch_classes(std::span<const std::int8_t> pitch_class_of_id);
+  // The additive bias per pitch class (scaled by config().key_keeping when sampling); no
+  // allocation. Without one (or after clear_key_bias()) nothing is added.
+  void set_key_bias(const std::array<double, 12>& bias);
+  void clear_key_bias();
+  bool has_key_bias() const { return has_key_bias_; }
+
   // `logits.size()` must equal vocab_size(). The grammar, when given, must be built on the same
   // vocabulary; the caller still feeds every appended token to grammar->observe().
   int sample(std::span<const float> logits, const NoteGrammar* grammar = nullptr);
@@ -85,6 +103,9 @@ class Sampler {
   std::vector<int> order_;
   TokenMask mask_;
   bool has_mask_ = false;
+  std::vector<std::int8_t> pitch_class_;  // per id, or empty: no onset has a pitch class
+  std::array<double, 12> key_bias_{};
+  bool has_key_bias_ = false;
 };
 
 }  // namespace clara

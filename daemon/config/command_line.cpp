@@ -44,7 +44,7 @@ struct Flags {
   std::optional<std::string> backend, model, mode, jack_server, client_name, human, clara, sessions, stats, log_level,
       learn;
   std::optional<std::string> sync, precision, device, meter;
-  std::optional<double> tempo, silence_beats, temperature;
+  std::optional<double> tempo, silence_beats, temperature, key_keeping;
   // Integers as written: CLI11 2.1 reads them with strtoull/strtoll, which takes "-1" for
   // 2^64-1, saturates on overflow and reads "010" as octal; integer() below does not.
   std::optional<std::string> channel, velocity, answer_bars, count_in, threads, seed, osc_port;
@@ -112,6 +112,10 @@ void describe(CLI::App& app, Flags& f) {
   app.add_option("--seed", f.seed, "sampling seed (default 0)")->option_text(limits::seed_text);
   app.add_option("--temperature", f.temperature, "sampling temperature, " + limits::temperature.text())
       ->option_text("T");
+  app.add_option("--key-keeping", f.key_keeping,
+                 "how strongly Clara keeps the key of the human's recent notes, " + limits::key_keeping.text() +
+                     " (default 1.5; 0 = off)")
+      ->option_text("K");
   app.add_option("--threads", f.threads, "CPU threads for the model")->option_text(limits::threads.text());
   app.add_option("--precision", f.precision,
                  "step arithmetic: fp32, int8 or auto (default: measured at start, int8 where faster and as accurate)")
@@ -231,6 +235,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
   from(f.silence_beats.has_value(), "--silence-beats", {"duet.answer_silence_beats"});
   from(f.seed.has_value(), "--seed", {"sampler.seed"});
   from(f.temperature.has_value(), "--temperature", {"sampler.temperature"});
+  from(f.key_keeping.has_value(), "--key-keeping", {"sampler.key_keeping"});
   from(f.threads.has_value(), "--threads", {"model.threads"});
   from(f.precision.has_value(), "--precision", {"model.precision"});
   from(f.device.has_value(), "--device", {"model.device"});
@@ -283,6 +288,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
   set_real("--silence-beats", f.silence_beats, limits::answer_silence_beats, s.duet.answer_silence_beats);
   if (f.seed) s.duet.sampler.seed = seed(*f.seed);
   set_real("--temperature", f.temperature, limits::temperature, s.duet.sampler.temperature);
+  set_real("--key-keeping", f.key_keeping, limits::key_keeping, s.duet.sampler.key_keeping);
   set_integer("--threads", f.threads, limits::threads, s.threads);
   set(f.precision, s.precision);
   set(f.device, s.device);

@@ -36,7 +36,7 @@ const std::map<std::string, std::vector<std::string>>& schema() {
       {"duet",
        {"mode", "tempo", "answer_silence_beats", "answer_bars", "beats_per_bar", "lookahead_beats", "commit_steps",
         "human_instrument", "clara_instrument", "velocity"}},
-      {"sampler", {"policy", "temperature", "top_k", "top_p", "random_freq", "seed"}},
+      {"sampler", {"policy", "temperature", "top_k", "top_p", "random_freq", "key_keeping", "seed"}},
       {"route", {"instrument", "output", "channel", "program", "velocity_curve", "note_low", "note_high"}},
       {"session", {"record", "dir"}},
       {"log", {"level"}},
@@ -348,6 +348,7 @@ void read_sampler(Reader& r, const toml::table& p, DaemonSettings& s) {
   r.integer(p, "sampler", "top_k", limits::top_k, s.duet.sampler.top_k);
   r.real(p, "sampler", "top_p", limits::top_p, s.duet.sampler.top_p);
   r.real(p, "sampler", "random_freq", limits::random_freq, s.duet.sampler.random_freq);
+  r.real(p, "sampler", "key_keeping", limits::key_keeping, s.duet.sampler.key_keeping);
   r.seed(p, "sampler", "seed", s.duet.sampler.seed);
   if (r.problems() != before) return;  // the sampler's own check would repeat them
   try {

@@ -129,6 +129,7 @@ std::string config_toml(const DaemonSettings& s, const SettingSources& sources, 
   w.key("top_k", std::to_string(p.top_k), "sampler.top_k");
   w.key("top_p", real(p.top_p), "sampler.top_p");
   w.key("random_freq", real(p.random_freq), "sampler.random_freq");
+  w.key("key_keeping", real(p.key_keeping), "sampler.key_keeping");
   // TOML integers stop at 2^63-1; the loader takes larger seeds as a decimal string.
   w.key("seed",
         p.seed > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) ? quoted(std::to_string(p.seed))

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/generation/sampler.hpp"
 #include "core/midi/note_ledger.hpp"
 
 namespace clara::daemon {
@@ -65,6 +66,7 @@ inline constexpr RealRange temperature{0.05, 5.0};
 inline constexpr IntRange top_k{1, 65'536};  // beyond the vocabulary means all of it
 inline constexpr RealRange top_p{0.0, 1.0, true};
 inline constexpr RealRange random_freq{0.0, 1.0};
+inline constexpr RealRange key_keeping{0.0, SamplerConfig::kMaxKeyKeeping};  // 0 = off
 // The seed is SamplerConfig::seed, a std::uint64_t, and the replay log writes it in full:
 // every value 0..2^64-1 is valid. TOML integers stop at 2^63-1, so the file also takes
 // the seed as a decimal string.

@@ -35,7 +35,8 @@ struct DaemonSettings {
   // Step device: "cpu" (Clara's own kernels), "cuda" (LibTorch's step on the GPU; refused at
   // start where there is none) or "auto" (measured at start: the faster; docs/models.md).
   std::string device = "auto";
-  DuetConfig duet;
+  // The library's DuetConfig, but with the key-keeping bias on (core/duet/human_key.hpp).
+  DuetConfig duet{.sampler = {.key_keeping = kDefaultKeyKeeping}};
   double lookahead_beats = 2.0;  // becomes duet.lookahead_steps once the model's grid is known
   // Whether the file or a flag named the instruments; if not, a chamber model's table decides
   // (the human its solo instrument, Clara the piano).

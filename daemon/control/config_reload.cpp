@@ -55,6 +55,7 @@ void apply_key(const std::string& key, const DaemonSettings& next, ControlState&
   else if (key == "sampler.top_k") s.sampler.top_k = p.top_k;
   else if (key == "sampler.top_p") s.sampler.top_p = p.top_p;
   else if (key == "sampler.random_freq") s.sampler.random_freq = p.random_freq;
+  else if (key == "sampler.key_keeping") s.sampler.key_keeping = p.key_keeping;
   else if (key == "sampler.seed") s.sampler.seed = p.seed;
   else if (live_route_key(key)) {
     const std::size_t i = std::stoul(key.substr(6));
@@ -95,11 +96,11 @@ void copy_osc(const DaemonSettings& from, DaemonSettings& to) {
 }  // namespace
 
 bool live_setting(const std::string& key) {
-  static constexpr std::array<std::string_view, 15> kLive = {
+  static constexpr std::array<std::string_view, 16> kLive = {
       "duet.mode",      "duet.tempo",          "duet.answer_silence_beats", "duet.answer_bars",
       "duet.beats_per_bar", "duet.velocity",   "duet.human_instrument",     "duet.clara_instrument",
       "sampler.policy", "sampler.temperature", "sampler.top_k",             "sampler.top_p",
-      "sampler.random_freq", "sampler.seed",   "log.level"};
+      "sampler.random_freq", "sampler.key_keeping", "sampler.seed",   "log.level"};
   return live_route_key(key) || std::find(kLive.begin(), kLive.end(), key) != kLive.end();
 }
 

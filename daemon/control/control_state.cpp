@@ -42,6 +42,7 @@ KeyValues status_values(const ControlState& s) {
       {"top_k", static_cast<std::int32_t>(s.sampler.top_k)},
       {"top_p", static_cast<float>(s.sampler.top_p)},
       {"random_freq", static_cast<float>(s.sampler.random_freq)},
+      {"key_keeping", static_cast<float>(s.sampler.key_keeping)},
       // OSC's int32 cannot hold every 64-bit seed; 'h' can.
       {"seed", static_cast<std::int64_t>(s.sampler.seed)},
       {"velocity", static_cast<std::int32_t>(s.velocity)},

@@ -185,6 +185,9 @@ std::vector<Handler> make_handlers() {
   h.push_back(sampler_number("/clara/random_freq", "random_freq", 0.0, 1.0, false, false,
                              [](SamplerConfig& s, double x) { s.random_freq = x; },
                              "how often the seed policy draws instead of taking the best, [0, 1]"));
+  h.push_back(sampler_number("/clara/key_keeping", "key_keeping", 0.0, SamplerConfig::kMaxKeyKeeping, false, false,
+                             [](SamplerConfig& s, double x) { s.key_keeping = x; },
+                             "how strongly Clara's notes keep the key of the human's recent notes, [0, 16] (0 = off)"));
   h.push_back(sampler_number("/clara/seed", "seed", 0, 9007199254740992.0, true, false,
                              [](SamplerConfig& s, double x) { s.seed = static_cast<std::uint64_t>(x); },
                              "sampling seed (the random stream restarts from it), 0..2^53"));

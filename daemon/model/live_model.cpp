@@ -23,7 +23,7 @@ std::vector<fs::path> model_roots() { return process_data_dirs(); }
 model::SamplerKeysGiven sampler_keys_differing_from_defaults(const SamplerConfig& s) {
   const SamplerConfig d;
   return {s.policy != d.policy, s.temperature != d.temperature, s.top_k != d.top_k, s.top_p != d.top_p,
-          s.random_freq != d.random_freq};
+          s.random_freq != d.random_freq, s.key_keeping != kDefaultKeyKeeping};
 }
 
 void complete_settings(DaemonSettings& settings, const EncodingSpec& spec, const model::ModelCard& card) {
@@ -56,7 +56,7 @@ LiveModel load_live_model(DaemonSettings& settings) {
     const SamplerConfig& sc = settings.duet.sampler;
     std::ostringstream os;
     os << model::card_policy_name(sc.policy) << " (temperature " << sc.temperature << ", top_k " << sc.top_k
-       << ", top_p " << sc.top_p << ", random_freq " << sc.random_freq << "; "
+       << ", top_p " << sc.top_p << ", random_freq " << sc.random_freq << ", key_keeping " << sc.key_keeping << "; "
        << (card_sampling.empty() ? "settings" : "model card: " + card_sampling.describe() + ", unless set") << ")";
     m.sampler_source = os.str();
   }

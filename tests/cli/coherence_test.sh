@@ -82,4 +82,28 @@ check "--phrase-beats 0 -> 64" \
 "$clara" coherence --model "$tmp/m" --files "$files" --phrase-beats 200 > /dev/null 2> "$tmp/short.err"
 check "pieces too short -> 65" test $? -eq 65
 check "... saying why" grep -q "the random baseline needs two" "$tmp/short.err"
+
+# The key-keeping bias: clarad's 1.5 by default, --key-keeping K sets it (0 = the model alone),
+# out of [0, 16] refused.
+check "the default run says key_keeping 1.5" /usr/bin/python3 -c "
+import json
+d = json.load(open('$tmp/c1.json'))
+assert d['key_keeping'] == 1.5 and 'key_keeping 1.5' in d['sampling'], d['sampling']
+"
+"$clara" coherence --model "$tmp/m" --files "$files" "$corpus/Czerny/Czerny_Op_821_No_007.mid" \
+  --phrase-beats 8 --seed 3 --resamples 200 --key-keeping 0 --json "$tmp/k0.json" > /dev/null 2>&1
+check "--key-keeping 0 runs and is recorded" /usr/bin/python3 -c "
+import json
+d = json.load(open('$tmp/k0.json'))
+assert d['key_keeping'] == 0, d['key_keeping']
+"
+check "--key-keeping 0 answers otherwise than 1.5" /usr/bin/python3 -c "
+import json
+a, b = json.load(open('$tmp/c1.json')), json.load(open('$tmp/k0.json'))
+assert [r['clara'] for r in a['rows']] != [r['clara'] for r in b['rows']]
+"
+check "--key-keeping -1 -> 64" \
+  test "$(rc_of "$clara" coherence --model "$tmp/m" --files "$files" --key-keeping -1)" -eq 64
+check "--key-keeping 17 -> 64" \
+  test "$(rc_of "$clara" coherence --model "$tmp/m" --files "$files" --key-keeping 17)" -eq 64
 exit $fail

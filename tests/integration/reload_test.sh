@@ -1,6 +1,6 @@
 # SIGHUP reloads the config file while clarad plays (docs/service.md, "Reload"). clarad starts in
 # solo mode from a file on a JACK dummy server, a listen-only client hearing it; then:
-#   1. the file changes temperature, tempo and answer_bars; HUP; `clara ctl get` shows each new
+#   1. the file changes temperature, tempo, answer_bars and key_keeping; HUP; `clara ctl get` shows each new
 #      value, and the log names each change;
 #   2. the file breaks (a value out of range, an unknown key); HUP; every problem is logged as
 #      FILE:LINE:COLUMN, the running values stay, and Clara keeps playing;
@@ -94,6 +94,7 @@ tempo = 100.0
 answer_bars = 4
 [sampler]
 temperature = 0.5
+key_keeping = 0.0
 [[route]]
 instrument = "p"
 [[midi.output]]
@@ -103,10 +104,12 @@ hup "live changes"
 wait_value temperature 0.5 3
 wait_value tempo 100 3
 wait_value answer_bars 4 3
-for key in 'sampler.temperature 1.0 -> 0.5' 'duet.tempo 120.0 -> 100.0' 'duet.answer_bars 2 -> 4'; do
+wait_value key_keeping 0 3
+for key in 'sampler.temperature 1.0 -> 0.5' 'duet.tempo 120.0 -> 100.0' 'duet.answer_bars 2 -> 4' \
+  'sampler.key_keeping 1.5 -> 0.0'; do
   grep -qF "reload: $key" "$WORK/clarad.err" || fail "the log does not say 'reload: $key': $(grep reload "$WORK/clarad.err")"
 done
-note "reload applied: $(grep -c 'reload: ' "$WORK/clarad.err") log lines; temperature 0.5, tempo 100, answer_bars 4"
+note "reload applied: $(grep -c 'reload: ' "$WORK/clarad.err") log lines; temperature 0.5, tempo 100, answer_bars 4, key_keeping 0"
 wait_playing 10 "the live reload"
 
 # 2. A broken file: each problem reported with file:line:column, nothing changed, still playing.
@@ -148,6 +151,7 @@ tempo = 100.0
 answer_bars = 4
 [sampler]
 temperature = 0.5
+key_keeping = 0.0
 [[route]]
 instrument = "p"
 [[midi.output]]

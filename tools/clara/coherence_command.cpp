@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "core/duet/human_key.hpp"
 #include "core/model/files/card_sampling.hpp"
 #include "core/model/files/model_files.hpp"
 #include "core/model/inference/lstm_token_model.hpp"
@@ -76,11 +77,17 @@ int run(const Args& args) {
 
   model::LstmTokenModel lm(*loaded.model);
   // As clarad plays it when nothing overrides: the card's sampling, else the built-in one.
+  o.sampler.key_keeping = kDefaultKeyKeeping;  // clarad's built-in
   model::apply_card_sampling(loaded.card.sampling, {}, o.sampler);
-  const std::string sampling =
+  if (args.has("--key-keeping"))
+    o.sampler.key_keeping = args.get_double("--key-keeping", 0, 0, SamplerConfig::kMaxKeyKeeping);
+  std::string sampling =
       loaded.card.sampling.empty()
           ? "built-in sampling"
           : "the card's sampling (" + loaded.card.sampling.describe() + ")";
+  char strength[32];
+  std::snprintf(strength, sizeof strength, "%g", o.sampler.key_keeping);
+  sampling += std::string(", key_keeping ") + strength;
 
   const std::size_t expected = o.samples ? std::min(o.samples, files.size()) : files.size();
   Progress progress("coherence", expected, "phrases");
@@ -112,6 +119,7 @@ int run(const Args& args) {
     j["seed"] = o.seed;
     j["bootstrap_resamples"] = o.bootstrap.resamples;
     j["sampling"] = sampling;
+    j["key_keeping"] = o.sampler.key_keeping;
     std::ofstream f(*p);
     f << j.dump(1) << "\n";
     if (!f) throw std::runtime_error(*p + ": cannot write");
@@ -136,6 +144,9 @@ OptionSpec options() {
       .valued("--samples", "N", "at most N phrases, the pieces in path order (default: all)")
       .valued("--seed", "S",
               "seed of Clara's sampling, the random passages and the bootstrap (default 0)")
+      .valued("--key-keeping", "K",
+              "strength of the key-keeping bias, 0..16 (default: the card's, else 1.5 as clarad; "
+              "0 = off)")
       .valued("--resamples", "N",
               "bootstrap resamples for the key-agreement interval (default 1000)")
       .valued("--json", "FILE", "write the summary and every phrase's scores as JSON");

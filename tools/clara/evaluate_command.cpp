@@ -20,6 +20,7 @@
 #include "core/evaluation/style_features.hpp"
 #include "core/generation/ngram_model.hpp"
 #include "core/model/classifier/classifier_files.hpp"
+#include "core/duet/human_key.hpp"
 #include "core/model/files/card_sampling.hpp"
 #include "core/model/files/model_files.hpp"
 #include "core/model/inference/batched_generation.hpp"
@@ -238,7 +239,10 @@ int run(const Args& args) {
   co.seed = seed;
   co.samples = phrases;
   co.bootstrap = boot;
+  co.sampler.key_keeping = kDefaultKeyKeeping;  // as clarad plays: the key-keeping bias on
   model::apply_card_sampling(gen.card.sampling, {}, co.sampler);
+  if (args.has("--key-keeping"))
+    co.sampler.key_keeping = args.get_double("--key-keeping", 0, 0, SamplerConfig::kMaxKeyKeeping);
   std::vector<fs::path> files;
   std::vector<std::string> names;
   for (const auto& p : test) files.push_back(corpus / p.path), names.push_back(p.path);
@@ -284,6 +288,7 @@ int run(const Args& args) {
                           {"generated_composer_top", top_counts(comp_gen)},
                           {"human_composer_mean", mean_row(comp_hum)}};
   j["coherence"] = coherence_missing.empty() ? to_json(coherence) : nlohmann::json{{"not_measured", coherence_missing}};
+  j["coherence"]["key_keeping"] = co.sampler.key_keeping;
   j["music"] = {{"generated", stats_json(ms_gen)}, {"human", stats_json(ms_hum)}, {"pitch_class_js_bits", pc_js}};
 
   std::ostringstream md;
@@ -303,7 +308,8 @@ int run(const Args& args) {
      << num(is_gen.interval.high, 2) << ") | human " << num(is_hum.score, 2) << " (" << num(is_hum.interval.low, 2)
      << ".." << num(is_hum.interval.high, 2) << "); ratio " << num(is_gen.score / is_hum.score, 2) << " |\n";
   if (coherence_missing.empty())
-    md << "| duet coherence: key same or related (" << coherence.rows.size() << " phrases) | "
+    md << "| duet coherence: key same or related (" << coherence.rows.size() << " phrases, key_keeping "
+       << co.sampler.key_keeping << ") | "
        << pct(coherence.clara.related_key_rate) << " | true continuation " << pct(coherence.human.related_key_rate)
        << ", random passage " << pct(coherence.random.related_key_rate) << " |\n";
   else
@@ -360,6 +366,9 @@ extern const Command evaluate_command{
         .valued("--split", "NAME", "held-out pieces: test (default), valid, or held-out (both; never trained on)")
         .valued("--phrases", "N", "duet-coherence phrases at most (default: every held-out piece)")
         .valued("--seed", "S", "seed of the sampling, the prompts and the bootstrap (default 0)")
+        .valued("--key-keeping", "K",
+                "duet coherence: strength of the key-keeping bias, 0..16 (default: the card's, else 1.5 as "
+                "clarad; 0 = off)")
         .valued("--resamples", "N", "bootstrap resamples (default 1000)")
         .valued("--threads", "N", "threads (default 0: LibTorch's choice)")
         .valued("--json", "FILE", "write every figure as JSON")

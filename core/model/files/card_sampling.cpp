@@ -32,6 +32,7 @@ std::string CardSampling::describe() const {
   if (top_k) item("top_k", *top_k);
   if (top_p) item("top_p", *top_p);
   if (random_freq) item("random_freq", *random_freq);
+  if (key_keeping) item("key_keeping", *key_keeping);
   return os.str();
 }
 
@@ -41,6 +42,7 @@ void apply_card_sampling(const CardSampling& card, const SamplerKeysGiven& given
   if (card.top_k && !given.top_k) config.top_k = *card.top_k;
   if (card.top_p && !given.top_p) config.top_p = *card.top_p;
   if (card.random_freq && !given.random_freq) config.random_freq = *card.random_freq;
+  if (card.key_keeping && !given.key_keeping) config.key_keeping = *card.key_keeping;
 }
 
 }  // namespace clara::model

@@ -17,15 +17,16 @@ struct CardSampling {
   std::optional<int> top_k;
   std::optional<double> top_p;
   std::optional<double> random_freq;
+  std::optional<double> key_keeping;
 
-  bool empty() const { return !policy && !temperature && !top_k && !top_p && !random_freq; }
+  bool empty() const { return !policy && !temperature && !top_k && !top_p && !random_freq && !key_keeping; }
   // "policy top-p, temperature 1, top_p 0.95": the keys the card gives, for messages.
   std::string describe() const;
 };
 
 // Which sampler keys the user set (a flag or a config file key); those keep their value.
 struct SamplerKeysGiven {
-  bool policy = false, temperature = false, top_k = false, top_p = false, random_freq = false;
+  bool policy = false, temperature = false, top_k = false, top_p = false, random_freq = false, key_keeping = false;
 };
 
 // Copies each key the card gives and the user did not into `config`.

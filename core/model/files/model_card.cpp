@@ -57,9 +57,10 @@ CardSampling parse_sampling(const toml::table& t, const std::string& where) {
   if (!table) throw ModelFileError(where + ": 'sampling' must be a table");
   for (const auto& [key, value] : *table) {
     const std::string k(key.str());
-    if (k != "policy" && k != "temperature" && k != "top_k" && k != "top_p" && k != "random_freq")
+    if (k != "policy" && k != "temperature" && k != "top_k" && k != "top_p" && k != "random_freq" &&
+        k != "key_keeping")
       throw ModelFileError(where + ": unknown key 'sampling." + k +
-                           "' (use policy, temperature, top_k, top_p, random_freq)");
+                           "' (use policy, temperature, top_k, top_p, random_freq, key_keeping)");
   }
   if (auto n = table->get("policy")) {
     auto name = n->value<std::string>();
@@ -82,6 +83,7 @@ CardSampling parse_sampling(const toml::table& t, const std::string& where) {
   real("temperature", 0.05, 5.0, false, s.temperature);
   real("top_p", 0.0, 1.0, true, s.top_p);
   real("random_freq", 0.0, 1.0, false, s.random_freq);
+  real("key_keeping", 0.0, SamplerConfig::kMaxKeyKeeping, false, s.key_keeping);
   if (auto n = table->get("top_k")) {
     auto v = n->value_exact<std::int64_t>();
     if (!v) throw ModelFileError(where + ": key 'sampling.top_k' must be an integer");
@@ -99,6 +101,7 @@ toml::table sampling_table(const CardSampling& s) {
   if (s.top_k) t.insert("top_k", static_cast<std::int64_t>(*s.top_k));
   if (s.top_p) t.insert("top_p", *s.top_p);
   if (s.random_freq) t.insert("random_freq", *s.random_freq);
+  if (s.key_keeping) t.insert("key_keeping", *s.key_keeping);
   return t;
 }
 

@@ -1064,5 +1064,102 @@ TEST(DuetEngine, ModelSwapRefusesAnotherVocabularySize) {
   EXPECT_TRUE(std::equal(tokens.begin(), tokens.end(), e.committed_tokens().begin()));
 }
 
+// Plays `keys` as a melody from the frontier, `steps` each (note-off at the next note's step).
+void play_melody(DuetEngine& e, std::initializer_list<int> keys, int steps, std::vector<TimedMessage>& out) {
+  for (int k : keys) {
+    e.human(on(k));
+    e.commit_until(e.frontier() + steps, out);
+    e.human(off(k));
+  }
+}
+
+bool in_f_sharp_major(int key) {
+  const int pc = ((key - 6) % 12 + 12) % 12;
+  return pc == 0 || pc == 2 || pc == 4 || pc == 5 || pc == 7 || pc == 9 || pc == 11;
+}
+
+TEST(DuetEngine, HumanKeyIsTheKeyOfTheHumansNotesAndAResetForgetsIt) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  HashModel model(v.size());
+  DuetEngine e(model, v, kPiano, random_config(DuetMode::listen));
+  e.start(0);
+  std::vector<TimedMessage> out;
+  EXPECT_FALSE(e.human_key().key());
+  // E flat major: scale, then tonic and dominant held.
+  play_melody(e, {63, 65, 67, 68, 70, 72, 74, 75}, 6, out);
+  play_melody(e, {63, 70, 67, 63}, 12, out);
+  ASSERT_TRUE(e.human_key().key());
+  EXPECT_EQ(*e.human_key().key(), (Key{3, KeyMode::major}));
+  // Duration-weighted: the tonic, held longest, outweighs the rest.
+  const auto& profile = e.human_key().profile();
+  EXPECT_EQ(std::max_element(profile.begin(), profile.end()) - profile.begin(), 3);
+  e.reset_context(out);
+  EXPECT_FALSE(e.human_key().key());
+}
+
+TEST(DuetEngine, SoloKeepsNoHumanKey) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  HashModel model(v.size());
+  DuetEngine e(model, v, kPiano, random_config(DuetMode::solo));
+  e.start(0);
+  std::vector<TimedMessage> out;
+  play_melody(e, {60, 64, 67, 72}, 6, out);
+  EXPECT_FALSE(e.human_key().key()) << "solo ignores the human, his key too";
+}
+
+// Uniform logits: without the bias Clara's onsets land on 7 of 12 pitch classes in the
+// human's key about 7/12 of the time; the bias raises that share with its strength, and the
+// session replays to the same tokens from its log.
+TEST(DuetEngine, KeyKeepingPullsClarasNotesIntoTheHumansKey) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  double last = 0;
+  for (double strength : {0.0, 1.0, 3.0}) {
+    SCOPED_TRACE(strength);
+    ConstModel model(std::vector<float>(v.size(), 0.0f));
+    DuetConfig c = random_config(DuetMode::accompany, 9);
+    c.sampler.key_keeping = strength;
+    DuetEngine e(model, v, kPiano, c);
+    e.start(0);
+    std::vector<TimedMessage> out;
+    play_melody(e, {66, 68, 70, 71, 73, 75, 77, 78, 66, 73, 70, 66}, 12, out);  // F# major
+    ASSERT_EQ(*e.human_key().key(), (Key{6, KeyMode::major}));
+    out.clear();  // Clara's notes from here on, the human silent
+    e.commit_until(e.frontier() + 4000, out);
+    int in = 0, all = 0;
+    for (const auto& m : note_ons(out)) {
+      ++all;
+      in += in_f_sharp_major(m.msg.data1);
+    }
+    ASSERT_GT(all, 300);
+    const double share = static_cast<double>(in) / all;
+    if (strength == 0) {
+      EXPECT_NEAR(share, 7.0 / 12, 0.06);
+    } else {
+      EXPECT_GT(share, last + 0.08);
+    }
+    last = share;
+  }
+  EXPECT_GT(last, 0.8);
+}
+
+TEST(DuetEngine, KeyKeepingIsValidatedAndLoggedWithTheSampler) {
+  Vocabulary v = notewise_vocabulary(kPiano);
+  HashModel model(v.size());
+  DuetConfig c = random_config(DuetMode::answer);
+  c.sampler.key_keeping = 17;
+  EXPECT_THROW(DuetEngine(model, v, kPiano, c), std::invalid_argument);
+  c.sampler.key_keeping = 1.5;
+  DuetEngine e(model, v, kPiano, c);
+  e.start(0);
+  SamplerConfig s = c.sampler;
+  s.key_keeping = -1;
+  EXPECT_THROW(e.set_sampler(s), std::invalid_argument);
+  EXPECT_TRUE(e.log().empty()) << "a refused sampler is not logged";
+  s.key_keeping = 4;
+  e.set_sampler(s);
+  ASSERT_EQ(e.log().size(), 1u);
+  EXPECT_EQ(e.log().back().sampler.key_keeping, 4.0);
+}
+
 }  // namespace
 }  // namespace clara

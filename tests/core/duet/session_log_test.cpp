@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -51,6 +52,7 @@ void expect_same_config(const DuetConfig& a, const DuetConfig& b) {
   EXPECT_EQ(a.sampler.top_p, b.sampler.top_p);
   EXPECT_EQ(a.sampler.random_freq, b.sampler.random_freq);
   EXPECT_EQ(a.sampler.seed, b.sampler.seed);
+  EXPECT_EQ(a.sampler.key_keeping, b.sampler.key_keeping);
   EXPECT_EQ(a.grammar.forbid_unmatched_end, b.grammar.forbid_unmatched_end);
   EXPECT_EQ(a.grammar.forbid_double_onset, b.grammar.forbid_double_onset);
   EXPECT_EQ(a.grammar.max_note_steps, b.grammar.max_note_steps);
@@ -82,6 +84,7 @@ SessionLog unusual_log() {
   c.sampler.top_p = 0.93;
   c.sampler.random_freq = 0.25;
   c.sampler.seed = 18'000'000'000'000'000'000ull;  // beyond a TOML integer
+  c.sampler.key_keeping = 2.5;
   c.grammar = {.forbid_unmatched_end = false, .forbid_double_onset = true, .max_note_steps = 50,
                .max_polyphony = 4, .forbid_unk_pad = false};
   log.origin_ns = 987'654'321'012;
@@ -100,6 +103,10 @@ SessionLog unusual_log() {
   swap.model_name = "notewise-piano_2";
   swap.model_sha256 = std::string(63, 'e') + "0";
   log.inputs.insert(log.inputs.end() - 1, swap);
+  DuetInput sampler{DuetInput::Kind::sampler, 14, {}};
+  sampler.sampler = {.policy = SamplingPolicy::kTopK, .temperature = 1.25, .top_k = 9, .top_p = 0.5,
+                     .random_freq = 0.125, .seed = 77, .key_keeping = 0.75};
+  log.inputs.insert(log.inputs.begin() + 5, sampler);  // after the tempo at 13, before the phrasing at 15
   log.end_step = 20;
   log.committed_tokens = 77;
   log.precision = "int8";
@@ -125,6 +132,8 @@ TEST_F(SessionLogTest, RoundTripsEveryField) {
   EXPECT_NE(text.find("\nstep 3 human 145 60 100 heard 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\nstep 10 mode listen\n"), std::string::npos);
   EXPECT_NE(text.find("\nstep 12 tempo 132.5\n"), std::string::npos);
+  EXPECT_NE(text.find("\nstep 14 sampler top-k 1.25 9 0.5 0.125 77 0.75\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("key_keeping = 2.5\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\nstep 15 phrasing 3 0.75 5\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\nstep 16 model notewise-piano_2 " + std::string(63, 'e') + "0\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\nstep 20 stop\nend 20 tokens 77\n"), std::string::npos);
@@ -164,6 +173,42 @@ TEST_F(SessionLogTest, ALogWithoutPrecisionReadsAsFp32) {
   text.erase(at, std::string("precision = 'int8'\n").size());
   spit(path("old.log"), text);
   EXPECT_EQ(read_session_log(path("old.log")).precision, "fp32");
+}
+
+// Logs from before the key-keeping bias have no key_keeping, in the header or a sampler line:
+// it was off, and they replay so.
+TEST_F(SessionLogTest, ALogWithoutKeyKeepingReadsAsOff) {
+  write_session_log(path("good.log"), unusual_log());
+  std::string text = slurp(path("good.log"));
+  for (const std::string old : {"key_keeping = 2.5\n", " 77 0.75\n"}) {
+    const std::size_t at = text.find(old);
+    ASSERT_NE(at, std::string::npos) << old << " in " << text;
+    text.replace(at, old.size(), old.front() == ' ' ? " 77\n" : "");
+  }
+  spit(path("old.log"), text);
+  const SessionLog back = read_session_log(path("old.log"));
+  EXPECT_EQ(back.config.sampler.key_keeping, 0.0);
+  const auto sampler = std::find_if(back.inputs.begin(), back.inputs.end(),
+                                    [](const DuetInput& in) { return in.kind == DuetInput::Kind::sampler; });
+  ASSERT_NE(sampler, back.inputs.end());
+  EXPECT_EQ(sampler->sampler.key_keeping, 0.0);
+  EXPECT_EQ(sampler->sampler.seed, 77u);
+  EXPECT_EQ(sampler->sampler.top_k, 9);
+}
+
+TEST_F(SessionLogTest, KeyKeepingOutsideItsRangeIsRejected) {
+  write_session_log(path("good.log"), unusual_log());
+  const std::string text = slurp(path("good.log"));
+  const fs::path bad = path("bad.log");
+  const int line = line_of(text, "step 14 sampler");
+  expect_rejected(bad, text, " 77 0.75\n", " 77 16.5\n", line, "key_keeping = 16.5 is invalid");
+  expect_rejected(bad, text, " 77 0.75\n", " 77 -1\n", line, "key_keeping = -1 is invalid");
+  expect_rejected(bad, text, " 77 0.75\n", " 77 0.75 3\n", line, "[<key_keeping>]");
+  expect_rejected(bad, text, " 77 0.75\n", " 77 strong\n", line, "[<key_keeping>]");
+  expect_rejected(bad, text, "key_keeping = 2.5", "key_keeping = 17.0", line_of(text, "key_keeping = 2.5"),
+                  "key_keeping 17 is outside [0, 16]");
+  expect_rejected(bad, text, "key_keeping = 2.5", "key_keeping = 'high'", line_of(text, "key_keeping = 2.5"),
+                  "wrong type");
 }
 
 TEST_F(SessionLogTest, StrictErrorsNameFileAndLine) {

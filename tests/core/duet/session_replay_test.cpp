@@ -143,6 +143,60 @@ TEST_F(SessionReplayTest, AFormatOneLogReplaysWithTheEndPlacementItWasPlayedWith
   EXPECT_NE(replay_session(log, replay_model, v, spec), tokens);  // the placement matters here
 }
 
+// The key-keeping strength is part of the log (header and sampler lines): a session played
+// with it replays to the same tokens, and the same log read as an older one (no key_keeping:
+// off) does not.
+TEST_F(SessionReplayTest, ASessionWithKeyKeepingReplaysToTheSameTokens) {
+  const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
+  const Vocabulary v = notewise_vocabulary(spec);
+  DuetConfig c;
+  c.mode = DuetMode::answer;
+  c.sampler.policy = SamplingPolicy::kTopK;
+  c.sampler.top_k = 12;
+  c.sampler.seed = 4;
+  c.sampler.key_keeping = 2;
+  HashModel live_model(v.size(), 31);
+  DuetEngine live(live_model, v, spec, c);
+  const std::int64_t origin = 1'000'000'000;
+  live.start(origin);
+  std::vector<TimedMessage> live_out;
+  std::int64_t now = origin;
+  auto run_for = [&](std::int64_t ns) {
+    for (const std::int64_t until = now + ns; now < until; now += 2'000'000) live.advance(now, live_out);
+  };
+  for (int phrase = 0; phrase < 3; ++phrase) {
+    for (int key : {62, 64, 66, 67, 69, 71, 73, 74}) {  // D major
+      live.human(ShortMessage{0x90, static_cast<std::uint8_t>(key + phrase * 5), 80});
+      run_for(120'000'000);
+      live.human(ShortMessage{0x80, static_cast<std::uint8_t>(key + phrase * 5), 0});
+    }
+    run_for(1'800'000'000);
+    if (phrase == 1) {
+      SamplerConfig stronger = c.sampler;
+      stronger.key_keeping = 6;
+      live.set_sampler(stronger);
+    }
+  }
+  live.stop(live_out);
+  ASSERT_GT(live.stats().answers, 1u);
+
+  SessionLog log = log_of(live, spec, origin);
+  log.config = c;  // the header holds the config the session started with, as the recorder writes it
+  write_session_log(path("keyed.log"), log);
+  const SessionLog back = read_session_log(path("keyed.log"));
+  EXPECT_EQ(back.config.sampler.key_keeping, 2.0);
+  HashModel replay_model(v.size(), 31);
+  std::vector<TimedMessage> replay_out;
+  const std::vector<int> tokens = replay_session(back, replay_model, v, spec, &replay_out);
+  EXPECT_EQ(tokens, live.committed_tokens());
+  EXPECT_EQ(replay_out, live_out);
+
+  SessionLog off = back;  // as an old reader would take it: no bias
+  off.config.sampler.key_keeping = 0;
+  for (DuetInput& in : off.inputs) in.sampler.key_keeping = 0;
+  EXPECT_NE(replay_session(off, replay_model, v, spec), tokens) << "the strength changed nothing";
+}
+
 TEST_F(SessionReplayTest, ReplayRefusesAnotherSpecOrAnInputOffTheGrid) {
   const EncodingSpec piano = EncodingSpec::defaults(Encoding::notewise);
   const Vocabulary v = notewise_vocabulary(piano);

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
+#include <cstdint>
+#include <string>
 #include <cstdlib>
 #include <limits>
 #include <memory>
@@ -191,6 +194,14 @@ TEST(Sampler, ValidatesParameters) {
   rejects([](SamplerConfig& c) { c.top_p = 1.5; }, "top_p");
   rejects([](SamplerConfig& c) { c.random_freq = -0.1; }, "random_freq");
   rejects([](SamplerConfig& c) { c.random_freq = 1.1; }, "random_freq");
+  rejects([](SamplerConfig& c) { c.key_keeping = -0.5; }, "key_keeping");
+  rejects([](SamplerConfig& c) { c.key_keeping = 16.5; }, "key_keeping");
+  rejects([](SamplerConfig& c) { c.key_keeping = std::nan(""); }, "key_keeping");
+  {
+    SamplerConfig c;
+    c.key_keeping = SamplerConfig::kMaxKeyKeeping;
+    EXPECT_NO_THROW(c.validate());
+  }
   EXPECT_THROW(Sampler(0, SamplerConfig{}), std::invalid_argument);
   Sampler s(4, SamplerConfig{});
   std::vector<float> three(3, 0.0f);
@@ -249,6 +260,118 @@ TEST(Sampler, GrammarForcesNoteOffUnderAnyPolicy) {
   EXPECT_EQ(s.sample(logits, &grammar), v.id("wait1"));
 }
 
+// The key bias as the duet stream sets it: onsets p0..p11 (pitch classes 0..11 here), their
+// ends endp0..endp11 and two waits carry none.
+struct KeyedVocab {
+  std::vector<std::string> names;
+  std::vector<std::int8_t> pitch_class;
+  KeyedVocab() {
+    for (int pc = 0; pc < 12; ++pc) {
+      names.push_back("p" + std::to_string(pc));
+      pitch_class.push_back(static_cast<std::int8_t>(pc));
+      names.push_back("endp" + std::to_string(pc));
+      pitch_class.push_back(-1);
+    }
+    for (const char* w : {"wait1", "wait2"}) {
+      names.push_back(w);
+      pitch_class.push_back(-1);
+    }
+  }
+};
+// +1 on C major's scale, -1 elsewhere (a stand-in for core/duet's Krumhansl bias).
+std::array<double, 12> c_major_bias() {
+  std::array<double, 12> b{};
+  for (int pc = 0; pc < 12; ++pc) b[static_cast<std::size_t>(pc)] = -1.0;
+  for (int pc : {0, 2, 4, 5, 7, 9, 11}) b[static_cast<std::size_t>(pc)] = 1.0;
+  return b;
+}
+bool in_c_major(int pc) { return pc == 0 || pc == 2 || pc == 4 || pc == 5 || pc == 7 || pc == 9 || pc == 11; }
+
+TEST(Sampler, KeyKeepingRaisesInKeyOnsetsAndLeavesEndsAndWaits) {
+  const KeyedVocab kv;
+  const std::vector<float> uniform(kv.names.size(), 0.0f);
+  double last_share = 0;
+  for (double strength : {0.0, 0.5, 1.0, 2.0}) {
+    SCOPED_TRACE(strength);
+    SamplerConfig c = config(SamplingPolicy::kTemperature, 3);
+    c.key_keeping = strength;
+    Sampler s(kv.names.size(), c);
+    s.set_pitch_classes(kv.pitch_class);
+    s.set_key_bias(c_major_bias());
+    int in = 0, onsets = 0, ends = 0, waits = 0;
+    constexpr int kDraws = 40000;
+    for (int i = 0; i < kDraws; ++i) {
+      const int id = s.sample(uniform);
+      const int pc = kv.pitch_class[static_cast<std::size_t>(id)];
+      if (pc >= 0) {
+        ++onsets;
+        in += in_c_major(pc);
+      } else if (kv.names[static_cast<std::size_t>(id)].starts_with("wait")) {
+        ++waits;
+      } else {
+        ++ends;
+      }
+    }
+    // The in-key share of onsets: softmax of the bias, 7 e^k / (7 e^k + 5 e^-k).
+    const double share = static_cast<double>(in) / onsets;
+    const double expected = 7 * std::exp(strength) / (7 * std::exp(strength) + 5 * std::exp(-strength));
+    EXPECT_NEAR(share, expected, 0.015);
+    if (strength > 0) {
+      EXPECT_GT(share, last_share + 0.03);
+    }
+    last_share = share;
+    // Ends and waits keep their logit 0: each end weighs what each wait does.
+    EXPECT_NEAR(static_cast<double>(ends) / 12, static_cast<double>(waits) / 2, 0.15 * waits / 2);
+  }
+}
+
+TEST(Sampler, KeyKeepingZeroOrNoBiasDrawsWhatTheSamplerDrewBefore) {
+  const KeyedVocab kv;
+  std::vector<float> logits(kv.names.size());
+  for (std::size_t i = 0; i < logits.size(); ++i) logits[i] = 0.37f * static_cast<float>((i * 7) % 11);
+  for (SamplingPolicy p : {SamplingPolicy::kSeed, SamplingPolicy::kTemperature, SamplingPolicy::kTopK,
+                           SamplingPolicy::kTopP}) {
+    SCOPED_TRACE(to_string(p));
+    SamplerConfig plain = config(p, 11);
+    Sampler before(kv.names.size(), plain);  // as the sampler was: no pitch classes, no bias
+    SamplerConfig off = plain;
+    off.key_keeping = 0.0;
+    Sampler zero(kv.names.size(), off);  // strength 0 with a bias set
+    zero.set_pitch_classes(kv.pitch_class);
+    zero.set_key_bias(c_major_bias());
+    SamplerConfig on = plain;
+    on.key_keeping = 3.0;
+    Sampler unset(kv.names.size(), on);  // a strength but no bias yet (no key heard)
+    unset.set_pitch_classes(kv.pitch_class);
+    Sampler biased(kv.names.size(), on);
+    biased.set_pitch_classes(kv.pitch_class);
+    biased.set_key_bias(c_major_bias());
+    int differ = 0;
+    for (std::uint64_t t = 0; t < 400; ++t) {
+      for (Sampler* s : {&before, &zero, &unset, &biased}) s->reseed(t * 977 + 5);
+      const int a = before.sample(logits);
+      EXPECT_EQ(zero.sample(logits), a);
+      EXPECT_EQ(unset.sample(logits), a);
+      differ += biased.sample(logits) != a;
+    }
+    EXPECT_GT(differ, 0) << "the bias never changed a draw: the comparison proves nothing";
+    biased.clear_key_bias();
+    biased.reseed(5);
+    before.reseed(5);
+    EXPECT_EQ(biased.sample(logits), before.sample(logits));
+  }
+}
+
+TEST(Sampler, PitchClassesMustCoverTheVocabulary) {
+  Sampler s(4, SamplerConfig{});
+  const std::vector<std::int8_t> three{0, 1, 2}, bad{0, 1, 12, -1}, worse{0, -2, 1, 1};
+  EXPECT_THROW(s.set_pitch_classes(three), std::invalid_argument);
+  EXPECT_THROW(s.set_pitch_classes(bad), std::invalid_argument);
+  EXPECT_THROW(s.set_pitch_classes(worse), std::invalid_argument);
+  const std::vector<std::int8_t> good{0, -1, 11, 5};
+  EXPECT_NO_THROW(s.set_pitch_classes(good));
+}
+
 TEST(Sampler, SamplingDoesNotAllocate) {
   {  // the counter is live, so the checks below can fail
     const long before = g_allocations;
@@ -272,6 +395,44 @@ TEST(Sampler, SamplingDoesNotAllocate) {
     const long before = g_allocations;
     for (int i = 0; i < 500; ++i) grammar.observe(s.sample(logits, &grammar));
     EXPECT_EQ(g_allocations, before);
+  }
+}
+
+// The duet stream's per-token path with the key bias: set the bias, reseed, sample.
+TEST(Sampler, KeyBiasedSamplingDoesNotAllocate) {
+  const KeyedVocab kv;
+  Vocabulary v(kv.names);
+  GrammarConfig g;
+  g.max_note_steps = 4;
+  g.max_polyphony = 3;
+  NoteGrammar grammar(v, g);
+  std::vector<float> logits(v.size());
+  for (std::size_t i = 0; i < logits.size(); ++i) logits[i] = 0.05f * static_cast<float>(i % 9);
+  const auto bias = c_major_bias();
+  std::vector<std::int8_t> pitch_class(v.size(), -1);  // the vocabulary puts its specials first
+  for (int pc = 0; pc < 12; ++pc)
+    pitch_class[static_cast<std::size_t>(v.id("p" + std::to_string(pc)))] = static_cast<std::int8_t>(pc);
+  for (SamplingPolicy p : {SamplingPolicy::kSeed, SamplingPolicy::kTemperature, SamplingPolicy::kTopK,
+                           SamplingPolicy::kTopP}) {
+    SamplerConfig c = config(p);
+    c.random_freq = 1.0;
+    c.key_keeping = 2.0;
+    Sampler s(v.size(), c);
+    s.set_pitch_classes(pitch_class);
+    s.set_mask(mask_for_prefixes(v, {"p"}));
+    int in_key = 0, onsets = 0;
+    const long before = g_allocations;
+    for (int i = 0; i < 500; ++i) {
+      s.set_key_bias(bias);
+      s.reseed(static_cast<std::uint64_t>(i));
+      const int id = s.sample(logits, &grammar);
+      grammar.observe(id);
+      const int pc = pitch_class[static_cast<std::size_t>(id)];
+      onsets += pc >= 0;
+      in_key += pc >= 0 && in_c_major(pc);
+    }
+    EXPECT_EQ(g_allocations, before) << to_string(p);
+    EXPECT_GT(in_key * 10, onsets * 8) << "the biased path ran";  // about 7 of 12 without it
   }
 }
 

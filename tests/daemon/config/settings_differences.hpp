@@ -38,6 +38,7 @@ inline std::vector<std::string> differences(const DaemonSettings& a, const Daemo
   field("duet.sampler.top_k", a.duet.sampler.top_k, b.duet.sampler.top_k);
   field("duet.sampler.top_p", a.duet.sampler.top_p, b.duet.sampler.top_p);
   field("duet.sampler.random_freq", a.duet.sampler.random_freq, b.duet.sampler.random_freq);
+  field("duet.sampler.key_keeping", a.duet.sampler.key_keeping, b.duet.sampler.key_keeping);
   field("duet.sampler.seed", a.duet.sampler.seed, b.duet.sampler.seed);
   const auto& ga = a.duet.grammar;
   const auto& gb = b.duet.grammar;

@@ -388,7 +388,8 @@ TEST(ConfigReload, StartedOnTheDefaultsAFileWrittenSinceIsRead) {
 
 TEST(ConfigReload, WhichKeysAreLive) {
   for (const char* k : {"duet.mode", "duet.tempo", "sampler.temperature", "sampler.seed", "route[2].channel",
-                        "log.level", "duet.answer_bars", "route[0].note_low", "route[1].output"})
+                        "log.level", "duet.answer_bars", "route[0].note_low", "route[1].output",
+                        "sampler.key_keeping"})
     EXPECT_TRUE(live_setting(k)) << k;
   for (const char* k : {"midi.backend", "midi.client_name", "midi.output[0].connect", "control.bind",
                         "control.udp_port", "control.token", "model.threads", "route[0].instrument", "session.dir",

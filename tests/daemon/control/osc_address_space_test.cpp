@@ -57,6 +57,8 @@ TEST(OscAddressSpace, EverySettingAddressChangesItsSettingAndReportsIt) {
       {"/clara/top_k", {8.0f}, "top_k", std::int32_t{8}},  // Pure Data sends every number as a float
       {"/clara/top_p", {0.8f}, "top_p", 0.8f},
       {"/clara/random_freq", {0.25}, "random_freq", 0.25f},
+      {"/clara/key_keeping", {2.5f}, "key_keeping", 2.5f},
+      {"/clara/key_keeping", {std::int32_t{0}}, "key_keeping", 0.0f},  // off
       {"/clara/policy", {std::string("top-p")}, "policy", std::string("top-p")},
       {"/clara/seed", {std::int64_t{1234567890123}}, "seed", std::int64_t{1234567890123}},
       {"/clara/mode", {std::string("accompany")}, "mode", std::string("accompany")},
@@ -113,6 +115,9 @@ TEST(OscAddressSpace, BadArgumentsAreRefusedWithAReasonAndChangeNothing) {
       {"/clara/top_p", {0.0f}, "top_p 0 is outside (0, 1]"},
       {"/clara/top_p", {1.5f}, "top_p 1.5 is outside (0, 1]"},
       {"/clara/random_freq", {-0.1f}, "random_freq -0.1 is outside [0, 1]"},
+      {"/clara/key_keeping", {-0.5f}, "key_keeping -0.5 is outside [0, 16]"},
+      {"/clara/key_keeping", {17.0f}, "key_keeping 17 is outside [0, 16]"},
+      {"/clara/key_keeping", {nan}, "key_keeping must be a finite number"},
       {"/clara/policy", {std::string("greedy")}, "policy 'greedy' is not seed, temperature, top-k or top-p"},
       {"/clara/seed", {-1.0f}, "seed -1 is outside"},
       {"/clara/mode", {std::string("jam")}, "mode 'jam' is not answer, accompany, solo or listen"},
@@ -178,7 +183,7 @@ TEST(OscAddressSpace, StatusListModelsMetricsAndLearn) {
   std::set<std::string> listed;
   for (std::size_t i = 0; i < list.arguments.size(); i += 2) listed.insert(std::get<std::string>(list.arguments[i]));
   for (const char* a : {"/clara/model", "/clara/models", "/clara/temperature", "/clara/top_k", "/clara/top_p",
-                        "/clara/random_freq", "/clara/policy", "/clara/seed", "/clara/mode", "/clara/tempo",
+                        "/clara/random_freq", "/clara/key_keeping", "/clara/policy", "/clara/seed", "/clara/mode", "/clara/tempo",
                         "/clara/meter", "/clara/answer_bars", "/clara/silence_beats", "/clara/start", "/clara/stop",
                         "/clara/panic", "/clara/reset", "/clara/instrument", "/clara/route", "/clara/velocity",
                         "/clara/get", "/clara/status", "/clara/subscribe", "/clara/unsubscribe", "/clara/metrics",

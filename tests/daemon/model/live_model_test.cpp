@@ -39,6 +39,23 @@ TEST(LiveModel, CardSamplingFillsTheKeysTheUserDidNotSet) {
   EXPECT_NE(m.sampler_source.find("model card"), std::string::npos) << m.sampler_source;
 }
 
+// clarad's own default (1.5, not the library's 0) counts as not set: a card's key_keeping
+// replaces it, and a user's value, 0 (off) included, stays.
+TEST(LiveModel, CardKeyKeepingReplacesClaradsDefaultButNotTheUsers) {
+  const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
+  model::ModelCard card;
+  card.sampling.key_keeping = 3.0;
+  DaemonSettings plain;
+  EXPECT_EQ(plain.duet.sampler.key_keeping, kDefaultKeyKeeping);
+  EXPECT_FALSE(sampler_keys_differing_from_defaults(plain.duet.sampler).key_keeping);
+  complete_settings(plain, spec, card);
+  EXPECT_EQ(plain.duet.sampler.key_keeping, 3.0);
+  DaemonSettings off;
+  off.duet.sampler.key_keeping = 0.0;  // as from key_keeping = 0 or --key-keeping 0
+  complete_settings(off, spec, card);
+  EXPECT_EQ(off.duet.sampler.key_keeping, 0.0);
+}
+
 }  // namespace
 }  // namespace clara::daemon
 

@@ -70,12 +70,14 @@ TEST(ModelCard, SamplingRoundTrips) {
   c.sampling.policy = SamplingPolicy::kTopP;
   c.sampling.temperature = 0.8;
   c.sampling.top_p = 0.95;
+  c.sampling.key_keeping = 2.25;
   const std::string text = c.to_toml();
   EXPECT_NE(text.find("[sampling]"), std::string::npos) << text;
   const ModelCard back = ModelCard::parse(text, "model.toml");
   EXPECT_EQ(back.sampling.policy, SamplingPolicy::kTopP);
   EXPECT_EQ(back.sampling.temperature, 0.8);
   EXPECT_EQ(back.sampling.top_p, 0.95);
+  EXPECT_EQ(back.sampling.key_keeping, 2.25);
   EXPECT_FALSE(back.sampling.top_k);
   EXPECT_FALSE(back.sampling.random_freq);
 }
@@ -98,6 +100,16 @@ TEST(ModelCard, CardSamplingOverridesBuiltInsButNotWhatTheUserGave) {
   EXPECT_EQ(s.top_k, 10);
   EXPECT_EQ(s.temperature, 1.3);
   EXPECT_EQ(s.top_p, SamplerConfig{}.top_p);
+  // key_keeping likewise: the card's unless the user gave one.
+  card.key_keeping = 3.0;
+  SamplerConfig t;
+  apply_card_sampling(card, {}, t);
+  EXPECT_EQ(t.key_keeping, 3.0);
+  SamplerKeysGiven keep;
+  keep.key_keeping = true;
+  t.key_keeping = 0.0;  // the user turned it off
+  apply_card_sampling(card, keep, t);
+  EXPECT_EQ(t.key_keeping, 0.0);
 }
 
 TEST(ModelCard, BadSamplingValuesAreNamedWithTheirRange) {
@@ -108,6 +120,13 @@ TEST(ModelCard, BadSamplingValuesAreNamedWithTheirRange) {
   EXPECT_NE(parse_error(with_sampling("top_p = 0.0\n")).find("sampling.top_p 0: must be in (0, 1]"),
             std::string::npos);
   EXPECT_NE(parse_error(with_sampling("random_freq = 1.5\n")).find("sampling.random_freq"), std::string::npos);
+  EXPECT_NE(parse_error(with_sampling("key_keeping = -1.0\n")).find("sampling.key_keeping -1: must be in [0, 16]"),
+            std::string::npos)
+      << parse_error(with_sampling("key_keeping = -1.0\n"));
+  EXPECT_NE(parse_error(with_sampling("key_keeping = 20.0\n")).find("sampling.key_keeping 20: must be in [0, 16]"),
+            std::string::npos);
+  EXPECT_NE(parse_error(with_sampling("key_keeping = 'on'\n")).find("sampling.key_keeping' must be a number"),
+            std::string::npos);
   EXPECT_NE(parse_error(with_sampling("top_k = 0\n")).find("sampling.top_k 0"), std::string::npos);
   EXPECT_NE(parse_error(with_sampling("top_k = 2.5\n")).find("sampling.top_k' must be an integer"),
             std::string::npos);
