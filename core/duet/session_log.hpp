@@ -20,6 +20,8 @@
 //   at 48 tokens 130
 //   step 49 tempo 132.5
 //   step 96 model notewise-piano-b 3f2a…   (a hot model swap: folder name, weights sha256)
+//   step 100 choice 192 288 2 0.81   (solo ranking: steps 192..287 are candidate 2, judged
+//                                     human with P 0.81; replay plays candidate 2 unscored)
 //   step 90 stop
 //   end 90 tokens 402
 // The daemon appends as the session goes, so after a crash the log just stops: a last line

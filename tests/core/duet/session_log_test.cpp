@@ -100,6 +100,12 @@ SessionLog unusual_log() {
   swap.model_name = "notewise-piano_2";
   swap.model_sha256 = std::string(63, 'e') + "0";
   log.inputs.insert(log.inputs.end() - 1, swap);
+  DuetInput choice{DuetInput::Kind::choice, 17, {}};
+  choice.phrase_start = 18;
+  choice.phrase_end = 30;
+  choice.candidate = 3;
+  choice.human_p = 0.625;
+  log.inputs.insert(log.inputs.end() - 1, choice);
   log.end_step = 20;
   log.committed_tokens = 77;
   log.precision = "int8";
@@ -127,6 +133,7 @@ TEST_F(SessionLogTest, RoundTripsEveryField) {
   EXPECT_NE(text.find("\nstep 12 tempo 132.5\n"), std::string::npos);
   EXPECT_NE(text.find("\nstep 15 phrasing 3 0.75 5\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\nstep 16 model notewise-piano_2 " + std::string(63, 'e') + "0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nstep 17 choice 18 30 3 0.625\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\nstep 20 stop\nend 20 tokens 77\n"), std::string::npos);
 }
 
