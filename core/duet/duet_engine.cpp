@@ -138,7 +138,8 @@ struct DuetEngine::Impl {
   }
 
   // Generates and scores candidates until the job is done (true) or the time is up (false).
-  bool work_job(const std::function<bool()>& late, const std::function<std::int64_t()>& clock) {
+  bool work_job(const std::function<bool()>& late, const std::function<std::int64_t()>& clock,
+                std::vector<TimedMessage>& out) {
     RankJob& j = *job;
     while (true) {
       if (stream.head().step < j.end) {
@@ -149,6 +150,17 @@ struct DuetEngine::Impl {
         j.current.tokens.insert(j.current.tokens.end(), rec.tokens.begin(), rec.tokens.end());
         j.current.records.push_back(std::move(rec));
         continue;
+      }
+      if (clock) {
+        // Scoring cannot stop at a deadline: the steps before the phrase due while it runs are
+        // committed first (in solo mode the human does not change them), as far as the tail goes.
+        const auto until = clock() + static_cast<std::int64_t>(SoloRanking::kRankingMargin * score_ns_est);
+        const int commit_steps = stream.config().commit_steps;
+        while (speculation.size() > 0 && tempo.time_of(frontier - commit_steps) < until) {
+          StepRecord rec = speculation.next(stream);
+          commit(rec, out);
+        }
+        if (late()) return false;  // the tail ran out: the next slice scores
       }
       const std::int64_t t0 = clock ? clock() : 0;
       double p = ranking.score(critic_window(j.prompt, j.current.tokens));
@@ -209,13 +221,14 @@ struct DuetEngine::Impl {
   }
 
   // Speculation up to the horizon (a phrase ahead while ranking), ranking each phrase start.
-  void speculate(std::int64_t now_ns, const std::function<bool()>& late, const std::function<std::int64_t()>& clock) {
+  void speculate(std::int64_t now_ns, const std::function<bool()>& late, const std::function<std::int64_t()>& clock,
+                 std::vector<TimedMessage>& out) {
     const bool ranked = ranking_on();
     std::int64_t horizon = frontier + lookahead;
     if (ranked) horizon = std::max(horizon, frontier + phrase_steps());
     while (true) {
       if (job) {
-        if (!work_job(late, clock)) return;
+        if (!work_job(late, clock, out)) return;
         continue;
       }
       const std::int64_t s = stream.head().step;
@@ -359,12 +372,12 @@ void DuetEngine::advance(std::int64_t now_ns, std::vector<TimedMessage>& out,
   const auto target = static_cast<std::int64_t>(std::floor(m.tempo.step_at(now_ns))) + 1 + commit;
   m.commit_until(target, out);
   if (!clock) {
-    m.speculate(now_ns, [] { return false; }, clock);
+    m.speculate(now_ns, [] { return false; }, clock, out);
     return;
   }
-  // The next commit is due when the clock reaches the start of step frontier - commit.
-  const std::int64_t deadline = m.tempo.time_of(m.frontier - commit);
-  m.speculate(now_ns, [&] { return clock() >= deadline; }, clock);
+  // The next commit is due when the clock reaches the start of step frontier - commit (the
+  // frontier moves when ranking commits ahead of a scoring).
+  m.speculate(now_ns, [&] { return clock() >= m.tempo.time_of(m.frontier - commit); }, clock, out);
 }
 
 void DuetEngine::commit_until(std::int64_t step, std::vector<TimedMessage>& out) {
