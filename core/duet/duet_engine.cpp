@@ -65,6 +65,7 @@ struct DuetEngine::Impl {
   // Solo ranking: the job of the phrase being ranked, between advance() calls.
   SoloRanking ranking;
   double step_ns_est = 0, score_ns_est = 0, phrase_tokens_est = 0;
+  double score_ns_max = 0;  // the slowest scoring seen: what committing ahead of one allows for
   struct Candidate {
     int index = 0;
     std::deque<StepRecord> records;
@@ -152,19 +153,28 @@ struct DuetEngine::Impl {
         continue;
       }
       if (clock) {
-        // Scoring cannot stop at a deadline: the steps before the phrase due while it runs are
-        // committed first (in solo mode the human does not change them), as far as the tail goes.
-        const auto until = clock() + static_cast<std::int64_t>(SoloRanking::kRankingMargin * score_ns_est);
+        // Scoring cannot stop at a deadline, and what this call committed goes out only when it
+        // returns: unless it has committed nothing and the frontier's next commit falls due after
+        // the slowest scoring seen (twice over), the tail's steps due meanwhile are committed now
+        // (early but unchanged: in solo mode the human does not enter the stream) and the call
+        // returns so that the caller sends them; the next call scores.
+        const auto until = clock() + static_cast<std::int64_t>(2 * score_ns_max);
         const int commit_steps = stream.config().commit_steps;
-        while (speculation.size() > 0 && tempo.time_of(frontier - commit_steps) < until) {
-          StepRecord rec = speculation.next(stream);
-          commit(rec, out);
+        if (!out.empty() || tempo.time_of(frontier - commit_steps) < until) {
+          while (speculation.size() > 0 && tempo.time_of(frontier - commit_steps) < until) {
+            StepRecord rec = speculation.next(stream);
+            commit(rec, out);
+          }
+          return false;
         }
-        if (late()) return false;  // the tail ran out: the next slice scores
       }
       const std::int64_t t0 = clock ? clock() : 0;
       double p = ranking.score(critic_window(j.prompt, j.current.tokens));
-      if (clock) score_ns_est = 0.5 * score_ns_est + 0.5 * static_cast<double>(clock() - t0);
+      if (clock) {
+        const auto took = static_cast<double>(clock() - t0);
+        score_ns_est = 0.5 * score_ns_est + 0.5 * took;
+        score_ns_max = std::max(score_ns_max, took);
+      }
       if (!std::isfinite(p)) p = 0;
       j.gen_tokens += j.current.tokens.size();
       ++j.scored;
@@ -313,6 +323,7 @@ void DuetEngine::start(std::int64_t origin_ns) {
   m.job.reset();
   m.step_ns_est = m.ranking.step_ns;
   m.score_ns_est = m.ranking.score_ns;
+  m.score_ns_max = 2 * m.ranking.score_ns;  // the first calls on a fresh thread run slower
   m.phrase_tokens_est = 0;
   m.log.clear();
   m.stats = DuetStats{};
@@ -501,6 +512,7 @@ void DuetEngine::set_solo_ranking(SoloRanking ranking) {
   m.ranking = std::move(ranking);
   m.step_ns_est = m.ranking.step_ns;
   m.score_ns_est = m.ranking.score_ns;
+  m.score_ns_max = 2 * m.ranking.score_ns;  // the first calls on a fresh thread run slower
   m.phrase_tokens_est = 0;
 }
 

@@ -55,8 +55,9 @@ namespace clara {
 // tokens of the context and the candidate, fewer at the session's start), and keeps the
 // highest: logged as a choice input, which replay takes without scoring. The work is done in
 // slices inside advance() (never past the next commit's deadline when a clock is given: a
-// scoring, which cannot be cut, is preceded by committing the tail's steps that fall due while
-// it runs, early but unchanged, since in solo mode the human does not enter the stream); a
+// scoring, which cannot be cut, waits for a call that has committed nothing, after one that
+// committed the tail's steps falling due while it runs, early but unchanged, since in solo
+// mode the human does not enter the stream); a
 // phrase that falls due before every candidate is scored takes the best scored one when two
 // or more are, else candidate 0: a fallback, as is a phrase without the time to begin.
 // `step_ns` and `score_ns` are the first estimates (the caller measured them); with a clock
