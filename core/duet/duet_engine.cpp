@@ -161,9 +161,15 @@ struct DuetEngine::Impl {
         const auto until = clock() + static_cast<std::int64_t>(2 * score_ns_max);
         const int commit_steps = stream.config().commit_steps;
         if (!out.empty() || tempo.time_of(frontier - commit_steps) < until) {
-          while (speculation.size() > 0 && tempo.time_of(frontier - commit_steps) < until) {
+          // Never past a bar line in one call: the frontier stands on each, where the daemon's
+          // bar-line controls (a mode change, a model swap) take effect.
+          const std::int64_t bar = static_cast<std::int64_t>(stream.config().beats_per_bar) * spec.sample_freq;
+          bool moved = false;
+          while (speculation.size() > 0 && tempo.time_of(frontier - commit_steps) < until &&
+                 !(moved && bar > 0 && frontier % bar == 0)) {
             StepRecord rec = speculation.next(stream);
             commit(rec, out);
+            moved = true;
           }
           return false;
         }

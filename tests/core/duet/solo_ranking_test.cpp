@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 #include <vector>
 
 #include "core/duet/duet_engine.hpp"
@@ -234,16 +235,28 @@ TEST(SoloRanking, WorkSlicedByTheClockReplaysAndFallsDueInTime) {
   const Vocabulary v = notewise_vocabulary(kPiano);
   struct Case {
     std::int64_t ns_per_call, score_ns;
+    int beats_per_bar, answer_bars, candidates;
+    std::uint64_t min_ranked, min_fallbacks;
   };
-  for (const auto [ns_per_call, score_ns] : {Case{20'000, 0}, Case{6'000'000, 0}, Case{20'000, 150'000'000}}) {
-    SCOPED_TRACE(std::to_string(ns_per_call) + " ns a clock call, " + std::to_string(score_ns) + " ns a score");
+  // 4 x ~50 tokens x 20 us, and 150 ms a score: 4 of them fit the 2 s of a 4/4 bar at 120 bpm;
+  // 4 phrases of 48 steps, each step ~18 ms of clock calls, do not; in 2/4 (1 s a phrase) the
+  // commits ahead of 2 scorings of 400 ms (1.6 s at first) reach over the bar line inside a
+  // two-bar phrase.
+  for (const auto& [ns_per_call, score_ns, beats, bars, n, min_ranked, min_fallbacks] :
+       {Case{20'000, 0, 4, 1, 4, 5, 0}, Case{6'000'000, 0, 4, 1, 4, 0, 1}, Case{20'000, 150'000'000, 4, 1, 4, 5, 0},
+        Case{20'000, 400'000'000, 2, 2, 2, 0, 0}}) {
+    SCOPED_TRACE(std::to_string(ns_per_call) + " ns a clock call, " + std::to_string(score_ns) + " ns a score, " +
+                 std::to_string(beats) + " beats a bar");
     OnsetScorer scorer(v);
     std::int64_t now = kOrigin;
     std::vector<TimedMessage> out;
     HashModel model(v.size(), 3);
-    DuetEngine e(model, v, kPiano, solo_config(9));
+    DuetConfig c = solo_config(9);
+    c.beats_per_bar = beats;
+    c.answer_bars = bars;
+    DuetEngine e(model, v, kPiano, c);
     SoloRanking r;
-    r.candidates = 4;
+    r.candidates = n;
     r.window = 256;
     r.score = [&scorer, &now, &out, score_ns](const std::vector<int>& w) {
       // What the call committed went out before the scoring holds the thread.
@@ -256,10 +269,11 @@ TEST(SoloRanking, WorkSlicedByTheClockReplaysAndFallsDueInTime) {
     e.set_solo_ranking(r);
     e.start(kOrigin);
     const auto clock = [&] { return now += ns_per_call; };
-    std::uint64_t calls = 0;
-    for (std::int64_t t = kOrigin; t < kOrigin + 15'000'000'000; t += 5'000'000, ++calls) {
+    std::set<std::int64_t> frontiers;  // where the frontier stood after each call
+    for (std::int64_t t = kOrigin; t < kOrigin + 15'000'000'000; t += 5'000'000) {
       now = std::max(now, t);
       e.advance(now, out, clock);
+      frontiers.insert(e.frontier());
       // The work stops at the next commit's deadline (give or take the clock calls of a step).
       EXPECT_LE(now, e.time_of_step(e.frontier() - 1) + 4 * ns_per_call) << "ranking held up a commit";
       // Sent (when the call returns) before they are due, give or take a grid step of the
@@ -271,11 +285,12 @@ TEST(SoloRanking, WorkSlicedByTheClockReplaysAndFallsDueInTime) {
     const DuetStats st = e.stats();
     EXPECT_EQ(st.stalls, 0u);
     EXPECT_GE(st.phrases_ranked + st.ranking_fallbacks, 5u);
-    if (ns_per_call == 20'000) {  // and 150 ms a score: 4 of them fit the 2 s of a bar
-      EXPECT_GE(st.phrases_ranked, 5u);  // 4 x ~50 tokens x 20 us: plenty of time
-    } else {
-      EXPECT_GE(st.ranking_fallbacks, 1u);  // 4 phrases of 48 steps, each step ~18 ms, do not fit a bar at 120 bpm
-    }
+    EXPECT_GE(st.phrases_ranked, min_ranked);
+    EXPECT_GE(st.ranking_fallbacks, min_fallbacks);
+    // It stood on every bar line (the daemon applies bar-line controls there), even where it
+    // was committing ahead of a scoring.
+    const std::int64_t bar = beats * kPiano.sample_freq;
+    for (std::int64_t b = bar; b < e.frontier(); b += bar) EXPECT_TRUE(frontiers.count(b)) << "bar line " << b << " skipped";
     Played run{e.committed_tokens(), e.log(), st, e.frontier(), e.config()};
     EXPECT_EQ(replayed(v, run, run.log), run.tokens);
   }
