@@ -42,6 +42,8 @@ struct ControlHooks {
       connect;
   // Extra /clara/metrics keys (the model swaps' counts), after the live ones.
   std::function<KeyValues()> model_metrics;
+  // /clara/ranking: solo ranking's counters.
+  std::function<KeyValues()> ranking;
 };
 
 class ControlHub {

@@ -36,9 +36,6 @@ KeyValues live_metrics(const DuetThread& duet, const MidiBackend& backend,
       {"tokens_committed", count(st.tokens_committed)},
       {"rollbacks", count(st.rollbacks)},
       {"stalls", count(st.stalls)},
-      {"phrases_ranked", count(st.phrases_ranked)},
-      {"ranking_fallbacks", count(st.ranking_fallbacks)},
-      {"last_phrase_human", static_cast<float>(st.last_phrase_human)},
       {"messages_out", count(out.messages)},
       {"late_events", count(out.late)},
       {"late_commit", count(out.late_commit)},
@@ -58,6 +55,15 @@ KeyValues live_metrics(const DuetThread& duet, const MidiBackend& backend,
       {"refused_note_ons", count(out.refused_note_ons + duet.refused_note_ons())},
       {"retried_note_offs", count(out.retried_note_offs + duet.retried_note_offs())},
       {"output_queue_full", count(duet.output_queue_full())},
+  };
+}
+
+KeyValues ranking_metrics(const DuetThread& duet) {
+  const DuetStats st = duet.stats();
+  return {
+      {"phrases_ranked", count(st.phrases_ranked)},
+      {"ranking_fallbacks", count(st.ranking_fallbacks)},
+      {"last_phrase_human", static_cast<float>(st.last_phrase_human)},
   };
 }
 

@@ -19,8 +19,21 @@ line=$(grep '^clarad: solo ranking on' "$WORK/clarad.err") || fail "no start-up 
 grep -q "best of $CANDIDATES by critic critic-notewise-piano" <<<"$line" || fail "the start-up line does not name N and the critic: $line"
 note "$line"
 start_probe probe --record-from clara:midi_out --seconds 60 --out "$WORK/rec.tsv"
-# One bar is 2 s at 120 bpm: about five phrases.
-sleep 11
+# One bar is 2 s at 120 bpm: about five phrases. Midway, the live figures over OSC.
+ctl() { "$CLARA" ctl --port "$OSC_PORT" --timeout 5 "$@"; }
+sleep 7
+ctl send /clara/ranking >"$WORK/ranking.txt" || fail "clara ctl send /clara/ranking: exit $?"
+live_ranked=$(grep -o 'phrases_ranked[^0-9-]*[0-9]*' "$WORK/ranking.txt" | grep -o '[0-9]*$' || true)
+[ -n "$live_ranked" ] && [ "$live_ranked" -ge 1 ] || fail "/clara/ranking: phrases_ranked '$live_ranked' after 7 s: $(cat "$WORK/ranking.txt")"
+grep -q 'ranking_fallbacks' "$WORK/ranking.txt" && grep -q 'last_phrase_human' "$WORK/ranking.txt" ||
+  fail "/clara/ranking lacks its figures: $(cat "$WORK/ranking.txt")"
+# /clara/metrics still answers (its reply is at OSC's argument limit).
+ctl metrics >"$WORK/metrics.txt" || fail "clara ctl metrics: exit $?"
+ctl status >"$WORK/status.txt" || fail "clara ctl status: exit $?"
+grep -q "solo_ranking: *best of $CANDIDATES by critic-notewise-piano" "$WORK/status.txt" ||
+  fail "/clara/status does not say ranking is on: $(grep solo_ranking "$WORK/status.txt" || cat "$WORK/status.txt")"
+note "live: $(tr '\n' ' ' <"$WORK/ranking.txt")"
+sleep 4
 stop_clarad
 sleep 0.2
 stop_probe
