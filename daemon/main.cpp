@@ -10,6 +10,7 @@
 #include "daemon/engine/duet_thread.hpp"
 #include "daemon/engine/engine_factory.hpp"
 #include "daemon/log/logger.hpp"
+#include "daemon/model/live_critic.hpp"
 #include "daemon/model/live_model.hpp"
 #include "daemon/model/model_swapper.hpp"
 #include "daemon/service/ledgered_backend.hpp"
@@ -43,6 +44,11 @@ int run(int argc, char** argv) {
   LiveModel model = load_live_model(settings);
   lock_memory_and_log(peak_rss_kb());  // after the model (the bulk of what clarad holds), before any real-time thread
   DuetEngine engine = make_engine(*model.lm, model.loaded.vocab, model.spec, settings.duet);
+  const std::optional<LiveCritic> critic = load_live_critic(settings, model);  // 78: missing or bad
+  if (critic) {
+    engine.set_solo_ranking(solo_ranking(*critic, settings.solo.candidates, model));
+    log_solo_ranking(*critic, settings.solo.candidates, model, settings.duet.mode);
+  }
   const auto routes = effective_routes(settings);
   LedgeredBackend output = open_ledgered_backend(settings);  // 69 without a MIDI server
   MidiBackend& backend = *output.backend;

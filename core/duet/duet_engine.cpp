@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
+#include <optional>
 #include <stdexcept>
+#include <utility>
 
 #include "core/duet/duet_stream.hpp"
 #include "core/duet/speculation.hpp"
@@ -59,8 +62,199 @@ struct DuetEngine::Impl {
     return changes;
   }
 
+  // Solo ranking: the job of the phrase being ranked, between advance() calls.
+  SoloRanking ranking;
+  double step_ns_est = 0, score_ns_est = 0, phrase_tokens_est = 0;
+  double score_ns_max = 0;  // the slowest scoring seen: what committing ahead of one allows for
+  struct Candidate {
+    int index = 0;
+    std::deque<StepRecord> records;
+    std::vector<int> tokens;
+    std::optional<StreamSnapshot> end;  // the stream after it (kept for the best one)
+    double human = 0;
+  };
+  struct RankJob {
+    std::int64_t start = 0, end = 0;
+    StreamSnapshot origin;    // the stream at the phrase start
+    std::vector<int> prompt;  // the context before the phrase (its last `window` tokens)
+    int index = 0;            // the candidate being generated
+    Candidate current;
+    std::optional<Candidate> best;
+    int scored = 0;
+    double gen_ns = 0;        // measured model time (with a clock)
+    std::size_t gen_tokens = 0;
+  };
+  std::optional<RankJob> job;
+
+  bool ranking_on() const {
+    return ranking.candidates > 1 && ranking.score && stream.mode() == DuetMode::solo;
+  }
+  std::int64_t phrase_steps() const {
+    const DuetConfig& c = stream.config();
+    return static_cast<std::int64_t>(c.answer_bars) * c.beats_per_bar * spec.sample_freq;
+  }
+
   void rollback() {
+    if (job) {  // the phrase being ranked goes with the tail; it is ranked again when reached
+      if (speculation.size() == 0) stream.restore(job->origin);
+      stream.set_trial_seed(std::nullopt);
+      job.reset();
+    }
     if (speculation.rollback(stream)) ++stats.rollbacks;
+  }
+
+  // The head stands on the start of an unchosen phrase: rank it when the estimate fits the
+  // time until it is due, else play candidate 0 (a fallback).
+  void begin_phrase(std::int64_t now_ns) {
+    const std::int64_t start = stream.head().step, end = start + phrase_steps();
+    const double n = ranking.candidates;
+    const double per_step =
+        frontier > 0 ? static_cast<double>(stream.committed().size()) / static_cast<double>(frontier) : 1.0;
+    const double tokens =
+        phrase_tokens_est > 0 ? phrase_tokens_est : std::max(1.0, per_step) * static_cast<double>(end - start);
+    const double needed = SoloRanking::kRankingMargin * n * (tokens * step_ns_est + score_ns_est);
+    const auto available = static_cast<double>(tempo.time_of(start - stream.config().commit_steps) - now_ns);
+    if (needed > available) {
+      stream.choose_phrase(PhraseSeed{start, end, 0});
+      ++stats.ranking_fallbacks;
+      return;
+    }
+    RankJob& j = job.emplace(RankJob{start, end, stream.snapshot(), {}, 0, {}, std::nullopt, 0, 0, 0});
+    const std::vector<int>& committed = stream.committed();
+    std::vector<int> context(committed.begin() + static_cast<std::ptrdiff_t>(stream.context_begin()), committed.end());
+    for (const StepRecord& r : speculation.tail()) context.insert(context.end(), r.tokens.begin(), r.tokens.end());
+    const std::size_t keep = std::min(context.size(), ranking.window);
+    j.prompt.assign(context.end() - static_cast<std::ptrdiff_t>(keep), context.end());
+    stream.set_trial_seed(PhraseSeed{start, end, 0});
+  }
+
+  std::vector<int> critic_window(const std::vector<int>& prompt, const std::vector<int>& candidate) const {
+    std::vector<int> w;
+    const std::size_t n = ranking.window;
+    const std::size_t from_candidate = std::min(candidate.size(), n);
+    const std::size_t from_prompt = std::min(prompt.size(), n - from_candidate);
+    w.insert(w.end(), prompt.end() - static_cast<std::ptrdiff_t>(from_prompt), prompt.end());
+    w.insert(w.end(), candidate.end() - static_cast<std::ptrdiff_t>(from_candidate), candidate.end());
+    return w;
+  }
+
+  // Generates and scores candidates until the job is done (true) or the time is up (false).
+  bool work_job(const std::function<bool()>& late, const std::function<std::int64_t()>& clock,
+                std::vector<TimedMessage>& out) {
+    RankJob& j = *job;
+    while (true) {
+      if (stream.head().step < j.end) {
+        if (late()) return false;
+        const std::int64_t t0 = clock ? clock() : 0;
+        StepRecord rec = stream.produce(true);
+        if (clock) j.gen_ns += static_cast<double>(clock() - t0);
+        j.current.tokens.insert(j.current.tokens.end(), rec.tokens.begin(), rec.tokens.end());
+        j.current.records.push_back(std::move(rec));
+        continue;
+      }
+      if (clock) {
+        // Scoring cannot stop at a deadline, and what this call committed goes out only when it
+        // returns: unless it has committed nothing and the frontier's next commit falls due after
+        // the slowest scoring seen (twice over), the tail's steps due meanwhile are committed now
+        // (early but unchanged: in solo mode the human does not enter the stream) and the call
+        // returns so that the caller sends them; the next call scores.
+        const auto until = clock() + static_cast<std::int64_t>(2 * score_ns_max);
+        const int commit_steps = stream.config().commit_steps;
+        if (!out.empty() || tempo.time_of(frontier - commit_steps) < until) {
+          // Never past a bar line in one call: the frontier stands on each, where the daemon's
+          // bar-line controls (a mode change, a model swap) take effect.
+          const std::int64_t bar = static_cast<std::int64_t>(stream.config().beats_per_bar) * spec.sample_freq;
+          bool moved = false;
+          while (speculation.size() > 0 && tempo.time_of(frontier - commit_steps) < until &&
+                 !(moved && bar > 0 && frontier % bar == 0)) {
+            StepRecord rec = speculation.next(stream);
+            commit(rec, out);
+            moved = true;
+          }
+          return false;
+        }
+      }
+      const std::int64_t t0 = clock ? clock() : 0;
+      double p = ranking.score(critic_window(j.prompt, j.current.tokens));
+      if (clock) {
+        const auto took = static_cast<double>(clock() - t0);
+        score_ns_est = 0.5 * score_ns_est + 0.5 * took;
+        score_ns_max = std::max(score_ns_max, took);
+      }
+      if (!std::isfinite(p)) p = 0;
+      j.gen_tokens += j.current.tokens.size();
+      ++j.scored;
+      j.current.index = j.index;
+      j.current.human = p;
+      if (!j.best || p > j.best->human) {
+        j.current.end.emplace(stream.snapshot());
+        j.best = std::move(j.current);
+      }
+      j.current = Candidate{};
+      if (++j.index >= ranking.candidates) {
+        finish_job();
+        return true;
+      }
+      stream.restore(j.origin);
+      stream.set_trial_seed(PhraseSeed{j.start, j.end, j.index});
+    }
+  }
+
+  // The phrase is decided: the best scored candidate (ranked when two or more were scored),
+  // else candidate 0 as far as it was generated (a fallback). Its steps join the tail.
+  void finish_job() {
+    RankJob& j = *job;
+    stream.set_trial_seed(std::nullopt);
+    Candidate* chosen = nullptr;
+    if (j.best) {
+      stream.restore(*j.best->end);
+      chosen = &*j.best;
+    } else if (j.index == 0) {
+      chosen = &j.current;  // candidate 0 so far: the head stands where it ended
+    } else {
+      stream.restore(j.origin);
+    }
+    if (chosen)
+      for (StepRecord& r : chosen->records) speculation.append(std::move(r));
+    const int index = j.best && j.scored >= 2 ? j.best->index : 0;
+    stream.choose_phrase(PhraseSeed{j.start, j.end, index});
+    if (j.best && j.scored >= 2) {
+      ++stats.phrases_ranked;
+      stats.last_phrase_human = j.best->human;
+      DuetInput in = input(DuetInput::Kind::choice);
+      in.phrase_start = j.start;
+      in.phrase_end = j.end;
+      in.candidate = index;
+      in.human_p = j.best->human;
+      log.push_back(in);
+      phrase_tokens_est = static_cast<double>(j.gen_tokens) / j.scored;
+      if (j.gen_ns > 0 && j.gen_tokens > 0)
+        step_ns_est = 0.5 * step_ns_est + 0.5 * j.gen_ns / static_cast<double>(j.gen_tokens);
+    } else {
+      ++stats.ranking_fallbacks;
+    }
+    job.reset();
+  }
+
+  // Speculation up to the horizon (a phrase ahead while ranking), ranking each phrase start.
+  void speculate(std::int64_t now_ns, const std::function<bool()>& late, const std::function<std::int64_t()>& clock,
+                 std::vector<TimedMessage>& out) {
+    const bool ranked = ranking_on();
+    std::int64_t horizon = frontier + lookahead;
+    if (ranked) horizon = std::max(horizon, frontier + phrase_steps());
+    while (true) {
+      if (job) {
+        if (!work_job(late, clock, out)) return;
+        continue;
+      }
+      const std::int64_t s = stream.head().step;
+      if (s >= horizon || late()) return;
+      if (ranked && s % phrase_steps() == 0 && !stream.phrase_chosen(s)) {
+        begin_phrase(clock ? clock() : now_ns);
+        if (job) continue;
+      }
+      speculation.append(stream.produce(true));
+    }
   }
 
   void commit(StepRecord& rec, std::vector<TimedMessage>& out) {
@@ -79,6 +273,7 @@ struct DuetEngine::Impl {
 
   void commit_until(std::int64_t step, std::vector<TimedMessage>& out) {
     while (frontier < step) {
+      if (job && speculation.size() == 0) finish_job();  // the phrase is due: decide it now
       StepRecord rec = speculation.next(stream);
       commit(rec, out);
     }
@@ -131,6 +326,11 @@ void DuetEngine::start(std::int64_t origin_ns) {
   m.tempo = TempoMap(m.spec.sample_freq, m.stream.config().bpm, origin_ns);
   m.frontier = 0;
   m.speculation.clear();
+  m.job.reset();
+  m.step_ns_est = m.ranking.step_ns;
+  m.score_ns_est = m.ranking.score_ns;
+  m.score_ns_max = 2 * m.ranking.score_ns;  // the first calls on a fresh thread run slower
+  m.phrase_tokens_est = 0;
   m.log.clear();
   m.stats = DuetStats{};
   m.stream.reset();
@@ -189,12 +389,12 @@ void DuetEngine::advance(std::int64_t now_ns, std::vector<TimedMessage>& out,
   const auto target = static_cast<std::int64_t>(std::floor(m.tempo.step_at(now_ns))) + 1 + commit;
   m.commit_until(target, out);
   if (!clock) {
-    m.speculation.extend(m.stream, m.frontier + m.lookahead);
+    m.speculate(now_ns, [] { return false; }, clock, out);
     return;
   }
-  // The next commit is due when the clock reaches the start of step frontier - commit.
-  const std::int64_t deadline = m.tempo.time_of(m.frontier - commit);
-  m.speculation.extend(m.stream, m.frontier + m.lookahead, [&] { return clock() >= deadline; });
+  // The next commit is due when the clock reaches the start of step frontier - commit (the
+  // frontier moves when ranking commits ahead of a scoring).
+  m.speculate(now_ns, [&] { return clock() >= m.tempo.time_of(m.frontier - commit); }, clock, out);
 }
 
 void DuetEngine::commit_until(std::int64_t step, std::vector<TimedMessage>& out) {
@@ -305,6 +505,38 @@ void DuetEngine::swap_model(TokenModel& model, std::size_t fed_begin, std::size_
   DuetInput in = m.input(DuetInput::Kind::model);
   in.model_name = name;
   in.model_sha256 = sha256;
+  m.log.push_back(in);
+}
+
+void DuetEngine::set_solo_ranking(SoloRanking ranking) {
+  Impl& m = *impl_;
+  if (ranking.candidates < 1 || ranking.candidates > kMaxCandidates)
+    throw std::invalid_argument("DuetEngine::set_solo_ranking: candidates = " + std::to_string(ranking.candidates) +
+                                " is not within 1.." + std::to_string(kMaxCandidates));
+  if (ranking.window == 0) throw std::invalid_argument("DuetEngine::set_solo_ranking: the window is empty");
+  m.rollback();
+  m.ranking = std::move(ranking);
+  m.step_ns_est = m.ranking.step_ns;
+  m.score_ns_est = m.ranking.score_ns;
+  m.score_ns_max = 2 * m.ranking.score_ns;  // the first calls on a fresh thread run slower
+  m.phrase_tokens_est = 0;
+}
+
+void DuetEngine::choose_phrase(std::int64_t start, std::int64_t end, int candidate, double human_p) {
+  Impl& m = *impl_;
+  m.require_started("choose_phrase");
+  if (start < m.frontier || end <= start || candidate < 0 || candidate >= kMaxCandidates)
+    throw std::invalid_argument("DuetEngine::choose_phrase: phrase " + std::to_string(start) + ".." +
+                                std::to_string(end) + " candidate " + std::to_string(candidate) +
+                                " at frontier " + std::to_string(m.frontier));
+  if (m.stopped) return;
+  if (m.job || m.stream.head().step > start) m.rollback();
+  m.stream.choose_phrase(PhraseSeed{start, end, candidate});
+  DuetInput in = m.input(DuetInput::Kind::choice);
+  in.phrase_start = start;
+  in.phrase_end = end;
+  in.candidate = candidate;
+  in.human_p = human_p;
   m.log.push_back(in);
 }
 

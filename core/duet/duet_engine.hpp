@@ -25,7 +25,10 @@
 //    answer_bars bars or until it samples <eos>, and yields when the human plays
 //    again: its sounding notes end at the frontier;
 //  - accompany: Clara plays all the time, the human's notes in its context;
-//  - solo: Clara plays all the time, human input is not added to the context;
+//  - solo: Clara plays all the time, human input is not added to the context; with
+//    ranking on (set_solo_ranking), her stream is cut into phrases of answer_bars bars on
+//    the bar lines from step 0, and a phrase generated in time is the best of N candidates
+//    (below);
 //  - listen: context only, Clara silent.
 // Clara never sends a note-off for a note it did not start (the piano model may
 // sample the end of a human note: it stays in the context, not on the port).
@@ -45,9 +48,34 @@
 
 namespace clara {
 
+// Solo ranking (issue 14): when the speculative head reaches a phrase start in solo mode and
+// the time until that phrase is due (its first step's commit) holds the estimate
+//   candidates x phrase tokens x step_ns + candidates x score_ns   (x kRankingMargin),
+// the engine generates `candidates` phrases from the same state, candidate i sampled with
+// candidate_seed(seed, i) (0: the seed itself), scores each with `score` (the last `window`
+// tokens of the context and the candidate, fewer at the session's start), and keeps the
+// highest: logged as a choice input, which replay takes without scoring. The work is done in
+// slices inside advance() (never past the next commit's deadline when a clock is given: a
+// scoring, which cannot be cut, waits for a call that has committed nothing, after one that
+// committed the tail's steps falling due while it runs, early but unchanged, since in solo
+// mode the human does not enter the stream); a
+// phrase that falls due before every candidate is scored takes the best scored one when two
+// or more are, else candidate 0: a fallback, as is a phrase without the time to begin.
+// `step_ns` and `score_ns` are the first estimates (the caller measured them); with a clock
+// the engine refines them from what it measures. Time only ever comes in as a parameter.
+struct SoloRanking {
+  int candidates = 1;  // 1: off
+  std::size_t window = 512;
+  // The probability that `window` (token ids, at most `window` long) is human playing.
+  std::function<double(const std::vector<int>& window)> score;
+  double step_ns = 0;   // one model step
+  double score_ns = 0;  // one call of score
+  static constexpr double kRankingMargin = 1.25;
+};
+
 // One input as the engine took it: what replay needs.
 struct DuetInput {
-  enum class Kind { human, mode, tempo, stop, sampler, velocity, instruments, reset, phrasing, model };
+  enum class Kind { human, mode, tempo, stop, sampler, velocity, instruments, reset, phrasing, model, choice };
   Kind kind = Kind::human;
   std::int64_t step = 0;  // the frontier when it took effect
   ShortMessage msg;       // human
@@ -59,6 +87,11 @@ struct DuetInput {
   std::string human_prefix = {}, clara_prefix = {};  // instruments
   Phrasing phrasing = {};      // phrasing
   std::string model_name = {}, model_sha256 = {};  // model: the one playing from this step
+  // choice (solo ranking): the phrase [phrase_start, phrase_end) is candidate `candidate`,
+  // which the scorer judged human with probability `human_p` (not read by replay)
+  std::int64_t phrase_start = 0, phrase_end = 0;
+  int candidate = 0;
+  double human_p = 0;
   bool operator==(const DuetInput&) const = default;
 };
 
@@ -78,6 +111,12 @@ struct DuetStats {
   // note-off as heard plus the silence, or the pedal release) to the due time of
   // Clara's first note-on of that answer; -1 before the first answer.
   std::int64_t last_reaction_ns = -1;
+  // Solo ranking: phrases chosen among two or more scored candidates, phrases played as
+  // candidate 0 for want of time, and the chosen candidate's P(human) of the last ranked
+  // phrase (-1 before the first).
+  std::uint64_t phrases_ranked = 0;
+  std::uint64_t ranking_fallbacks = 0;
+  double last_phrase_human = -1;
 };
 
 class DuetEngine {
@@ -135,6 +174,14 @@ class DuetEngine {
   // caller keeps `model` alive while the engine uses it. Logged with name and sha256.
   void swap_model(TokenModel& model, std::size_t fed_begin, std::size_t fed_until, const std::string& name,
                   const std::string& sha256);
+  // Solo ranking (SoloRanking above); candidates 1 or no score turns it off. The caller keeps
+  // what `score` uses alive while the engine runs. std::invalid_argument for candidates
+  // outside 1..kMaxCandidates or a window of 0.
+  static constexpr int kMaxCandidates = 64;
+  void set_solo_ranking(SoloRanking ranking);
+  // The phrase [start, end) is candidate `candidate` (what replay does with a choice input);
+  // logged. A tail already past `start` is thrown away first.
+  void choose_phrase(std::int64_t start, std::int64_t end, int candidate, double human_p = 0);
   // Where the model's context begins in committed_tokens() (0, or the last reset's <eos>).
   std::size_t context_begin() const;
   // Ends Clara's sounding notes at the frontier; the engine stays stopped.

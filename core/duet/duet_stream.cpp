@@ -23,6 +23,35 @@ std::uint64_t token_seed(std::uint64_t seed, std::uint64_t index) {
 
 }  // namespace
 
+std::uint64_t candidate_seed(std::uint64_t seed, int candidate) {
+  if (candidate == 0) return seed;
+  return token_seed(seed ^ 0x5EEDC0DEC1A7A001ull, static_cast<std::uint64_t>(candidate));
+}
+
+void DuetStream::choose_phrase(const PhraseSeed& choice) {
+  for (PhraseSeed& p : phrase_seeds_)
+    if (p.start == choice.start) {
+      p = choice;
+      return;
+    }
+  phrase_seeds_.push_back(choice);
+}
+
+bool DuetStream::phrase_chosen(std::int64_t start) const {
+  for (auto it = phrase_seeds_.rbegin(); it != phrase_seeds_.rend(); ++it)
+    if (it->start == start) return true;
+  return false;
+}
+
+std::uint64_t DuetStream::seed_at(std::int64_t step) const {
+  const std::uint64_t seed = config_.sampler.seed;
+  if (trial_seed_ && step >= trial_seed_->start && step < trial_seed_->end)
+    return candidate_seed(seed, trial_seed_->candidate);
+  for (auto it = phrase_seeds_.rbegin(); it != phrase_seeds_.rend(); ++it)
+    if (step >= it->start && step < it->end) return candidate_seed(seed, it->candidate);
+  return seed;
+}
+
 DuetStream::DuetStream(TokenModel& model, const Vocabulary& vocab, const EncodingSpec& spec, DuetConfig config,
                        const TempoMap& tempo, DuetStats& stats, EndPlacement placement)
     : model_(&model), vocab_(vocab), spec_(spec), config_(std::move(config)), tempo_(tempo), stats_(stats),
@@ -69,6 +98,8 @@ void DuetStream::reset() {
   committed_wait_.reset();
   committed_.clear();
   context_begin_ = 0;
+  trial_seed_.reset();
+  phrase_seeds_.clear();
   head_ = StreamHead{};
   head_.human_key = HumanKey(spec_.sample_freq);
   head_.clara_key.assign(table_.prefixes().size() * static_cast<std::size_t>(table_.pitch_count()), -1);
@@ -239,7 +270,7 @@ void DuetStream::sample_step(StepRecord& rec) {
       sampler_.set_key_bias(head_.human_key.bias());
     else
       sampler_.clear_key_bias();
-    sampler_.reseed(token_seed(config_.sampler.seed, head_.ntokens));
+    sampler_.reseed(token_seed(seed_at(s), head_.ntokens));
     int id;
     try {
       id = sampler_.sample(head_.logits, &grammar_);

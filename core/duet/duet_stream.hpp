@@ -75,6 +75,17 @@ struct WaitCut {
   std::unique_ptr<TokenModel::State> model;
 };
 
+// A phrase whose tokens are sampled with a derived seed (solo ranking): the steps
+// [start, end) draw with candidate_seed(seed, candidate). Candidate 0 is the configured seed
+// itself, so an unranked phrase and candidate 0 are the same tokens.
+struct PhraseSeed {
+  std::int64_t start = 0, end = 0;
+  int candidate = 0;
+};
+
+// The seed candidate `candidate` of a ranked phrase draws with (0: `seed` itself).
+std::uint64_t candidate_seed(std::uint64_t seed, int candidate);
+
 // One produced grid step: its tokens and Clara's messages.
 struct StepRecord {
   std::int64_t step = 0;
@@ -116,6 +127,13 @@ class DuetStream {
   // Makes the frontier writable: a committed sampled wait that spans it is cut there, or
   // `for_ends`, a step earlier where it can be (see end_step(); never under EndPlacement::frontier).
   void ensure_writable(bool for_ends = false);
+
+  // Solo ranking: the seed a phrase is sampled with. `trial` (the candidate being generated,
+  // nullopt: none) comes before the chosen ones; choose_phrase() records a phrase's choice for
+  // good (until reset()); phrase_chosen() says whether one was recorded for `start`.
+  void set_trial_seed(const std::optional<PhraseSeed>& trial) { trial_seed_ = trial; }
+  void choose_phrase(const PhraseSeed& choice);
+  bool phrase_chosen(std::int64_t start) const;
 
   StreamSnapshot snapshot() const;
   void restore(const StreamSnapshot& s);
@@ -174,6 +192,9 @@ class DuetStream {
   int human_prefix_ = -1, clara_prefix_ = -1, human_floor_ = 0;
   int max_wait_ = 0, silence_steps_ = 0, answer_steps_ = 0;
   std::size_t step_token_cap_ = 0;
+  std::uint64_t seed_at(std::int64_t step) const;
+  std::optional<PhraseSeed> trial_seed_;
+  std::vector<PhraseSeed> phrase_seeds_;  // the chosen phrases, in order of their start
 
   EndPlacement placement_ = EndPlacement::encoder;
   DuetMode mode_ = DuetMode::answer;

@@ -240,6 +240,10 @@ std::string session_log_line(const DuetInput& in) {
            << in.phrasing.beats_per_bar;
       break;
     case DuetInput::Kind::model: text << "model " << in.model_name << ' ' << in.model_sha256; break;
+    case DuetInput::Kind::choice:
+      text << "choice " << in.phrase_start << ' ' << in.phrase_end << ' ' << in.candidate << ' '
+           << format_double(in.human_p);
+      break;
   }
   text << '\n';
   return text.str();
@@ -519,6 +523,16 @@ SessionLog read_session_log(const std::filesystem::path& path) {
       in.model_name = std::string(w[3]);
       in.model_sha256 = std::string(w[4]);
       in.kind = DuetInput::Kind::model;
+    } else if (w[2] == "choice") {
+      // Solo ranking: the phrase [start, end) is candidate <c>, judged human with probability <p>.
+      const std::string choice_syntax =
+          "expected 'step <n> choice <phrase start> <phrase end> <candidate 0..63> <P(human) 0..1>'";
+      if (w.size() != 7) throw bad(choice_syntax);
+      in.phrase_start = integer(w[3], in.step, max_steps, "phrase start", choice_syntax, " (the step..the session's end)");
+      in.phrase_end = integer(w[4], in.phrase_start + 1, max_steps, "phrase end", choice_syntax, " (after its start)");
+      in.candidate = static_cast<int>(integer(w[5], 0, DuetEngine::kMaxCandidates - 1, "candidate", choice_syntax));
+      if (!parse_number(w[6], in.human_p) || !(in.human_p >= 0.0 && in.human_p <= 1.0)) throw bad(choice_syntax);
+      in.kind = DuetInput::Kind::choice;
     } else {
       throw bad("unknown input '" + std::string(w[2]) + "'");
     }

@@ -23,6 +23,8 @@
 //   step 60 sampler top-p 1 5 0.9 0.5 7 2   (policy, temperature, top_k, top_p, random_freq,
 //                                            seed, key_keeping; older logs lack key_keeping: 0)
 //   step 96 model notewise-piano-b 3f2a…   (a hot model swap: folder name, weights sha256)
+//   step 100 choice 192 288 2 0.81   (solo ranking: steps 192..287 are candidate 2, judged
+//                                     human with P 0.81; replay plays candidate 2 unscored)
 //   step 90 stop
 //   end 90 tokens 402
 // The daemon appends as the session goes, so after a crash the log just stops: a last line

@@ -44,6 +44,13 @@ std::vector<int> replay_session(const SessionLog& log, TokenModel& model, const 
       case DuetInput::Kind::instruments: engine->set_instruments(in.human_prefix, in.clara_prefix, sink); break;
       case DuetInput::Kind::reset: engine->reset_context(sink); break;
       case DuetInput::Kind::phrasing: engine->set_phrasing(in.phrasing); break;
+      case DuetInput::Kind::choice:
+        try {
+          engine->choose_phrase(in.phrase_start, in.phrase_end, in.candidate, in.human_p);
+        } catch (const std::invalid_argument& e) {
+          throw SessionLogError("replay: input " + std::to_string(i + 1) + ": " + e.what());
+        }
+        break;
       case DuetInput::Kind::model: {
         if (!models)
           throw SessionLogError("replay: input " + std::to_string(i + 1) + " switches to model '" + in.model_name +

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <utility>
 
 #include "core/duet/duet_stream.hpp"
 
@@ -23,6 +24,10 @@ class Speculation {
   void extend(DuetStream& stream, std::int64_t horizon, const std::function<bool()>& out_of_time = {});
   // The next step to commit: the tail's first, or the head step produced now.
   StepRecord next(DuetStream& stream);
+
+  // A step produced elsewhere (a ranked phrase's chosen candidate) joins the tail's end.
+  void append(StepRecord rec) { tail_.push_back(std::move(rec)); }
+  const std::deque<StepRecord>& tail() const { return tail_; }
 
   void clear() { tail_.clear(); }
   std::size_t size() const { return tail_.size(); }

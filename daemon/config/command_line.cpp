@@ -43,11 +43,11 @@ struct Flags {
   std::string config;
   std::optional<std::string> backend, model, mode, jack_server, client_name, human, clara, sessions, stats, log_level,
       learn;
-  std::optional<std::string> sync, precision, device, meter;
+  std::optional<std::string> sync, precision, device, meter, critic;
   std::optional<double> tempo, silence_beats, temperature, key_keeping;
   // Integers as written: CLI11 2.1 reads them with strtoull/strtoll, which takes "-1" for
   // 2^64-1, saturates on overflow and reads "010" as octal; integer() below does not.
-  std::optional<std::string> channel, velocity, answer_bars, count_in, threads, seed, osc_port;
+  std::optional<std::string> channel, velocity, answer_bars, count_in, threads, seed, osc_port, candidates;
   std::vector<std::string> connect_in, connect_out;
   bool no_record = false, clock_out = false, metronome = false, verbose = false, quiet = false, no_osc = false, allow_root = false,
        print_config = false, list_ports = false;
@@ -92,6 +92,14 @@ void describe(CLI::App& app, Flags& f) {
                "sets sync.metronome)");
   app.add_option("--count-in", f.count_in, "bars of click before Clara joins in (sets sync.count_in_bars)")
       ->option_text(limits::count_in_bars.text());
+  app.add_option("--candidates", f.candidates,
+                 "solo mode: each phrase the best of N candidates by the critic, when there is time (1 = off; "
+                 "sets solo.candidates)")
+      ->option_text(limits::solo_candidates.text());
+  app.add_option("--critic", f.critic,
+                 "the critic that ranks solo phrases: a folder or a name under models/ (default "
+                 "critic-notewise-piano; sets solo.critic)")
+      ->option_text("NAME|PATH");
   app.add_option("--jack-server", f.jack_server, "JACK server name (default: the default server)");
   app.add_option("--client-name", f.client_name, "JACK client / ALSA port name prefix (default clara)");
   app.add_option("--connect-in", f.connect_in, "connect ports whose name matches this regex to Clara's input (repeatable)")
@@ -223,6 +231,8 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
   from(f.clock_out, "--clock-out", {"sync.clock_out"});
   from(f.metronome, "--metronome", {"sync.metronome"});
   from(f.count_in.has_value(), "--count-in", {"sync.count_in_bars"});
+  from(f.candidates.has_value(), "--candidates", {"solo.candidates"});
+  from(f.critic.has_value(), "--critic", {"solo.critic"});
   from(f.jack_server.has_value(), "--jack-server", {"midi.jack_server"});
   from(f.client_name.has_value(), "--client-name", {"midi.client_name"});
   from(!f.connect_in.empty(), "--connect-in", {"midi.connect_input"});
@@ -297,6 +307,11 @@ CommandLine parse_command_line(const std::vector<std::string>& args, DaemonSetti
   if (f.clock_out) s.sync.clock_out = true;
   if (f.metronome) s.sync.metronome = true;
   set_integer("--count-in", f.count_in, limits::count_in_bars, s.sync.count_in_bars);
+  set_integer("--candidates", f.candidates, limits::solo_candidates, s.solo.candidates);
+  if (f.critic) {
+    if (f.critic->empty()) throw SettingsError("--critic: must name a critic (a folder, or a name under models/)");
+    s.solo.critic = *f.critic;
+  }
   set(f.stats, s.stats_file);
   set(f.log_level, s.log_level);
   if (f.osc_port)

@@ -29,7 +29,7 @@ constexpr std::size_t kMaxProblemsShown = 100;
 // The tables and the keys each may hold; arrays of tables are named without an index.
 const std::map<std::string, std::vector<std::string>>& schema() {
   static const std::map<std::string, std::vector<std::string>> s{
-      {"", {"midi", "model", "duet", "sampler", "route", "session", "log", "control", "cc", "sync"}},
+      {"", {"midi", "model", "duet", "sampler", "route", "session", "log", "control", "cc", "sync", "solo"}},
       {"midi", {"backend", "client_name", "jack_server", "connect_input", "output", "startup_panic_channels"}},
       {"midi.output", {"name", "connect", "max_note_ms", "max_polyphony"}},
       {"model", {"name", "threads", "precision", "device", "tokens_per_step_budget"}},
@@ -41,6 +41,7 @@ const std::map<std::string, std::vector<std::string>>& schema() {
       {"session", {"record", "dir"}},
       {"log", {"level"}},
       {"sync", {"source", "clock_out", "metronome", "count_in_bars"}},
+      {"solo", {"candidates", "critic"}},
       {"control",
        {"bind", "udp_port", "tcp_port", "framing", "token", "max_tcp_connections", "idle_timeout_s",
         "max_subscribers", "tcp_buffer_bytes", "auth_failures_per_s", "learn"}},
@@ -644,6 +645,17 @@ void load_config_text(std::string_view text, const std::string& name, DaemonSett
     r.boolean(*y, "sync", "clock_out", s.sync.clock_out);
     r.boolean(*y, "sync", "metronome", s.sync.metronome);
     r.integer(*y, "sync", "count_in_bars", limits::count_in_bars, s.sync.count_in_bars);
+  }
+  if (const auto* o = r.table(root, "", "solo")) {
+    r.only(*o, "solo", "solo");
+    r.integer(*o, "solo", "candidates", limits::solo_candidates, s.solo.candidates);
+    std::string critic;
+    if (r.string(*o, "solo", "critic", critic)) {
+      if (critic.empty())
+        r.fail(o->get("critic"), "solo.critic", "must not be empty (a critic's folder, or its name under models/)");
+      else
+        s.solo.critic = critic;
+    }
   }
   if (const auto* q = r.table(root, "", "session")) {
     r.only(*q, "session", "session");

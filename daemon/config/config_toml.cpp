@@ -187,6 +187,10 @@ std::string config_toml(const DaemonSettings& s, const SettingSources& sources, 
   w.key("metronome", boolean(s.sync.metronome), "sync.metronome");
   w.key("count_in_bars", std::to_string(s.sync.count_in_bars), "sync.count_in_bars");
 
+  w.table("[solo]");
+  w.key("candidates", std::to_string(s.solo.candidates), "solo.candidates");
+  w.key("critic", quoted(s.solo.critic), "solo.critic");
+
   w.table("[control]");
   const auto& c = s.control;
   w.key("bind", quoted(c.bind), "control.bind");

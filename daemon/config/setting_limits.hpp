@@ -57,6 +57,7 @@ inline constexpr RealRange tempo{20.0, 400.0};
 inline constexpr RealRange answer_silence_beats{0.0, 64.0, true};
 inline constexpr IntRange answer_bars{1, 64};
 inline constexpr IntRange count_in_bars{0, 16};
+inline constexpr IntRange solo_candidates{1, 64};  // DuetEngine::kMaxCandidates
 inline constexpr IntRange beats_per_bar{1, 32};
 inline constexpr RealRange lookahead_beats{0.0, 16.0, true};
 inline constexpr IntRange commit_steps{0, 96};

@@ -50,6 +50,8 @@ void DaemonSettings::validate_values() const {
   check("duet.lookahead_beats", lookahead_beats, limits::lookahead_beats);
   check("duet.commit_steps", duet.commit_steps, limits::commit_steps);
   check("duet.velocity", duet.fixed_velocity, limits::velocity);
+  check("solo.candidates", solo.candidates, limits::solo_candidates);
+  if (solo.critic.empty()) throw SettingsError("solo.critic: must name a critic (a folder, or a name under models/)");
   check("Clara's channel (--channel)", std::int64_t{duet.clara_channel} + 1, limits::channel);
   if (midi.outputs.empty()) throw SettingsError("midi: at least one output port is needed");
   check("midi.output count", static_cast<std::int64_t>(midi.outputs.size()), limits::outputs);

@@ -54,6 +54,11 @@ struct DaemonSettings {
   ControlSettings control;       // [control]: the OSC control plane
   SyncSettings sync;             // [sync]: where the grid's tempo comes from
   std::vector<CcBinding> cc;     // [[cc]]: MIDI controllers of the human's input bound to controls
+  // [solo]: in solo mode, each phrase the best of `candidates` by the critic (1: off).
+  struct Solo {
+    int candidates = 1;
+    std::string critic = "critic-notewise-piano";  // a folder, or the name of one under models/
+  } solo;
 
   // validate_values(), then ControlSettings::check_exposure() (exit code 78). The config
   // loader checks values only: a flag (--no-osc) may still make its file's [control] safe.

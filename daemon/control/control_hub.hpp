@@ -50,6 +50,8 @@ struct ControlHooks {
   std::function<std::optional<std::string>(const ControlSettings& control)> rebind_osc;
   // Extra /clara/metrics keys (the model swaps' counts), after the live ones.
   std::function<KeyValues()> model_metrics;
+  // /clara/ranking: solo ranking's counters.
+  std::function<KeyValues()> ranking;
 };
 
 class ControlHub {

@@ -32,6 +32,8 @@ ControlState initial_control_state(const DaemonSettings& settings, const std::st
   s.clara_instrument = d.clara_prefix;
   s.routes = effective_routes(settings);
   s.backend = std::string(backend);
+  if (settings.solo.candidates > 1)
+    s.solo_ranking = "best of " + std::to_string(settings.solo.candidates) + " by " + settings.solo.critic;
   return s;
 }
 
@@ -92,6 +94,7 @@ ControlPlane::ControlPlane(const DaemonSettings& settings, DuetThread& duet, Mid
         for (auto& e : extra()) kv.push_back(std::move(e));
       return kv;
     };
+  if (!hooks.ranking) hooks.ranking = [&duet] { return ranking_metrics(duet); };
   hooks.learn = [this](const std::string& control) -> std::optional<std::string> {
     try {
       std::lock_guard lock(cc_mutex_);

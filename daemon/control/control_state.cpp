@@ -52,6 +52,7 @@ KeyValues status_values(const ControlState& s) {
       {"routes", routes_text(s.routes)},
       {"backend", s.backend},
       {"model_swap", s.model_swap},
+      {"solo_ranking", s.solo_ranking},
   };
 }
 

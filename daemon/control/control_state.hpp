@@ -36,6 +36,8 @@ struct ControlState {
   // The last hot model swap: idle, "loading NAME", "waiting NAME" (for the bar line),
   // "playing NAME" or "refused NAME: why" (daemon/model/model_swapper.hpp).
   std::string model_swap = "idle";
+  // Solo ranking ([solo]): "off", or "best of N by CRITIC" (its counters: /clara/metrics).
+  std::string solo_ranking = "off";
 };
 
 using KeyValues = std::vector<std::pair<std::string, osc::Value>>;

@@ -58,4 +58,13 @@ KeyValues live_metrics(const DuetThread& duet, const MidiBackend& backend,
   };
 }
 
+KeyValues ranking_metrics(const DuetThread& duet) {
+  const DuetStats st = duet.stats();
+  return {
+      {"phrases_ranked", count(st.phrases_ranked)},
+      {"ranking_fallbacks", count(st.ranking_fallbacks)},
+      {"last_phrase_human", static_cast<float>(st.last_phrase_human)},
+  };
+}
+
 }  // namespace clara::daemon

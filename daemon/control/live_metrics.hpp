@@ -12,5 +12,8 @@ namespace clara::daemon {
 // refusals, rollbacks, stalls, uptime: the keys docs/osc.md lists.
 KeyValues live_metrics(const DuetThread& duet, const MidiBackend& backend,
                        std::chrono::steady_clock::time_point started);
+// /clara/ranking: solo ranking's counters (phrases ranked, fallbacks, the last ranked phrase's
+// P(human)). Apart from /clara/metrics, whose reply is at OSC's 64-argument limit.
+KeyValues ranking_metrics(const DuetThread& duet);
 
 }  // namespace clara::daemon

@@ -360,6 +360,18 @@ std::vector<Handler> make_handlers() {
                  out.replies.push_back(osc::make_message("/clara/metrics", std::move(args)));
                  return out;
                }});
+  h.push_back({{"/clara/ranking", "", "solo ranking's counters: phrases ranked, fallbacks, the last phrase's P(human)"},
+               [](ControlHub& hub, const Message&, std::int64_t) {
+                 std::vector<Value> args;
+                 if (hub.hooks().ranking)
+                   for (auto& [k, v] : hub.hooks().ranking()) {
+                     args.push_back(k);
+                     args.push_back(v);
+                   }
+                 OscOutcome out;
+                 out.replies.push_back(osc::make_message("/clara/ranking", std::move(args)));
+                 return out;
+               }});
   h.push_back({{"/clara/subscribe", "", "push every change as /clara/value <key> <value> (UDP: for 60 s, renew; "
                                        "an int argument: to that port of the sender's address)"},
                [](ControlHub&, const Message& m, std::int64_t) {

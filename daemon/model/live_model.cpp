@@ -88,6 +88,7 @@ LiveModel load_live_model(DaemonSettings& settings) {
                 "regenerates on the cpu step, whose logits differ from cuda's in the last bits, so a replay may "
                 "differ where a draw was close");
   const StepTiming timing = measure_step(*m.lm);
+  m.timing = timing;
   m.verdict = check_step_budget(timing, settings.duet.bpm, m.spec.sample_freq, settings.tokens_per_step_budget);
   if (!m.verdict.fits)
     throw StartupError(69, "model '" + m.loaded.card.name + "' is too slow for live play on this machine: " +

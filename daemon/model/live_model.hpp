@@ -28,6 +28,7 @@ struct LiveModel {
   model::PrecisionChoice precision;  // fp32 or int8, and why
   model::DeviceChoice device;        // cpu or cuda, and why
   BudgetVerdict verdict;
+  StepTiming timing;  // the step measured at load (the budget check's, and solo ranking's estimate)
   // Where settings.duet.sampler came from, for the start-up log, e.g.
   // "top-p 0.9 at T 1 (model card: policy top-p, top_p 0.9)" or "... (settings)".
   std::string sampler_source;

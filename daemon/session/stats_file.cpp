@@ -40,6 +40,9 @@ std::string stats_json(const RunFigures& f) {
       {"tokens_generated", f.duet.tokens_generated},
       {"rollbacks", f.duet.rollbacks},
       {"answers", f.duet.answers},
+      {"phrases_ranked", f.duet.phrases_ranked},
+      {"ranking_fallbacks", f.duet.ranking_fallbacks},
+      {"last_phrase_human", f.duet.last_phrase_human},
       {"session", f.session.string()},
   };
   return j.dump() + "\n";

@@ -46,7 +46,8 @@ s = json.load(open(sys.argv[1]))
 notes, heard = int(sys.argv[2]), int(sys.argv[3])
 keys = ["answers", "dropped", "input_messages", "late", "max_late_us", "onset_error_max_us",
         "onset_error_p99_us", "output_messages", "peak_rss_kb", "reaction_max_ms", "reactions_ms",
-        "rollbacks", "session", "startup_ms", "tokens_committed", "tokens_generated"]
+        "rollbacks", "session", "startup_ms", "tokens_committed", "tokens_generated", "phrases_ranked",
+        "ranking_fallbacks", "last_phrase_human"]
 missing = [k for k in keys if k not in s]
 assert not missing, f"keys missing: {missing}"
 print("stats:", {k: s[k] for k in keys})
@@ -60,6 +61,8 @@ assert s["answers"] == 0 and s["reactions_ms"] == [], "solo mode answers nothing
 assert s["dropped"] == 0 and s["late"] >= 0 and s["rollbacks"] >= 0, "counters"
 assert 0 <= s["onset_error_p99_us"] <= s["onset_error_max_us"] < 1_000_000, "onset errors"
 assert os.path.isdir(s["session"]), f"session {s['session']} is not a folder"
+# Solo ranking is off by default ([solo] candidates = 1): nothing ranked, nothing fallen back.
+assert s["phrases_ranked"] == 0 and s["ranking_fallbacks"] == 0 and s["last_phrase_human"] == -1, "solo ranking is off"
 PY
 
 sessions=("$WORK"/xdg/clara/sessions/*/)

@@ -476,6 +476,7 @@ std::pair<std::vector<int>, std::vector<TimedMessage>> replay_steps(TokenModel& 
       case DuetInput::Kind::reset: e.reset_context(out); break;
       case DuetInput::Kind::phrasing: e.set_phrasing(in.phrasing); break;
       case DuetInput::Kind::model: ADD_FAILURE() << "no model swaps in these logs"; break;
+      case DuetInput::Kind::choice: ADD_FAILURE() << "no ranked phrases in these logs"; break;
     }
   }
   e.commit_until(end_step, out);

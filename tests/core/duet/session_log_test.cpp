@@ -107,6 +107,12 @@ SessionLog unusual_log() {
   sampler.sampler = {.policy = SamplingPolicy::kTopK, .temperature = 1.25, .top_k = 9, .top_p = 0.5,
                      .random_freq = 0.125, .seed = 77, .key_keeping = 0.75};
   log.inputs.insert(log.inputs.begin() + 5, sampler);  // after the tempo at 13, before the phrasing at 15
+  DuetInput choice{DuetInput::Kind::choice, 17, {}};
+  choice.phrase_start = 18;
+  choice.phrase_end = 30;
+  choice.candidate = 3;
+  choice.human_p = 0.625;
+  log.inputs.insert(log.inputs.end() - 1, choice);
   log.end_step = 20;
   log.committed_tokens = 77;
   log.precision = "int8";
@@ -136,6 +142,7 @@ TEST_F(SessionLogTest, RoundTripsEveryField) {
   EXPECT_NE(text.find("key_keeping = 2.5\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\nstep 15 phrasing 3 0.75 5\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\nstep 16 model notewise-piano_2 " + std::string(63, 'e') + "0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nstep 17 choice 18 30 3 0.625\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\nstep 20 stop\nend 20 tokens 77\n"), std::string::npos);
 }
 

@@ -23,6 +23,19 @@ TEST(CommandLine, EqualsFormAndSpaceFormAreTheSame) {
   EXPECT_EQ(b.midi.connect_input, a.midi.connect_input);
 }
 
+TEST(CommandLine, CandidatesAndCriticSetSoloRankingAndAreChecked) {
+  DaemonSettings s;
+  parse_command_line({"--candidates", "5", "--critic", "models/x"}, s);
+  EXPECT_EQ(s.solo.candidates, 5);
+  EXPECT_EQ(s.solo.critic, "models/x");
+  for (const char* bad : {"0", "65", "-1", "two"}) {
+    DaemonSettings t;
+    EXPECT_THROW(parse_command_line({"--candidates", bad}, t), SettingsError) << bad;
+  }
+  DaemonSettings t;
+  EXPECT_THROW(parse_command_line({"--critic", ""}, t), SettingsError);
+}
+
 // --meter N/D sets the bar's length in quarter notes (the grid's unit).
 TEST(CommandLine, MeterSetsBeatsPerBar) {
   for (const auto& [text, quarters] : std::vector<std::pair<std::string, int>>{{"3/4", 3}, {"6/8", 3}, {"12/8", 6},

@@ -136,7 +136,14 @@ TEST(ConfigFile, EachRejectionHasItsReason) {
       {"[[midi.output]]\nname = \"\"\n", "2:8: midi.output[0].name: must not be empty"},
       {"[log]\nlevel = \"loud\"\n", "2:9: log.level: must be one of error, warning, notice, info, debug (got 'loud')"},
       {"tempo = 120\n", "1:1: tempo: unknown key (known here: midi, model, duet, sampler, route, session, log, "
-                        "control, cc, sync)"},
+                        "control, cc, sync, solo)"},
+      {"[solo]\ncandidates = 0\n", "2:14: solo.candidates: must be an integer in 1..64 (got 0)"},
+      {"[solo]\ncandidates = 65\n", "2:14: solo.candidates: must be an integer in 1..64 (got 65)"},
+      {"[solo]\ncandidates = 2.5\n", "2:14: solo.candidates: must be an integer in 1..64"},
+      {"[solo]\ncritic = 1\n", "2:10: solo.critic: must be a string"},
+      {"[solo]\ncritic = \"\"\n",
+       "2:10: solo.critic: must not be empty (a critic's folder, or its name under models/)"},
+      {"[solo]\nranking = true\n", "2:1: solo.ranking: unknown key (known here: candidates, critic)"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.text);
@@ -144,6 +151,16 @@ TEST(ConfigFile, EachRejectionHasItsReason) {
     EXPECT_EQ(o.error, "clarad.toml:" + c.line);
     EXPECT_EQ(o.exit_code, 78);
   }
+}
+
+TEST(ConfigFile, SoloRankingKeysAreReadAndSayWhereTheyCameFrom) {
+  const Outcome o = load("[solo]\ncandidates = 4\ncritic = \"my-critic\"\n");
+  ASSERT_EQ(o.error, "");
+  EXPECT_EQ(o.settings.solo.candidates, 4);
+  EXPECT_EQ(o.settings.solo.critic, "my-critic");
+  const Outcome none = load("");
+  EXPECT_EQ(none.settings.solo.candidates, 1);  // off by default
+  EXPECT_EQ(none.settings.solo.critic, "critic-notewise-piano");
 }
 
 TEST(ConfigFile, ProblemsPastAHundredAreCountedNotListed) {

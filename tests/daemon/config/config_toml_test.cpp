@@ -183,6 +183,9 @@ curve = "exponential"
 controller = 80
 channel = 16
 control = "start_stop"
+[solo]
+candidates = 2
+critic = "critic-b"
 )";
 
 }  // namespace
@@ -201,7 +204,7 @@ TEST(PrintConfig, TheDefaultsPrintAsDefaultsAndReadBackToThem) {
 TEST(PrintConfig, EveryKeyOfAFileAndItsLineAndEveryFlagAreShownAndReadBack) {
   const fs::path p = write_temp(kEveryKey);
   const std::vector<std::string> args{"--config", p.string(), "--tempo", "133", "--no-record", "--osc-port", "9100",
-                                      "--connect-out", "synth:.*", "-v"};
+                                      "--connect-out", "synth:.*", "-v", "--candidates", "3"};
   DaemonSettings s;
   const CommandLine cl = parse_command_line(args, s);
   const std::string text = config_toml(s, cl.sources);
@@ -220,6 +223,9 @@ TEST(PrintConfig, EveryKeyOfAFileAndItsLineAndEveryFlagAreShownAndReadBack) {
   EXPECT_EQ(o.at("midi.output[1].max_note_ms"), "default");
   EXPECT_EQ(o.at("cc[0].curve"), p.string() + ":68");
   EXPECT_EQ(o.at("cc[1].control"), p.string() + ":72");
+  EXPECT_EQ(o.at("solo.candidates"), "--candidates");
+  EXPECT_EQ(o.at("solo.critic"), p.string() + ":75");
+  EXPECT_TRUE(has(text, "candidates = 3")) << text;
   // Every key the loader reads is written (the cc channel of cc[0]: any, a comment).
   for (const auto& key : config_file_keys()) {
     bool seen = false;

@@ -85,6 +85,8 @@ inline std::vector<std::string> differences(const DaemonSettings& a, const Daemo
   field("sync.clock_out", a.sync.clock_out, b.sync.clock_out);
   field("sync.metronome", a.sync.metronome, b.sync.metronome);
   field("sync.count_in_bars", a.sync.count_in_bars, b.sync.count_in_bars);
+  field("solo.candidates", a.solo.candidates, b.solo.candidates);
+  field("solo.critic", a.solo.critic, b.solo.critic);
   field("tokens_per_step_budget", a.tokens_per_step_budget, b.tokens_per_step_budget);
   field("allow_root", a.allow_root, b.allow_root);
   field("control.bind", a.control.bind, b.control.bind);

@@ -67,6 +67,11 @@ TEST(ControlPlane, TheInitialStateIsTheSettings) {
   ASSERT_EQ(s.instruments.size(), 2u);
   EXPECT_EQ(s.instrument_names[0], "Violin");
   EXPECT_EQ(state_value(s, "meter"), std::optional<osc::Value>(std::string("3/4")));
+  EXPECT_EQ(state_value(s, "solo_ranking"), std::optional<osc::Value>(std::string("off")));
+  settings.solo.candidates = 4;
+  settings.solo.critic = "critic-b";
+  EXPECT_EQ(state_value(initial_control_state(settings, "chamber", spec, "jack"), "solo_ranking"),
+            std::optional<osc::Value>(std::string("best of 4 by critic-b")));
 }
 
 TEST(ControlPlane, TheServerSettingsFollowTheConfig) {

@@ -159,6 +159,7 @@ TEST(OscAddressSpace, StatusListModelsMetricsAndLearn) {
   ControlHooks hooks;
   hooks.models = [] { return std::vector<ModelInfo>{{"notewise-piano", "notewise", "p", 1.5}, {"chamber", "chamber", "v p", -1}}; };
   hooks.metrics = [] { return KeyValues{{"late_events", std::int32_t{0}}, {"uptime_s", 1.5f}}; };
+  hooks.ranking = [] { return KeyValues{{"phrases_ranked", std::int64_t{3}}, {"last_phrase_human", 0.5f}}; };
   hooks.learn = [&](const std::string& c) -> std::optional<std::string> {
     if (c != "temperature") return "no control '" + c + "'";
     learned = c;
@@ -187,7 +188,7 @@ TEST(OscAddressSpace, StatusListModelsMetricsAndLearn) {
                         "/clara/meter", "/clara/answer_bars", "/clara/silence_beats", "/clara/start", "/clara/stop",
                         "/clara/panic", "/clara/reset", "/clara/instrument", "/clara/route", "/clara/velocity",
                         "/clara/get", "/clara/status", "/clara/subscribe", "/clara/unsubscribe", "/clara/metrics",
-                        "/clara/list", "/clara/learn", "/clara/auth"})
+                        "/clara/list", "/clara/learn", "/clara/auth", "/clara/ranking"})
     EXPECT_TRUE(listed.count(a)) << a;
 
   const Message models = f.one("/clara/models");
@@ -195,6 +196,9 @@ TEST(OscAddressSpace, StatusListModelsMetricsAndLearn) {
   EXPECT_EQ(std::get<std::string>(models.arguments[4]), "chamber");
   const Message metrics = f.one("/clara/metrics");
   EXPECT_EQ(metrics.types, "sisf");
+  const Message ranking = f.one("/clara/ranking");
+  EXPECT_EQ(ranking.types, "shsf");
+  EXPECT_EQ(std::get<std::string>(ranking.arguments[0]), "phrases_ranked");
   expect_ok(f.one("/clara/learn", {std::string("temperature")}), "/clara/learn");
   EXPECT_EQ(learned, "temperature");
   EXPECT_NE(expect_error(f.one("/clara/learn", {std::string("colour")}), "/clara/learn").find("no control"),
