@@ -181,7 +181,15 @@ struct OscServer::Impl {
         replies.push_back(error_reply(m.address, "the bundle's timetag is more than an hour ahead"));
         continue;
       }
-      OscOutcome out = space.handle(m, due);
+      OscOutcome out;
+      try {
+        out = space.handle(m, due);
+      } catch (const std::exception& e) {
+        // A handler that cannot build its reply (more than OSC's 64 arguments) answers with why;
+        // it must not take the control plane down with it.
+        log::warning("OSC %s: %s", m.address.c_str(), e.what());
+        out.replies.assign(1, error_reply(m.address, std::string("could not answer: ") + e.what()));
+      }
       for (auto& r : out.replies) replies.push_back(std::move(r));
       if (out.subscription != OscOutcome::Subscription::none) {
         subscription = out.subscription;
@@ -244,8 +252,18 @@ struct OscServer::Impl {
     udp_subscribers.push_back({socket, peer, expires});
   }
 
+  // The bytes of a reply; one that does not encode (over OSC's limits) becomes the error saying so.
+  static std::vector<std::uint8_t> encode_reply(const osc::Message& m) {
+    try {
+      return osc::encode_message(m);
+    } catch (const std::invalid_argument& e) {
+      log::warning("OSC reply %s not sent: %s", m.address.c_str(), e.what());
+      return osc::encode_message(error_reply(m.address, std::string("could not answer: ") + e.what()));
+    }
+  }
+
   void send_udp(udp::socket& socket, const udp::endpoint& peer, const osc::Message& m) {
-    auto bytes = std::make_shared<std::vector<std::uint8_t>>(osc::encode_message(m));
+    auto bytes = std::make_shared<std::vector<std::uint8_t>>(encode_reply(m));
     count([](OscServerStats& s) { ++s.replies; });
     socket.async_send_to(asio::buffer(*bytes), peer, [bytes](std::error_code, std::size_t) {});
   }
@@ -322,7 +340,7 @@ struct OscServer::Impl {
       if (closed) return;
       auto bytes = std::make_shared<std::vector<std::uint8_t>>(
           osc::frame_packet(decoder.framing() == osc::Framing::slip ? osc::Framing::slip : osc::Framing::size_prefix,
-                            osc::encode_message(m)));
+                            encode_reply(m)));
       if (queued + bytes->size() > kMaxWriteQueueBytes) {
         impl->count([](OscServerStats& s) { ++s.tcp_closed_error; });
         close();  // it does not read what it asked for

@@ -176,6 +176,40 @@ TEST(OscServer, MalformedAndOversizedPacketsGetAReasonAndTheServerGoesOn) {
   EXPECT_GE(s.server.stats().malformed, 2u);
 }
 
+TEST(OscServer, AReplyOverOscsLimitsIsAnErrorAndTheServerGoesOn) {
+  RecordingSink sink;
+  ControlHooks hooks;
+  hooks.metrics = [] {  // 40 pairs: 80 arguments, over the 64 a message may carry
+    KeyValues kv;
+    for (int i = 0; i < 40; ++i) kv.emplace_back("figure_" + std::to_string(i), std::int32_t{i});
+    return kv;
+  };
+  ControlHub hub(sink, chamber_state(), hooks);
+  const int port = free_port();
+  OscServer server(hub, Server::with_port({}, port), steady_ns);
+  server.start();
+  UdpClient udp(port);
+  udp.send(make_message("/clara/metrics", {}));
+  auto r = udp.receive();
+  ASSERT_TRUE(r) << "no reply at all";
+  EXPECT_EQ(r->address, "/clara/error");
+  ASSERT_EQ(r->arguments.size(), 2u);
+  EXPECT_EQ(std::get<std::string>(r->arguments[0]), "/clara/metrics");
+  EXPECT_NE(std::get<std::string>(r->arguments[1]).find("could not answer"), std::string::npos);
+  for (auto framing : {osc::Framing::size_prefix, osc::Framing::slip}) {
+    TcpClient tcp(port, framing);
+    tcp.send(make_message("/clara/metrics", {}));
+    r = tcp.receive();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->address, "/clara/error");
+  }
+  udp.send(make_message("/clara/status", {}));  // still answering
+  r = udp.receive();
+  ASSERT_TRUE(r) << "the server stopped answering after a reply it could not send";
+  EXPECT_EQ(r->address, "/clara/status");
+  server.stop();
+}
+
 TEST(OscServer, ATimedBundleAppliesAtItsTimeAndAModeChangeOnTheBarLine) {
   Server s;
   UdpClient udp(s.port);
