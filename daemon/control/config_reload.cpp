@@ -80,6 +80,23 @@ void copy_connections(const DaemonSettings& from, DaemonSettings& to) {
     to.midi.outputs[i].connect = from.midi.outputs[i].connect;
 }
 
+// Changes that a part of clarad applies itself in one call (the backend, the control plane), with
+// its answer: applied (logged with `doing`), or refused, and then waiting for a restart, asked
+// again at each reload. Whether they were applied.
+bool settle(const std::vector<SettingChange>& changes, const std::optional<std::string>& refused, const char* doing,
+            ReloadOutcome& out) {
+  for (const auto& c : changes) {
+    if (refused) {
+      out.needs_restart.push_back(c);
+      log::warning("reload: needs a restart: %s (%s)", change_text(c).c_str(), refused->c_str());
+    } else {
+      out.applied.push_back(c);
+      log::notice("reload: %s%s", change_text(c).c_str(), doing);
+    }
+  }
+  return !refused;
+}
+
 // The output names of `from` into `to` (outputs they both have).
 void copy_names(const DaemonSettings& from, DaemonSettings& to) {
   for (std::size_t i = 0; i < to.midi.outputs.size() && i < from.midi.outputs.size(); ++i)
@@ -220,8 +237,7 @@ ReloadOutcome ConfigReload::reload() {
     applied_ = std::move(accepted);
   }
   // Connection patterns: one call for all of them. The backend reconnects while playing (JACK) or
-  // says why not (ALSA, another number of outputs, a malformed pattern): they then wait for a
-  // restart, asked again at each reload.
+  // says why not (ALSA, another number of outputs, a malformed pattern).
   if (!connect_changes.empty()) {
     std::optional<std::string> refused = std::string("no backend to reconnect here");
     if (hub_.hooks().connect) {
@@ -229,16 +245,7 @@ ReloadOutcome ConfigReload::reload() {
       for (const auto& o : next.midi.outputs) outputs.push_back(o.connect);
       refused = hub_.hooks().connect(next.midi.connect_input, outputs);
     }
-    for (const auto& c : connect_changes) {
-      if (refused) {
-        out.needs_restart.push_back(c);
-        log::warning("reload: needs a restart: %s (%s)", change_text(c).c_str(), refused->c_str());
-      } else {
-        out.applied.push_back(c);
-        log::notice("reload: %s (reconnecting)", change_text(c).c_str());
-      }
-    }
-    if (!refused) copy_connections(next, applied_);
+    if (settle(connect_changes, refused, " (reconnecting)", out)) copy_connections(next, applied_);
   }
   // Output port names: one call for all of them, as the connection patterns.
   if (!name_changes.empty()) {
@@ -248,32 +255,14 @@ ReloadOutcome ConfigReload::reload() {
       for (const auto& o : next.midi.outputs) names.push_back(o.name);
       refused = hub_.hooks().rename_outputs(names);
     }
-    for (const auto& c : name_changes) {
-      if (refused) {
-        out.needs_restart.push_back(c);
-        log::warning("reload: needs a restart: %s (%s)", change_text(c).c_str(), refused->c_str());
-      } else {
-        out.applied.push_back(c);
-        log::notice("reload: %s (renaming the port)", change_text(c).c_str());
-      }
-    }
-    if (!refused) copy_names(next, applied_);
+    if (settle(name_changes, refused, " (renaming the port)", out)) copy_names(next, applied_);
   }
   // OSC: one rebind for all its keys (sockets, token, limits). Refused (a port taken), the sockets
-  // before serve on, and the change is asked again at each reload.
+  // before serve on.
   if (!osc_changes.empty()) {
     std::optional<std::string> refused = std::string("no OSC server to rebind here");
     if (hub_.hooks().rebind_osc) refused = hub_.hooks().rebind_osc(next.control);
-    for (const auto& c : osc_changes) {
-      if (refused) {
-        out.needs_restart.push_back(c);
-        log::warning("reload: needs a restart: %s (%s)", change_text(c).c_str(), refused->c_str());
-      } else {
-        out.applied.push_back(c);
-        log::notice("reload: %s", change_text(c).c_str());
-      }
-    }
-    if (!refused) copy_osc(next, applied_);
+    if (settle(osc_changes, refused, "", out)) copy_osc(next, applied_);
   }
   if (out.applied.empty() && out.needs_restart.empty()) log::notice("reload: no setting changed");
   return out;

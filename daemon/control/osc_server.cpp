@@ -185,8 +185,8 @@ struct OscServer::Impl {
       try {
         out = space.handle(m, due);
       } catch (const std::exception& e) {
-        // A handler that cannot build its reply (more than OSC's 64 arguments) answers with why;
-        // it must not take the control plane down with it.
+        // A handler that throws (a hook's file system or model error) answers with why; it must
+        // not take the control plane down with it. Replies over OSC's limits: encode_reply.
         log::warning("OSC %s: %s", m.address.c_str(), e.what());
         out.replies.assign(1, error_reply(m.address, std::string("could not answer: ") + e.what()));
       }
