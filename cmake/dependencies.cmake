@@ -8,6 +8,7 @@ find_package(CLI11 CONFIG REQUIRED)
 find_package(nlohmann_json 3 CONFIG REQUIRED)
 pkg_check_modules(JACK REQUIRED IMPORTED_TARGET jack)
 pkg_check_modules(RTMIDI REQUIRED IMPORTED_TARGET rtmidi)
+pkg_check_modules(ALSA REQUIRED IMPORTED_TARGET alsa)  # the ALSA backend's hot-plug: the sequencer's port announcements
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)  # clarad's sd_notify (Type=notify, watchdog)
 pkg_check_modules(LIBLO REQUIRED IMPORTED_TARGET liblo)  # tests: the OSC codec checked against liblo's
 pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo cairo-svg)  # pictures: piano rolls, training curves (PNG, SVG)

@@ -10,6 +10,7 @@ packages=(
   libtorch-dev libopenblas0-pthread           # the model (CPU LibTorch; OpenBLAS or it runs on reference BLAS)
   libssl-dev                                  # sha256 of model files (libcrypto)
   librtmidi-dev libasio-dev libboost-dev      # MIDI ports, OSC sockets, lock-free queues
+  libasound2-dev                              # the ALSA sequencer itself: following ports as they come and go
   ableton-link-dev                            # Ableton Link: the `link` tempo source (header-only, uses asio)
   libtomlplusplus-dev                         # config files, model cards, manifests
   libcli11-dev                                # command-line flags (clara and clarad)

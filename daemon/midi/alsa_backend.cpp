@@ -1,5 +1,6 @@
-// ALSA sequencer backend through RtMidi: virtual ports "Clara In" / "Clara Out"
-// plus ports opened onto existing ones whose names match the settings' patterns.
+// ALSA sequencer backend through RtMidi: virtual ports "Clara In" / "Clara Out", and the ports
+// whose names match the settings' patterns connected to them by subscription as they appear
+// (AlsaPortFollower, on a watcher thread of its own).
 // ALSA has no process cycle, so a clock thread (SCHED_FIFO when allowed) sleeps
 // to absolute CLOCK_MONOTONIC deadlines, a 1 ms tick or earlier when something
 // is due, and sends what the OutputScheduler says is due.
@@ -18,8 +19,11 @@
 #include <iostream>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <thread>
 
+#include "daemon/midi/alsa_port_follower.hpp"
+#include "daemon/midi/alsa_sequencer.hpp"
 #include "daemon/midi/clock_input.hpp"
 #include "daemon/midi/midi_backend.hpp"
 #include "daemon/midi/input_queue.hpp"
@@ -34,6 +38,7 @@ namespace {
 
 constexpr std::int64_t kTickNs = 1'000'000;
 constexpr int kClockPriority = 70;
+constexpr std::chrono::milliseconds kWatchWait{100};
 constexpr const char* kSequencerDevice = "/dev/snd/seq";
 
 std::int64_t monotonic_ns() {
@@ -79,7 +84,7 @@ class AlsaBackend final : public MidiBackend {
     for (const auto& n : settings.left_sounding) scheduler_->recover_sounding(n.port, n.channel, n.key, n.depth);
 
     // The virtual ports exist from construction, like JACK's registered ports.
-    add_input(-1, alsa_port_name(settings.input_name));
+    add_input(alsa_port_name(settings.input_name));
     outputs_.resize(settings.outputs.size());
     for (std::size_t i = 0; i < settings.outputs.size(); ++i) {
       auto out = rtmidi("creating an output", [&] {
@@ -89,6 +94,17 @@ class AlsaBackend final : public MidiBackend {
       rtmidi("opening virtual port '" + name + "'", [&] { out->openVirtualPort(name); });
       watch_errors(*out);
       outputs_[i].push_back(std::move(out));
+    }
+    const bool any_pattern = !input_patterns_.empty() ||
+                             std::any_of(output_patterns_.begin(), output_patterns_.end(),
+                                         [](const PortPatterns& p) { return !p.empty(); });
+    if (any_pattern) {
+      sequencer_ = open_alsa_sequencer(settings_.client_name);
+      std::vector<std::string> output_names;
+      for (const auto& o : settings_.outputs) output_names.push_back(alsa_port_name(o.name));
+      follower_ = std::make_unique<AlsaPortFollower>(*sequencer_, settings_.client_name,
+                                                     alsa_port_name(settings_.input_name), input_patterns_,
+                                                     output_names, output_patterns_);
     }
   }
 
@@ -103,16 +119,24 @@ class AlsaBackend final : public MidiBackend {
 
   void start() override {
     if (started_ || closed_) return;
-    connect_inputs();
-    connect_outputs();
+    // Connected before the clock's first tick, so that its start-up panic reaches them; after that
+    // the watcher connects what appears and panics on a new output connection, as with JACK.
+    if (follower_) follow_ports(/*gone=*/false);
+    initial_scan_done_ = true;
     running_ = true;
     clock_ = std::thread([this] { clock_loop(); });
     report_priority();
+    if (follower_) {
+      watching_ = true;
+      watcher_ = std::thread([this] { watch_loop(); });
+    }
     started_ = true;
   }
 
   void stop() override {
     if (closed_.exchange(true)) return;
+    watching_ = false;
+    if (watcher_.joinable()) watcher_.join();
     if (started_) {
       scheduler_->request_panic();
       const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
@@ -134,9 +158,9 @@ class AlsaBackend final : public MidiBackend {
   std::int64_t now_ns() const override { return monotonic_ns(); }
   std::int64_t period_ns() const override { return kTickNs; }
 
-  // Several inputs, each with its own queue (RtMidi gives each its own thread,
-  // and an spsc queue has one producer): the earliest message goes first. The
-  // list grows only in start(), before the inference thread reads.
+  // One input today (others reach it by subscription); kept general: with several, each has its
+  // own queue (RtMidi gives each its own thread, and an spsc queue has one producer) and the
+  // earliest message goes first. The list is fixed before the inference thread reads.
   bool pop_input(TimedMessage& m) override {
     Input* best = nullptr;
     const TimedMessage* earliest = nullptr;
@@ -173,6 +197,11 @@ class AlsaBackend final : public MidiBackend {
     return s;
   }
   bool connected() const override { return !closed_; }
+  std::optional<std::string> set_connections(const std::vector<std::string>&,
+                                             const std::vector<std::vector<std::string>>&) override {
+    return std::string("the alsa backend takes its connect patterns at start only (the ports they match are "
+                       "followed as they come and go)");
+  }
   std::uint64_t cycles() const override { return cycles_.load(std::memory_order_relaxed); }
 
  private:
@@ -182,57 +211,37 @@ class AlsaBackend final : public MidiBackend {
     InputQueue queue;
   };
 
-  // source < 0: the virtual port; else the RtMidi port number to connect from.
-  void add_input(int source, const std::string& name) {
+  // The virtual port; what plays into it is connected to it by subscription (AlsaPortFollower).
+  void add_input(const std::string& name) {
     auto in = std::make_unique<Input>();
     in->index = static_cast<std::uint8_t>(inputs_.size());
     in->midi = rtmidi("creating an input",
                       [&] { return std::make_unique<RtMidiIn>(RtMidi::LINUX_ALSA, settings_.client_name); });
-    rtmidi("opening input port '" + name + "'", [&] {
-      if (source < 0)
-        in->midi->openVirtualPort(name);
-      else
-        in->midi->openPort(static_cast<unsigned>(source), name);
-    });
+    rtmidi("opening input port '" + name + "'", [&] { in->midi->openVirtualPort(name); });
     in->midi->ignoreTypes(true, false, true);  // sysex and active sensing; MIDI Clock is the tempo source's
     in->midi->setCallback(&AlsaBackend::on_input, in.get());
     inputs_.push_back(std::move(in));
   }
 
-  void connect_inputs() {
-    if (input_patterns_.empty()) return;
-    RtMidiIn& probe = *inputs_.front()->midi;
-    const unsigned count = probe.getPortCount();
-    for (unsigned i = 0; i < count; ++i) {
-      const std::string name = probe.getPortName(i);
-      if (is_own(name) || !input_patterns_.matches(name)) continue;
-      add_input(static_cast<int>(i), alsa_port_name(settings_.input_name) + " <- " + name);
+  // On the watcher thread (and once in start()): connects what the patterns match and is not
+  // connected yet. A new output connection after start-up gets a panic: a synth that was
+  // unplugged mid-note, or one that was never told.
+  void follow_ports(bool gone) {
+    try {
+      const AlsaPortFollower::Result r = follower_->scan(gone);
+      if (r.new_output && initial_scan_done_) scheduler_->request_panic(settings_.startup_panic_channels);
+    } catch (const std::exception& e) {  // the sequencer refused a listing: tried at the next change
+      log::warning("ALSA port following: %s", e.what());
     }
   }
 
-  void connect_outputs() {
-    for (std::size_t p = 0; p < outputs_.size(); ++p) {
-      if (output_patterns_[p].empty()) continue;
-      RtMidiOut& probe = *outputs_[p].front();
-      const unsigned count = probe.getPortCount();
-      for (unsigned i = 0; i < count; ++i) {
-        const std::string name = probe.getPortName(i);
-        if (is_own(name) || !output_patterns_[p].matches(name)) continue;
-        auto out = rtmidi("creating an output", [&] {
-          return std::make_unique<RtMidiOut>(RtMidi::LINUX_ALSA, settings_.client_name);
-        });
-        rtmidi("connecting to '" + name + "'", [&] {
-          out->openPort(i, alsa_port_name(settings_.outputs[p].name) + " -> " + name);
-        });
-        watch_errors(*out);
-        outputs_[p].push_back(std::move(out));
-      }
+  // The announce port says when a client or port comes or goes; a refused connection (a client
+  // not ready yet) is tried again every kWatchWait.
+  void watch_loop() {
+    while (watching_.load(std::memory_order_acquire)) {
+      const SeqChange change = sequencer_->wait(kWatchWait);
+      if (change.any || follower_->retry_pending()) follow_ports(change.gone);
     }
-  }
-
-  // RtMidi's ALSA names read "client name:port name client:port".
-  bool is_own(const std::string& port_name) const {
-    return port_name.rfind(settings_.client_name + ":", 0) == 0;
   }
 
   // RtMidi's input thread. Real-time rules: timestamp, copy, push, count.
@@ -333,6 +342,11 @@ class AlsaBackend final : public MidiBackend {
   std::vector<std::unique_ptr<Input>> inputs_;
   std::vector<std::vector<std::unique_ptr<RtMidiOut>>> outputs_;
   std::thread clock_;
+  std::unique_ptr<Sequencer> sequencer_;   // hot-plug: only when some pattern is set
+  std::unique_ptr<AlsaPortFollower> follower_;
+  std::thread watcher_;
+  std::atomic<bool> watching_{false};
+  bool initial_scan_done_ = false;
   std::atomic<bool> running_{false}, started_{false}, closed_{false};
   std::atomic<std::uint64_t> cycles_{0};  // clock loop wake-ups, for cycles()
 };

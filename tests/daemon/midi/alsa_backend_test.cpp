@@ -6,6 +6,7 @@
 
 #include <RtMidi.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -117,6 +118,35 @@ TEST(AlsaBackend, VirtualPortsCarryInputAndOutputAndThePanic) {
       {0x91, 64, 90}, {0x81, 64, 0}, {0xB1, 64, 0}, {0xB1, 123, 0}, {0xB1, 120, 0}};
   EXPECT_EQ(recorder.messages, expected);
   EXPECT_EQ(backend->stats().late, 0u);
+}
+
+// Hot-plug: a synth's port that matches an output's pattern is connected when it appears, again
+// when it comes back, and gets a panic each time (here: the start-up panic's CC 123 on channel 1).
+TEST(AlsaBackend, FollowsASynthThatComesAndGoes) {
+  if (!have_sequencer()) GTEST_SKIP() << "no ALSA sequencer (/dev/snd/seq missing)";
+  const std::string synth_client = "clara-test-synth-" + std::to_string(::getpid());
+  BackendSettings settings;
+  settings.client_name = "clara-test-" + std::to_string(::getpid());
+  settings.startup_panic_channels = 1;
+  settings.outputs[0].connect = {synth_client};
+  auto backend = make_alsa_backend(settings);
+  backend->start();
+  auto panics = [](Recorder& r) {
+    std::lock_guard lock(r.mutex);
+    return std::count(r.messages.begin(), r.messages.end(), std::vector<unsigned char>{0xB0, 123, 0});
+  };
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE(testing::Message() << "round " << round);
+    Recorder recorder;
+    {
+      RtMidiIn synth(RtMidi::LINUX_ALSA, synth_client);
+      synth.setCallback(&Recorder::callback, &recorder);
+      synth.openVirtualPort("in");
+      ASSERT_TRUE(wait_for([&] { return panics(recorder) >= 1; }, 1s)) << "not connected and panicked on within 1 s";
+    }  // unplugged
+    std::this_thread::sleep_for(100ms);
+  }
+  backend->stop();
 }
 
 }  // namespace
