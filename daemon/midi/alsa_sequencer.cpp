@@ -51,6 +51,10 @@ class AlsaSequencer final : public Sequencer {
       while (snd_seq_query_next_port(seq_, port) >= 0) {
         const unsigned caps = snd_seq_port_info_get_capability(port);
         if (caps & SND_SEQ_PORT_CAP_NO_EXPORT) continue;  // private: not for others to connect
+        // MIDI ports only, as RtMidi lists them (so as `clarad --list-ports` shows them).
+        const unsigned type = snd_seq_port_info_get_type(port);
+        if (!(type & (SND_SEQ_PORT_TYPE_MIDI_GENERIC | SND_SEQ_PORT_TYPE_SYNTH | SND_SEQ_PORT_TYPE_APPLICATION)))
+          continue;
         SeqPort p;
         p.address = {c, snd_seq_port_info_get_port(port)};
         p.client_name = snd_seq_client_info_get_name(client);
