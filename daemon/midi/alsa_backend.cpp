@@ -19,6 +19,7 @@
 #include <iostream>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -64,6 +65,11 @@ auto rtmidi(const std::string& doing, F&& f) {
 }
 
 class AlsaBackend final : public MidiBackend {
+  struct PendingConnections {  // new patterns a reload hands the watcher
+    std::optional<PortPatterns> input;
+    std::vector<PortPatterns> outputs;
+  };
+
  public:
   explicit AlsaBackend(const BackendSettings& settings)
       : settings_(settings),
@@ -95,17 +101,13 @@ class AlsaBackend final : public MidiBackend {
       watch_errors(*out);
       outputs_[i].push_back(std::move(out));
     }
-    const bool any_pattern = !input_patterns_.empty() ||
-                             std::any_of(output_patterns_.begin(), output_patterns_.end(),
-                                         [](const PortPatterns& p) { return !p.empty(); });
-    if (any_pattern) {
-      sequencer_ = open_alsa_sequencer(settings_.client_name);
-      std::vector<std::string> output_names;
-      for (const auto& o : settings_.outputs) output_names.push_back(alsa_port_name(o.name));
-      follower_ = std::make_unique<AlsaPortFollower>(*sequencer_, settings_.client_name,
-                                                     alsa_port_name(settings_.input_name), input_patterns_,
-                                                     output_names, output_patterns_);
-    }
+    // Always, not only with patterns: a reload may bring some.
+    sequencer_ = open_alsa_sequencer(settings_.client_name);
+    std::vector<std::string> output_names;
+    for (const auto& o : settings_.outputs) output_names.push_back(alsa_port_name(o.name));
+    follower_ = std::make_unique<AlsaPortFollower>(*sequencer_, settings_.client_name,
+                                                   alsa_port_name(settings_.input_name), input_patterns_,
+                                                   output_names, output_patterns_);
   }
 
   ~AlsaBackend() override {
@@ -121,15 +123,13 @@ class AlsaBackend final : public MidiBackend {
     if (started_ || closed_) return;
     // Connected before the clock's first tick, so that its start-up panic reaches them; after that
     // the watcher connects what appears and panics on a new output connection, as with JACK.
-    if (follower_) follow_ports(/*gone=*/false);
+    follow_ports(/*gone=*/false);
     initial_scan_done_ = true;
     running_ = true;
     clock_ = std::thread([this] { clock_loop(); });
     report_priority();
-    if (follower_) {
-      watching_ = true;
-      watcher_ = std::thread([this] { watch_loop(); });
-    }
+    watching_ = true;
+    watcher_ = std::thread([this] { watch_loop(); });
     started_ = true;
   }
 
@@ -138,10 +138,7 @@ class AlsaBackend final : public MidiBackend {
     watching_ = false;
     if (watcher_.joinable()) watcher_.join();
     if (started_) {
-      scheduler_->request_panic();
-      const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
-      while (!scheduler_->panic_done() && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::microseconds(500));
+      panic_and_wait();
       running_ = false;
       clock_.join();
     }
@@ -197,10 +194,21 @@ class AlsaBackend final : public MidiBackend {
     return s;
   }
   bool connected() const override { return !closed_; }
-  std::optional<std::string> set_connections(const std::vector<std::string>&,
-                                             const std::vector<std::vector<std::string>>&) override {
-    return std::string("the alsa backend takes its connect patterns at start only (the ports they match are "
-                       "followed as they come and go)");
+  std::optional<std::string> set_connections(const std::vector<std::string>& input,
+                                             const std::vector<std::vector<std::string>>& outputs) override {
+    if (outputs.size() != output_patterns_.size())
+      return "clarad has " + std::to_string(output_patterns_.size()) + " output port(s); another number needs a restart";
+    PendingConnections next;
+    try {
+      next.input.emplace("connect_input", input);
+      for (std::size_t i = 0; i < outputs.size(); ++i)
+        next.outputs.emplace_back("outputs[" + std::to_string(i) + "].connect", outputs[i]);
+    } catch (const BackendError& e) {
+      return std::string(e.what());
+    }
+    std::lock_guard lock(pending_mutex_);
+    pending_ = std::move(next);
+    return std::nullopt;
   }
   std::uint64_t cycles() const override { return cycles_.load(std::memory_order_relaxed); }
 
@@ -240,8 +248,52 @@ class AlsaBackend final : public MidiBackend {
   void watch_loop() {
     while (watching_.load(std::memory_order_acquire)) {
       const SeqChange change = sequencer_->wait(kWatchWait);
+      std::optional<PendingConnections> next;
+      {
+        std::lock_guard lock(pending_mutex_);
+        next.swap(pending_);
+      }
+      if (next) {
+        apply_connections(*next);
+        continue;
+      }
       if (change.any || follower_->retry_pending()) follow_ports(change.gone);
     }
+  }
+
+  // New patterns from set_connections(), on the watcher thread: the connections the old patterns
+  // made that the new ones do not match go (an output's after a panic, so that no note is left
+  // sounding on a synth it leaves), then the new patterns connect as at start.
+  void apply_connections(PendingConnections& next) {
+    try {
+      const auto leave = follower_->leaving(*next.input, next.outputs);
+      if (std::any_of(leave.begin(), leave.end(), [](const auto& l) { return l.output; })) panic_and_wait();
+      for (const auto& l : leave) {
+        const std::string error = sequencer_->unsubscribe(l.from, l.to);
+        if (error.empty())
+          log::info("disconnected ALSA port %s from %s (the new patterns do not match it)", l.from_name.c_str(),
+                    l.to_name.c_str());
+        else
+          log::warning("could not disconnect ALSA port %s from %s: %s", l.from_name.c_str(), l.to_name.c_str(),
+                       error.c_str());
+      }
+    } catch (const std::exception& e) {
+      log::warning("ALSA port following: %s", e.what());
+    }
+    // In place: the follower's watches point at these.
+    input_patterns_ = std::move(*next.input);
+    for (std::size_t i = 0; i < output_patterns_.size(); ++i) output_patterns_[i] = std::move(next.outputs[i]);
+    follower_->forget_all();
+    follow_ports(false);
+  }
+
+  // Requests the panic and waits until the clock thread has sent it, bounded: before the ports
+  // close (stop) or a synth is disconnected (apply_connections).
+  void panic_and_wait() {
+    scheduler_->request_panic();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+    while (!scheduler_->panic_done() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
   }
 
   // RtMidi's input thread. Real-time rules: timestamp, copy, push, count.
@@ -342,7 +394,9 @@ class AlsaBackend final : public MidiBackend {
   std::vector<std::unique_ptr<Input>> inputs_;
   std::vector<std::vector<std::unique_ptr<RtMidiOut>>> outputs_;
   std::thread clock_;
-  std::unique_ptr<Sequencer> sequencer_;   // hot-plug: only when some pattern is set
+  std::mutex pending_mutex_;  // set_connections() (a reload) hands new patterns to the watcher
+  std::optional<PendingConnections> pending_;
+  std::unique_ptr<Sequencer> sequencer_;   // hot-plug and live connection patterns
   std::unique_ptr<AlsaPortFollower> follower_;
   std::thread watcher_;
   std::atomic<bool> watching_{false};

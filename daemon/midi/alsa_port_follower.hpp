@@ -7,6 +7,7 @@
 // opens one client for each of its ports, all with clarad's client name).
 // On the backend's watcher thread, never a real-time one.
 #include <cstddef>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -37,9 +38,25 @@ class AlsaPortFollower {
   // A refused subscription is tried again at the next scan; this says whether one waits.
   bool retry_pending() const;
 
+  // A reload with new patterns: the connections of clarad's ports that the current patterns
+  // match and the new ones do not, which go (connections made by hand stay).
+  struct Leave {
+    SeqAddress from, to;
+    std::string from_name, to_name;
+    bool output = false;  // clarad's output to a synth: a panic first
+  };
+  std::vector<Leave> leaving(const PortPatterns& input, const std::vector<PortPatterns>& outputs);
+  // The patterns were replaced in place: every matching port is connected anew where it is not.
+  void forget_all();
+
  private:
+  // clarad's own ports' addresses, in own_names_'s order, from a listing; none for one not there.
+  std::vector<std::optional<SeqAddress>> own_addresses(const std::vector<SeqPort>& all) const;
+
   Sequencer* sequencer_;
   std::string client_name_;
+  const PortPatterns* input_patterns_;
+  const std::vector<PortPatterns>* output_patterns_;
   std::vector<std::string> own_names_;  // [0] the input, then the outputs
   std::vector<PortWatch> watches_;      // the same order
   std::set<std::string> refused_;       // refused subscriptions already reported

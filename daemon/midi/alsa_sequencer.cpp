@@ -85,6 +85,31 @@ class AlsaSequencer final : public Sequencer {
     return snd_strerror(rc);
   }
 
+  std::string unsubscribe(SeqAddress from, SeqAddress to) override {
+    snd_seq_port_subscribe_t* sub = nullptr;
+    snd_seq_port_subscribe_alloca(&sub);
+    describe(sub, from, to);
+    const int rc = snd_seq_unsubscribe_port(seq_, sub);
+    if (rc == 0 || rc == -ENOENT) return {};  // ENOENT: not connected (any more)
+    return snd_strerror(rc);
+  }
+
+  std::vector<SeqAddress> connections(SeqAddress port, bool readers) override {
+    std::vector<SeqAddress> out;
+    snd_seq_query_subscribe_t* query = nullptr;
+    snd_seq_query_subscribe_alloca(&query);
+    const snd_seq_addr_t root{static_cast<unsigned char>(port.client), static_cast<unsigned char>(port.port)};
+    snd_seq_query_subscribe_set_root(query, &root);
+    snd_seq_query_subscribe_set_type(query, readers ? SND_SEQ_QUERY_SUBS_READ : SND_SEQ_QUERY_SUBS_WRITE);
+    snd_seq_query_subscribe_set_index(query, 0);
+    while (snd_seq_query_port_subscribers(seq_, query) >= 0) {
+      const snd_seq_addr_t* a = snd_seq_query_subscribe_get_addr(query);
+      out.push_back({a->client, a->port});
+      snd_seq_query_subscribe_set_index(query, snd_seq_query_subscribe_get_index(query) + 1);
+    }
+    return out;
+  }
+
   SeqChange wait(std::chrono::milliseconds timeout) override {
     SeqChange change;
     pollfd fds[4];

@@ -44,6 +44,10 @@ class Sequencer {
   virtual bool subscribed(SeqAddress from, SeqAddress to) = 0;
   // Connects `from` to `to`; "" when done (or already so), else why not.
   virtual std::string subscribe(SeqAddress from, SeqAddress to) = 0;
+  // Disconnects them; "" when done (or not connected), else why not.
+  virtual std::string unsubscribe(SeqAddress from, SeqAddress to) = 0;
+  // The ports connected to `port`: those it sends to (`readers`), else those sending to it.
+  virtual std::vector<SeqAddress> connections(SeqAddress port, bool readers) = 0;
   // Waits up to `timeout` for announcements, and says what they were.
   virtual SeqChange wait(std::chrono::milliseconds timeout) = 0;
 };

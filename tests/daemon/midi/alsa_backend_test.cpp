@@ -10,6 +10,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -146,6 +147,45 @@ TEST(AlsaBackend, FollowsASynthThatComesAndGoes) {
     }  // unplugged
     std::this_thread::sleep_for(100ms);
   }
+  backend->stop();
+}
+
+// A reload's new patterns, live: the synth the old pattern connected gets a panic and is
+// disconnected, the one the new pattern matches is connected and gets one.
+TEST(AlsaBackend, NewPatternsMoveTheOutputWhilePlaying) {
+  if (!have_sequencer()) GTEST_SKIP() << "no ALSA sequencer (/dev/snd/seq missing)";
+  const std::string a = "clara-test-a-" + std::to_string(::getpid());
+  const std::string b = "clara-test-b-" + std::to_string(::getpid());
+  Recorder at_a, at_b;
+  RtMidiIn synth_a(RtMidi::LINUX_ALSA, a), synth_b(RtMidi::LINUX_ALSA, b);
+  synth_a.setCallback(&Recorder::callback, &at_a);
+  synth_b.setCallback(&Recorder::callback, &at_b);
+  synth_a.openVirtualPort("in");
+  synth_b.openVirtualPort("in");
+  BackendSettings settings;
+  settings.client_name = "clara-test-" + std::to_string(::getpid());
+  settings.startup_panic_channels = 1;
+  settings.outputs[0].connect = {a};
+  auto backend = make_alsa_backend(settings);
+  backend->start();
+  auto panics = [](Recorder& r) {
+    std::lock_guard lock(r.mutex);
+    return std::count(r.messages.begin(), r.messages.end(), std::vector<unsigned char>{0xB0, 123, 0});
+  };
+  ASSERT_TRUE(wait_for([&] { return panics(at_a) >= 1; }, 1s));
+  EXPECT_EQ(at_b.size(), 0u);
+  ASSERT_EQ(backend->set_connections({}, {{b}}), std::nullopt);
+  ASSERT_TRUE(wait_for([&] { return panics(at_b) >= 1; }, 1s)) << "the new synth connected and panicked on";
+  EXPECT_GE(panics(at_a), 2) << "the old synth panicked on before it was left";
+  const std::size_t before = at_a.size();
+  ASSERT_TRUE(backend->push_output({backend->now_ns() + 5'000'000, {0x90, 60, 100}, 0}));
+  ASSERT_TRUE(wait_for(
+      [&] {
+        std::lock_guard lock(at_b.mutex);
+        return std::count(at_b.messages.begin(), at_b.messages.end(), std::vector<unsigned char>{0x90, 60, 100}) == 1;
+      },
+      1s));
+  EXPECT_EQ(at_a.size(), before) << "nothing reaches the synth the new pattern left";
   backend->stop();
 }
 

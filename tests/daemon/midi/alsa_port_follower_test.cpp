@@ -30,7 +30,6 @@ class FakeSequencer final : public Sequencer {
     std::erase_if(ports_, [&](const SeqPort& p) { return p.address == a; });
     std::erase_if(subs_, [&](const auto& s) { return s.first == a || s.second == a; });
   }
-  void unsubscribe(SeqAddress from, SeqAddress to) { subs_.erase({from, to}); }
 
   std::vector<SeqPort> ports() override { return ports_; }
   bool subscribed(SeqAddress from, SeqAddress to) override { return subs_.count({from, to}) > 0; }
@@ -39,6 +38,16 @@ class FakeSequencer final : public Sequencer {
     if (refuse) return "Operation not permitted";
     subs_.insert({from, to});
     return {};
+  }
+  std::string unsubscribe(SeqAddress from, SeqAddress to) override {
+    subs_.erase({from, to});
+    return {};
+  }
+  std::vector<SeqAddress> connections(SeqAddress port, bool readers) override {
+    std::vector<SeqAddress> out;
+    for (const auto& [from, to] : subs_)
+      if (readers ? from == port : to == port) out.push_back(readers ? to : from);
+    return out;
   }
   SeqChange wait(std::chrono::milliseconds) override { return {}; }
 
@@ -128,7 +137,7 @@ TEST(AlsaPortFollower, AConnectionRemovedByHandStaysRemoved) {
   Clarad c;
   const SeqAddress synth = c.seq.add("MicroFreak", "MicroFreak MIDI 1", false, true);
   ASSERT_EQ(c.follower.scan(false).connected, 1);
-  c.seq.unsubscribe(c.out, synth);  // aconnect -d
+  ASSERT_EQ(c.seq.unsubscribe(c.out, synth), "");  // aconnect -d
   EXPECT_EQ(c.follower.scan(false).connected, 0);
   EXPECT_FALSE(c.seq.subscribed(c.out, synth));
 }
@@ -181,6 +190,46 @@ TEST(AlsaPortFollower, WaitsForClaradsOwnPortsBeforeConnecting) {
   EXPECT_FALSE(r.own_ports_missing);
   EXPECT_EQ(r.connected, 1);
   EXPECT_TRUE(seq.subscribed(keys, in));
+}
+
+// A reload with new patterns: what the old ones connected and the new ones do not match goes (a
+// synth it leaves after a panic, which the backend sends), what they match is connected, and a
+// connection made by hand stays.
+TEST(AlsaPortFollower, NewPatternsSayWhichConnectionsGoAndConnectTheRest) {
+  FakeSequencer seq;
+  const SeqAddress in = seq.add("clara", "Clara In", false, true);
+  const SeqAddress out = seq.add("clara", "Clara Out", true, false);
+  PortPatterns input("connect_input", {"Keystep"});
+  std::vector<PortPatterns> outputs{PortPatterns{"outputs[0].connect", {"MicroFreak"}}};
+  AlsaPortFollower follower(seq, "clara", "Clara In", input, {"Clara Out"}, outputs);
+  const SeqAddress keys = seq.add("Arturia KeyStep 32", "Keystep MIDI 1", true, false);
+  const SeqAddress freak = seq.add("MicroFreak", "MicroFreak MIDI 1", false, true);
+  const SeqAddress minilogue = seq.add("minilogue xd", "minilogue xd MIDI 1", false, true);
+  const SeqAddress fluid = seq.add("FLUID Synth (1234)", "Synth input port (1234:0)", false, true);
+  ASSERT_EQ(follower.scan(false).connected, 2);
+  ASSERT_EQ(seq.subscribe(out, fluid), "");  // by hand: aconnect clara:1 FLUID
+
+  const PortPatterns new_input("connect_input", {"Keystep"});
+  const std::vector<PortPatterns> new_outputs{PortPatterns{"outputs[0].connect", {"minilogue"}}};
+  const auto leave = follower.leaving(new_input, new_outputs);
+  ASSERT_EQ(leave.size(), 1u) << "only the MicroFreak: the keyboard still matches, FLUID was connected by hand";
+  EXPECT_EQ(leave[0].from, out);
+  EXPECT_EQ(leave[0].to, freak);
+  EXPECT_TRUE(leave[0].output);
+  EXPECT_EQ(leave[0].to_name, "MicroFreak:MicroFreak MIDI 1 " + std::to_string(freak.client) + ":0");
+
+  // What the backend does next: disconnect, replace the patterns in place, scan again.
+  ASSERT_EQ(seq.unsubscribe(leave[0].from, leave[0].to), "");
+  input = new_input;
+  outputs = new_outputs;
+  follower.forget_all();
+  const auto r = follower.scan(false);
+  EXPECT_EQ(r.connected, 1) << "the minilogue; the keyboard is connected already";
+  EXPECT_TRUE(r.new_output);
+  EXPECT_TRUE(seq.subscribed(out, minilogue));
+  EXPECT_FALSE(seq.subscribed(out, freak));
+  EXPECT_TRUE(seq.subscribed(keys, in));
+  EXPECT_TRUE(seq.subscribed(out, fluid)) << "made by hand: stays";
 }
 
 }  // namespace
