@@ -65,11 +65,6 @@ auto rtmidi(const std::string& doing, F&& f) {
 }
 
 class AlsaBackend final : public MidiBackend {
-  struct PendingConnections {  // new patterns a reload hands the watcher
-    std::optional<PortPatterns> input;
-    std::vector<PortPatterns> outputs;
-  };
-
  public:
   explicit AlsaBackend(const BackendSettings& settings)
       : settings_(settings),
@@ -196,16 +191,8 @@ class AlsaBackend final : public MidiBackend {
   bool connected() const override { return !closed_; }
   std::optional<std::string> set_connections(const std::vector<std::string>& input,
                                              const std::vector<std::vector<std::string>>& outputs) override {
-    if (outputs.size() != output_patterns_.size())
-      return "clarad has " + std::to_string(output_patterns_.size()) + " output port(s); another number needs a restart";
-    PendingConnections next;
-    try {
-      next.input.emplace("connect_input", input);
-      for (std::size_t i = 0; i < outputs.size(); ++i)
-        next.outputs.emplace_back("outputs[" + std::to_string(i) + "].connect", outputs[i]);
-    } catch (const BackendError& e) {
-      return std::string(e.what());
-    }
+    ConnectionPatterns next;
+    if (auto why = parse_connection_patterns(input, outputs, output_patterns_.size(), next)) return why;
     std::lock_guard lock(pending_mutex_);
     pending_ = std::move(next);
     return std::nullopt;
@@ -248,7 +235,7 @@ class AlsaBackend final : public MidiBackend {
   void watch_loop() {
     while (watching_.load(std::memory_order_acquire)) {
       const SeqChange change = sequencer_->wait(kWatchWait);
-      std::optional<PendingConnections> next;
+      std::optional<ConnectionPatterns> next;
       {
         std::lock_guard lock(pending_mutex_);
         next.swap(pending_);
@@ -264,7 +251,7 @@ class AlsaBackend final : public MidiBackend {
   // New patterns from set_connections(), on the watcher thread: the connections the old patterns
   // made that the new ones do not match go (an output's after a panic, so that no note is left
   // sounding on a synth it leaves), then the new patterns connect as at start.
-  void apply_connections(PendingConnections& next) {
+  void apply_connections(ConnectionPatterns& next) {
     try {
       const auto leave = follower_->leaving(*next.input, next.outputs);
       if (std::any_of(leave.begin(), leave.end(), [](const auto& l) { return l.output; })) panic_and_wait();
@@ -395,7 +382,7 @@ class AlsaBackend final : public MidiBackend {
   std::vector<std::vector<std::unique_ptr<RtMidiOut>>> outputs_;
   std::thread clock_;
   std::mutex pending_mutex_;  // set_connections() (a reload) hands new patterns to the watcher
-  std::optional<PendingConnections> pending_;
+  std::optional<ConnectionPatterns> pending_;
   std::unique_ptr<Sequencer> sequencer_;   // hot-plug and live connection patterns
   std::unique_ptr<AlsaPortFollower> follower_;
   std::thread watcher_;

@@ -54,11 +54,6 @@ std::string server_label(const std::string& server) {
 }
 
 // Patterns a reload asks for, waiting for the watcher thread.
-struct PendingConnections {
-  std::optional<PortPatterns> input;
-  std::vector<PortPatterns> outputs;
-};
-
 class JackBackend final : public MidiBackend {
  public:
   explicit JackBackend(const BackendSettings& settings)
@@ -116,16 +111,8 @@ class JackBackend final : public MidiBackend {
 
   std::optional<std::string> set_connections(const std::vector<std::string>& input,
                                              const std::vector<std::vector<std::string>>& outputs) override {
-    if (outputs.size() != output_patterns_.size())
-      return "clarad has " + std::to_string(output_patterns_.size()) + " output port(s); another number needs a restart";
-    PendingConnections next;
-    try {
-      next.input.emplace("connect_input", input);
-      for (std::size_t i = 0; i < outputs.size(); ++i)
-        next.outputs.emplace_back("outputs[" + std::to_string(i) + "].connect", outputs[i]);
-    } catch (const BackendError& e) {
-      return std::string(e.what());
-    }
+    ConnectionPatterns next;
+    if (auto why = parse_connection_patterns(input, outputs, output_patterns_.size(), next)) return why;
     std::lock_guard lock(pending_mutex_);
     pending_ = std::move(next);
     return std::nullopt;
@@ -320,7 +307,7 @@ class JackBackend final : public MidiBackend {
   // New patterns from set_connections(), on the watcher thread: the connections the old patterns
   // made that the new ones do not match go (an output's after a panic, bounded like stop()'s, so
   // no note is left sounding on a synth it leaves), then the new patterns connect as at start.
-  void apply_connections(PendingConnections& next) {
+  void apply_connections(ConnectionPatterns& next) {
     const QuietJackErrors silence;
     std::vector<std::pair<std::string, std::string>> leave;  // source, destination
     bool output_leaves = false;
@@ -373,7 +360,7 @@ class JackBackend final : public MidiBackend {
       if (!settings_.reconnect) return kWatchPeriod;  // reported by connected(); clarad exits
       return recover();
     }
-    std::optional<PendingConnections> next;
+    std::optional<ConnectionPatterns> next;
     std::optional<std::vector<std::string>> names;
     {
       std::lock_guard lock(pending_mutex_);
@@ -595,7 +582,7 @@ class JackBackend final : public MidiBackend {
   // Hot-plug and server restarts (the watcher thread's; the callbacks only count and copy).
   std::vector<PortWatch> watches_;  // [0]: the input; [1 + i]: output i
   std::mutex pending_mutex_;        // set_connections() (a reload) hands new patterns to the watcher
-  std::optional<PendingConnections> pending_;
+  std::optional<ConnectionPatterns> pending_;
   std::optional<std::vector<std::string>> pending_names_;  // rename_outputs(), for the watcher
   std::atomic<std::uint64_t> registrations_{0}, unregistrations_{0};
   std::uint64_t seen_registrations_ = 0, seen_unregistrations_ = 0, last_scan_unregistrations_ = 0;

@@ -38,4 +38,21 @@ bool PortPatterns::matches(std::string_view port_name) const {
   return false;
 }
 
+std::optional<std::string> parse_connection_patterns(const std::vector<std::string>& input,
+                                                     const std::vector<std::vector<std::string>>& outputs,
+                                                     std::size_t output_ports, ConnectionPatterns& out) {
+  if (outputs.size() != output_ports)
+    return "clarad has " + std::to_string(output_ports) + " output port(s); another number needs a restart";
+  ConnectionPatterns parsed;
+  try {
+    parsed.input.emplace("connect_input", input);
+    for (std::size_t i = 0; i < outputs.size(); ++i)
+      parsed.outputs.emplace_back("outputs[" + std::to_string(i) + "].connect", outputs[i]);
+  } catch (const BackendError& e) {
+    return std::string(e.what());
+  }
+  out = std::move(parsed);
+  return std::nullopt;
+}
+
 }  // namespace clara::daemon

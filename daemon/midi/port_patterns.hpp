@@ -7,6 +7,8 @@
 //    "system:midi_capture_10", and "Keystation" matches "Keystation 49:Keystation 49 MIDI 1 20:0";
 //  - a regex: any other pattern is an ECMAScript regular expression searched anywhere in the
 //    name (std::regex_search); anchor it (^...$) for exactness.
+#include <cstddef>
+#include <optional>
 #include <regex>
 #include <string>
 #include <string_view>
@@ -25,5 +27,18 @@ class PortPatterns {
  private:
   std::vector<std::regex> regexes_;
 };
+
+// Every port's patterns at once, as a reload hands them to a backend: the input's, then one list
+// for each output port.
+struct ConnectionPatterns {
+  std::optional<PortPatterns> input;
+  std::vector<PortPatterns> outputs;
+};
+
+// Parses them for a backend with `output_ports` outputs into `out`: nullopt when done, else why
+// they cannot be used (another number of outputs, a malformed pattern naming its setting).
+std::optional<std::string> parse_connection_patterns(const std::vector<std::string>& input,
+                                                     const std::vector<std::vector<std::string>>& outputs,
+                                                     std::size_t output_ports, ConnectionPatterns& out);
 
 }  // namespace clara::daemon

@@ -44,5 +44,25 @@ TEST(PortPatterns, AMalformedRegexIsAnErrorNamingTheSettingAndPattern) {
   }
 }
 
+TEST(ConnectionPatterns, AReloadsPatternsAreParsedForEveryPortOrRefusedWithTheReason) {
+  ConnectionPatterns out;
+  EXPECT_EQ(parse_connection_patterns({"kbd"}, {{"synth"}}, 1, out), std::nullopt);
+  ASSERT_TRUE(out.input.has_value());
+  EXPECT_TRUE(out.input->matches("kbd:out"));
+  ASSERT_EQ(out.outputs.size(), 1u);
+  EXPECT_TRUE(out.outputs[0].matches("synth:in"));
+  EXPECT_FALSE(out.outputs[0].matches("kbd:out"));
+
+  ConnectionPatterns untouched;
+  const auto count = parse_connection_patterns({}, {{"a"}, {"b"}}, 1, untouched);
+  ASSERT_TRUE(count.has_value());
+  EXPECT_EQ(*count, "clarad has 1 output port(s); another number needs a restart");
+  EXPECT_FALSE(untouched.input.has_value()) << "nothing taken from a refused set";
+  const auto bad = parse_connection_patterns({}, {{"ok"}, {"synth(["}}, 2, untouched);
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_NE(bad->find("outputs[1].connect[0]"), std::string::npos) << *bad;
+  EXPECT_FALSE(untouched.input.has_value());
+}
+
 }  // namespace
 }  // namespace clara::daemon
