@@ -252,6 +252,9 @@ struct Figures {
   // follow: the answers whose phrase ended with the tracker locked, on their own
   std::vector<double> locked_error_ms;
   int locked_answers = 0, locked_in_tempo = 0;
+  // the answers after each run's first phrase (the tracker has heard the human's tempo once)
+  std::vector<double> later_error_ms;
+  int later_answers = 0, later_in_tempo = 0;
 };
 
 // One run: the engine against the human, following or not.
@@ -353,12 +356,14 @@ void run(const Human& h, const NgramModel& lm, const Vocabulary& vocab, const En
     if (a.empty()) continue;
     ++fig.answers;
     if (locked_at_end[p]) ++fig.locked_answers;
+    if (p > 0) ++fig.later_answers;
     for (auto t : a) {
       const double grid = engine.step_at(t) / sf;
       double e = h.beat_at(static_cast<double>(t)) - grid;
       e -= std::round(e);
       fig.error_ms.push_back(std::abs(e) * 60e3 / h.bpm_at(static_cast<double>(t)));
       if (locked_at_end[p]) fig.locked_error_ms.push_back(fig.error_ms.back());
+      if (p > 0) fig.later_error_ms.push_back(fig.error_ms.back());
     }
     double clara_bpm, human_bpm;
     if (a.back() > a.front()) {
@@ -373,6 +378,7 @@ void run(const Human& h, const NgramModel& lm, const Vocabulary& vocab, const En
     if (std::abs(clara_bpm / human_bpm - 1) <= 0.04) {
       ++fig.in_tempo;
       if (locked_at_end[p]) ++fig.locked_in_tempo;
+      if (p > 0) ++fig.later_in_tempo;
     }
     if (g_trace) {
       std::vector<double> e(fig.error_ms.end() - static_cast<std::ptrdiff_t>(a.size()), fig.error_ms.end());
@@ -498,6 +504,8 @@ int main(int argc, char** argv) {
     all_f.answers += f.answers, all_f.in_tempo += f.in_tempo, all_f.tempo_changes += f.tempo_changes;
     all_f.locked_error_ms.insert(all_f.locked_error_ms.end(), f.locked_error_ms.begin(), f.locked_error_ms.end());
     all_f.locked_answers += f.locked_answers, all_f.locked_in_tempo += f.locked_in_tempo;
+    all_f.later_error_ms.insert(all_f.later_error_ms.end(), f.later_error_ms.begin(), f.later_error_ms.end());
+    all_f.later_answers += f.later_answers, all_f.later_in_tempo += f.later_in_tempo;
     all_b.answers += b.answers, all_b.in_tempo += b.in_tempo;
   }
   print_row("all", all_f, all_b);
@@ -513,5 +521,10 @@ int main(int argc, char** argv) {
               all_f.locked_answers, 100.0 * all_f.locked_answers / std::max(all_f.answers, 1),
               100.0 * all_f.locked_in_tempo / std::max(all_f.locked_answers, 1), pct(all_f.locked_error_ms, 0.5),
               pct(all_f.locked_error_ms, 0.99), all_f.answers - all_f.locked_answers);
+  std::printf("follow, the %d answers after each run's first phrase: %.1f %% in tempo, onset error p50 %.1f ms, "
+              "p99 %.1f ms; the %d first answers: %.1f %% in tempo\n",
+              all_f.later_answers, 100.0 * all_f.later_in_tempo / std::max(all_f.later_answers, 1),
+              pct(all_f.later_error_ms, 0.5), pct(all_f.later_error_ms, 0.99), all_f.answers - all_f.later_answers,
+              100.0 * (all_f.in_tempo - all_f.later_in_tempo) / std::max(all_f.answers - all_f.later_answers, 1));
   return 0;
 }
