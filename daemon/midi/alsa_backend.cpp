@@ -191,11 +191,7 @@ class AlsaBackend final : public MidiBackend {
   bool connected() const override { return !closed_; }
   std::optional<std::string> set_connections(const std::vector<std::string>& input,
                                              const std::vector<std::vector<std::string>>& outputs) override {
-    ConnectionPatterns next;
-    if (auto why = parse_connection_patterns(input, outputs, output_patterns_.size(), next)) return why;
-    std::lock_guard lock(pending_mutex_);
-    pending_ = std::move(next);
-    return std::nullopt;
+    return pending_connections_.offer(input, outputs, output_patterns_.size());
   }
   std::uint64_t cycles() const override { return cycles_.load(std::memory_order_relaxed); }
 
@@ -235,12 +231,7 @@ class AlsaBackend final : public MidiBackend {
   void watch_loop() {
     while (watching_.load(std::memory_order_acquire)) {
       const SeqChange change = sequencer_->wait(kWatchWait);
-      std::optional<ConnectionPatterns> next;
-      {
-        std::lock_guard lock(pending_mutex_);
-        next.swap(pending_);
-      }
-      if (next) {
+      if (std::optional<ConnectionPatterns> next = pending_connections_.take()) {
         apply_connections(*next);
         continue;
       }
@@ -381,8 +372,7 @@ class AlsaBackend final : public MidiBackend {
   std::vector<std::unique_ptr<Input>> inputs_;
   std::vector<std::vector<std::unique_ptr<RtMidiOut>>> outputs_;
   std::thread clock_;
-  std::mutex pending_mutex_;  // set_connections() (a reload) hands new patterns to the watcher
-  std::optional<ConnectionPatterns> pending_;
+  PendingConnections pending_connections_;  // set_connections() (a reload) to the watcher
   std::unique_ptr<Sequencer> sequencer_;   // hot-plug and live connection patterns
   std::unique_ptr<AlsaPortFollower> follower_;
   std::thread watcher_;

@@ -55,12 +55,7 @@ AlsaPortFollower::Result AlsaPortFollower::scan(bool gone) {
       return link(other, [&](SeqAddress from, SeqAddress to) { return sequencer_->subscribed(from, to); });
     });
     const std::string setting = is_input ? "connect_input" : "outputs[" + std::to_string(w - 1) + "].connect";
-    if (scan.nothing_matches)
-      log::warning("no ALSA port matches %s yet; %s is connected to one when it appears", setting.c_str(),
-                   watch.own_port().c_str());
-    for (const auto& vanished : scan.vanished)
-      log::warning("ALSA port %s went away (it was connected to %s); connected again when it returns",
-                   vanished.c_str(), watch.own_port().c_str());
+    watch.report(scan, "ALSA", setting);
     for (const auto& other : scan.connect) {
       // Connected already (by hand, or kept across a reload of the patterns): nothing to do or say.
       if (link(other, [&](SeqAddress from, SeqAddress to) { return sequencer_->subscribed(from, to); })) {

@@ -111,11 +111,7 @@ class JackBackend final : public MidiBackend {
 
   std::optional<std::string> set_connections(const std::vector<std::string>& input,
                                              const std::vector<std::vector<std::string>>& outputs) override {
-    ConnectionPatterns next;
-    if (auto why = parse_connection_patterns(input, outputs, output_patterns_.size(), next)) return why;
-    std::lock_guard lock(pending_mutex_);
-    pending_ = std::move(next);
-    return std::nullopt;
+    return pending_connections_.offer(input, outputs, output_patterns_.size());
   }
 
   std::optional<std::string> rename_outputs(const std::vector<std::string>& names) override {
@@ -261,12 +257,7 @@ class JackBackend final : public MidiBackend {
         return jack_port_connected_to(own, other.c_str()) != 0;
       });
       const std::string setting = is_input ? "connect_input" : "outputs[" + std::to_string(w - 1) + "].connect";
-      if (scan.nothing_matches)
-        log::warning("no JACK port matches %s yet; %s is connected to one when it appears", setting.c_str(),
-                     watch.own_port().c_str());
-      for (const auto& gone : scan.vanished)
-        log::warning("JACK port %s went away (it was connected to %s); connected again when it returns",
-                     gone.c_str(), watch.own_port().c_str());
+      watch.report(scan, "JACK", setting);
       for (const auto& other : scan.connect) {
         const std::string& src = is_input ? other : watch.own_port();
         const std::string& dst = is_input ? watch.own_port() : other;
@@ -360,13 +351,12 @@ class JackBackend final : public MidiBackend {
       if (!settings_.reconnect) return kWatchPeriod;  // reported by connected(); clarad exits
       return recover();
     }
-    std::optional<ConnectionPatterns> next;
     std::optional<std::vector<std::string>> names;
     {
       std::lock_guard lock(pending_mutex_);
-      next.swap(pending_);
       names.swap(pending_names_);
     }
+    std::optional<ConnectionPatterns> next = pending_connections_.take();
     if (names) apply_names(*names);
     if (next) apply_connections(*next);
     const std::uint64_t regs = registrations_.load(std::memory_order_acquire);
@@ -581,8 +571,8 @@ class JackBackend final : public MidiBackend {
   std::atomic<std::uint64_t> cycles_{0};  // process callbacks completed
   // Hot-plug and server restarts (the watcher thread's; the callbacks only count and copy).
   std::vector<PortWatch> watches_;  // [0]: the input; [1 + i]: output i
-  std::mutex pending_mutex_;        // set_connections() (a reload) hands new patterns to the watcher
-  std::optional<ConnectionPatterns> pending_;
+  std::mutex pending_mutex_;        // rename_outputs() (a reload) hands new names to the watcher
+  PendingConnections pending_connections_;  // set_connections() (a reload) to the watcher
   std::optional<std::vector<std::string>> pending_names_;  // rename_outputs(), for the watcher
   std::atomic<std::uint64_t> registrations_{0}, unregistrations_{0};
   std::uint64_t seen_registrations_ = 0, seen_unregistrations_ = 0, last_scan_unregistrations_ = 0;

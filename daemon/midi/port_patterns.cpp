@@ -55,4 +55,21 @@ std::optional<std::string> parse_connection_patterns(const std::vector<std::stri
   return std::nullopt;
 }
 
+std::optional<std::string> PendingConnections::offer(const std::vector<std::string>& input,
+                                                     const std::vector<std::vector<std::string>>& outputs,
+                                                     std::size_t output_ports) {
+  ConnectionPatterns next;
+  if (auto why = parse_connection_patterns(input, outputs, output_ports, next)) return why;
+  std::lock_guard lock(mutex_);
+  pending_ = std::move(next);
+  return std::nullopt;
+}
+
+std::optional<ConnectionPatterns> PendingConnections::take() {
+  std::optional<ConnectionPatterns> next;
+  std::lock_guard lock(mutex_);
+  next.swap(pending_);
+  return next;
+}
+
 }  // namespace clara::daemon

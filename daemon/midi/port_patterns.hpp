@@ -8,6 +8,7 @@
 //  - a regex: any other pattern is an ECMAScript regular expression searched anywhere in the
 //    name (std::regex_search); anchor it (^...$) for exactness.
 #include <cstddef>
+#include <mutex>
 #include <optional>
 #include <regex>
 #include <string>
@@ -40,5 +41,21 @@ struct ConnectionPatterns {
 std::optional<std::string> parse_connection_patterns(const std::vector<std::string>& input,
                                                      const std::vector<std::vector<std::string>>& outputs,
                                                      std::size_t output_ports, ConnectionPatterns& out);
+
+// A reload's patterns on their way from the thread that reloads to the backend's watcher thread,
+// which applies them; the newest set offered wins.
+class PendingConnections {
+ public:
+  // Parses and keeps them: nullopt, or the reason they cannot be used (parse_connection_patterns),
+  // and then what was offered before stays.
+  std::optional<std::string> offer(const std::vector<std::string>& input,
+                                   const std::vector<std::vector<std::string>>& outputs, std::size_t output_ports);
+  // The set offered since the last take, if any.
+  std::optional<ConnectionPatterns> take();
+
+ private:
+  std::mutex mutex_;
+  std::optional<ConnectionPatterns> pending_;
+};
 
 }  // namespace clara::daemon

@@ -2,10 +2,21 @@
 
 #include <utility>
 
+#include "daemon/log/logger.hpp"
+
 namespace clara::daemon {
 
 PortWatch::PortWatch(std::string own_port, const PortPatterns& patterns)
     : own_port_(std::move(own_port)), patterns_(&patterns) {}
+
+void PortWatch::report(const Scan& scan, const char* system, const std::string& setting) const {
+  if (scan.nothing_matches)
+    log::warning("no %s port matches %s yet; %s is connected to one when it appears", system, setting.c_str(),
+                 own_port_.c_str());
+  for (const auto& gone : scan.vanished)
+    log::warning("%s port %s went away (it was connected to %s); connected again when it returns", system,
+                 gone.c_str(), own_port_.c_str());
+}
 
 void PortWatch::connected(const std::string& port) {
   done_.insert(port);

@@ -35,6 +35,10 @@ class PortWatch {
     return scan(present, false, [](const std::string&) { return true; });
   }
 
+  // Logs what a scan found that the user should hear of: patterns that match nothing yet (first
+  // scan), each port that went away. `system` names the MIDI system ("JACK", "ALSA"), `setting`
+  // where the patterns come from ("connect_input", "outputs[0].connect").
+  void report(const Scan& scan, const char* system, const std::string& setting) const;
   void connected(const std::string& port);  // done: not connected again until it vanishes
   // A failed connection (a client whose port exists but that is not active yet refuses it) is
   // tried again at the next scan; this says whether one is waiting.

@@ -121,21 +121,29 @@ TEST(AlsaBackend, VirtualPortsCarryInputAndOutputAndThePanic) {
   EXPECT_EQ(backend->stats().late, 0u);
 }
 
+// The hot-plug tests' backend: its output connects to `synth` by pattern, and the start-up panic
+// (and each new connection's) goes to channel 1 only.
+BackendSettings following(const std::string& synth) {
+  BackendSettings settings;
+  settings.client_name = "clara-test-" + std::to_string(::getpid());
+  settings.startup_panic_channels = 1;
+  settings.outputs[0].connect = {synth};
+  return settings;
+}
+
+// How many panics (CC 123 on channel 1) a synth has heard.
+std::ptrdiff_t panics(Recorder& r) {
+  std::lock_guard lock(r.mutex);
+  return std::count(r.messages.begin(), r.messages.end(), std::vector<unsigned char>{0xB0, 123, 0});
+}
+
 // Hot-plug: a synth's port that matches an output's pattern is connected when it appears, again
 // when it comes back, and gets a panic each time (here: the start-up panic's CC 123 on channel 1).
 TEST(AlsaBackend, FollowsASynthThatComesAndGoes) {
   if (!have_sequencer()) GTEST_SKIP() << "no ALSA sequencer (/dev/snd/seq missing)";
   const std::string synth_client = "clara-test-synth-" + std::to_string(::getpid());
-  BackendSettings settings;
-  settings.client_name = "clara-test-" + std::to_string(::getpid());
-  settings.startup_panic_channels = 1;
-  settings.outputs[0].connect = {synth_client};
-  auto backend = make_alsa_backend(settings);
+  auto backend = make_alsa_backend(following(synth_client));
   backend->start();
-  auto panics = [](Recorder& r) {
-    std::lock_guard lock(r.mutex);
-    return std::count(r.messages.begin(), r.messages.end(), std::vector<unsigned char>{0xB0, 123, 0});
-  };
   for (int round = 0; round < 3; ++round) {
     SCOPED_TRACE(testing::Message() << "round " << round);
     Recorder recorder;
@@ -162,16 +170,8 @@ TEST(AlsaBackend, NewPatternsMoveTheOutputWhilePlaying) {
   synth_b.setCallback(&Recorder::callback, &at_b);
   synth_a.openVirtualPort("in");
   synth_b.openVirtualPort("in");
-  BackendSettings settings;
-  settings.client_name = "clara-test-" + std::to_string(::getpid());
-  settings.startup_panic_channels = 1;
-  settings.outputs[0].connect = {a};
-  auto backend = make_alsa_backend(settings);
+  auto backend = make_alsa_backend(following(a));
   backend->start();
-  auto panics = [](Recorder& r) {
-    std::lock_guard lock(r.mutex);
-    return std::count(r.messages.begin(), r.messages.end(), std::vector<unsigned char>{0xB0, 123, 0});
-  };
   ASSERT_TRUE(wait_for([&] { return panics(at_a) >= 1; }, 1s));
   EXPECT_EQ(at_b.size(), 0u);
   ASSERT_EQ(backend->set_connections({}, {{b}}), std::nullopt);

@@ -64,5 +64,19 @@ TEST(ConnectionPatterns, AReloadsPatternsAreParsedForEveryPortOrRefusedWithTheRe
   EXPECT_FALSE(untouched.input.has_value());
 }
 
+TEST(PendingConnections, TheNewestSetOfferedIsTakenOnceAndARefusedOneLeavesItWaiting) {
+  PendingConnections pending;
+  EXPECT_FALSE(pending.take().has_value()) << "nothing offered";
+  EXPECT_EQ(pending.offer({"old"}, {{}}, 1), std::nullopt);
+  EXPECT_EQ(pending.offer({"new"}, {{"synth"}}, 1), std::nullopt);
+  EXPECT_TRUE(pending.offer({"bad("}, {{}}, 1).has_value());
+  const auto taken = pending.take();
+  ASSERT_TRUE(taken.has_value());
+  EXPECT_TRUE(taken->input->matches("new:out"));
+  EXPECT_FALSE(taken->input->matches("old:out"));
+  EXPECT_TRUE(taken->outputs[0].matches("synth:in"));
+  EXPECT_FALSE(pending.take().has_value()) << "taken once";
+}
+
 }  // namespace
 }  // namespace clara::daemon

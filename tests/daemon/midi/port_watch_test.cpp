@@ -105,5 +105,25 @@ TEST(PortWatch, NoPatternsNeverConnects) {
   EXPECT_FALSE(s.nothing_matches);
 }
 
+TEST(PortWatch, ReportsAPatternMatchingNothingAndEachVanishedPortNamingTheSystemAndSetting) {
+  const PortPatterns patterns("outputs[0].connect", {"synth"});
+  PortWatch w("clara:midi_out", patterns);
+  testing::internal::CaptureStderr();
+  w.report(w.scan({"other:in"}), "ALSA", "outputs[0].connect");
+  std::string said = testing::internal::GetCapturedStderr();
+  EXPECT_NE(said.find("no ALSA port matches outputs[0].connect yet; clara:midi_out is connected to one when it appears"),
+            std::string::npos)
+      << said;
+  w.scan({"synth:in"});
+  w.connected("synth:in");
+  testing::internal::CaptureStderr();
+  w.report(w.scan({}), "JACK", "outputs[0].connect");
+  said = testing::internal::GetCapturedStderr();
+  EXPECT_NE(said.find("JACK port synth:in went away (it was connected to clara:midi_out); connected again when it returns"),
+            std::string::npos)
+      << said;
+  EXPECT_EQ(said.find("no JACK port matches"), std::string::npos) << "said once, at the first scan only";
+}
+
 }  // namespace
 }  // namespace clara::daemon
