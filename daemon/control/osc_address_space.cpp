@@ -121,6 +121,19 @@ OscOutcome reply(const Message& m, const std::optional<std::string>& why) {
   return out;
 }
 
+// One reply carrying key, value pairs as its arguments, in order (/clara/status, /clara/metrics).
+OscOutcome pairs_reply(const char* address, const KeyValues& pairs) {
+  std::vector<Value> args;
+  args.reserve(2 * pairs.size());
+  for (const auto& [k, v] : pairs) {
+    args.push_back(k);
+    args.push_back(v);
+  }
+  OscOutcome out;
+  out.replies.push_back(osc::make_message(address, std::move(args)));
+  return out;
+}
+
 // A handler for a setting: `make` turns the arguments into an edit or a reason.
 Handler setting(OscAddress info,
                 std::function<std::optional<std::string>(const ControlState&, const Message&, Edit&)> make) {
@@ -339,38 +352,15 @@ std::vector<Handler> make_handlers() {
                }});
   h.push_back({{"/clara/status", "", "every setting as key, value pairs in one reply"},
                [](ControlHub& hub, const Message&, std::int64_t) {
-                 Message r{"/clara/status", "", {}};
-                 for (auto& [k, v] : status_values(hub.state())) {
-                   r.arguments.push_back(k);
-                   r.arguments.push_back(v);
-                 }
-                 OscOutcome out;
-                 out.replies.push_back(osc::make_message(r.address, std::move(r.arguments)));
-                 return out;
+                 return pairs_reply("/clara/status", status_values(hub.state()));
                }});
   h.push_back({{"/clara/metrics", "", "live figures as key, value pairs: inference, reaction, late, dropped, ..."},
                [](ControlHub& hub, const Message&, std::int64_t) {
-                 std::vector<Value> args;
-                 if (hub.hooks().metrics)
-                   for (auto& [k, v] : hub.hooks().metrics()) {
-                     args.push_back(k);
-                     args.push_back(v);
-                   }
-                 OscOutcome out;
-                 out.replies.push_back(osc::make_message("/clara/metrics", std::move(args)));
-                 return out;
+                 return pairs_reply("/clara/metrics", hub.hooks().metrics ? hub.hooks().metrics() : KeyValues{});
                }});
   h.push_back({{"/clara/ranking", "", "solo ranking's counters: phrases ranked, fallbacks, the last phrase's P(human)"},
                [](ControlHub& hub, const Message&, std::int64_t) {
-                 std::vector<Value> args;
-                 if (hub.hooks().ranking)
-                   for (auto& [k, v] : hub.hooks().ranking()) {
-                     args.push_back(k);
-                     args.push_back(v);
-                   }
-                 OscOutcome out;
-                 out.replies.push_back(osc::make_message("/clara/ranking", std::move(args)));
-                 return out;
+                 return pairs_reply("/clara/ranking", hub.hooks().ranking ? hub.hooks().ranking() : KeyValues{});
                }});
   h.push_back({{"/clara/subscribe", "", "push every change as /clara/value <key> <value> (UDP: for 60 s, renew; "
                                        "an int argument: to that port of the sender's address)"},

@@ -463,17 +463,28 @@ TEST(DuetThread, ARouteProgramChangeIsHeldByAFullQueueAndRecorded) {
   EXPECT_TRUE(after) << "her notes after it, in a track on channel 5 with program 41";
 }
 
-TEST(DuetThread, ARouteChangeEndsClarasNotesOnTheOldChannelAndSendsTheProgram) {
-  const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
-  const Vocabulary vocab = notewise_vocabulary(spec);
+// Clara alone at 400 bpm on a fake backend with one route, her thread built but not started: the
+// route tests' set-up.
+struct SoloAt400 {
+  static DuetConfig config() {
+    DuetConfig c;
+    c.mode = DuetMode::solo;
+    c.bpm = 400;
+    return c;
+  }
+  EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
+  Vocabulary vocab = notewise_vocabulary(spec);
   FakeBackend backend;
-  FragileModel model(vocab.size(), -1);
-  DuetConfig c;
-  c.mode = DuetMode::solo;
-  c.bpm = 400;
-  DuetEngine engine(model, vocab, spec, c);
-  engine.start(backend.now_ns());
-  DuetThread t(backend, engine, nullptr, InstrumentRoute{});
+  FragileModel model{vocab.size(), -1};
+  DuetEngine engine{model, vocab, spec, config()};
+  bool started = (engine.start(backend.now_ns()), true);  // before the thread reads the engine
+  DuetThread thread{backend, engine, nullptr, InstrumentRoute{}};
+};
+
+TEST(DuetThread, ARouteChangeEndsClarasNotesOnTheOldChannelAndSendsTheProgram) {
+  SoloAt400 rig;
+  FakeBackend& backend = rig.backend;
+  DuetThread& t = rig.thread;
   t.start();
   std::this_thread::sleep_for(100ms);
   EXPECT_TRUE(t.submit(SetRoute{"p", 16, 0}));   // channel 17
@@ -504,16 +515,9 @@ TEST(DuetThread, ARouteChangeEndsClarasNotesOnTheOldChannelAndSendsTheProgram) {
 }
 
 TEST(DuetThread, ARouteShapeMovesClarasNotesToAnotherOutputAndRangeAfterEndingThem) {
-  const EncodingSpec spec = EncodingSpec::defaults(Encoding::notewise);
-  const Vocabulary vocab = notewise_vocabulary(spec);
-  FakeBackend backend;
-  FragileModel model(vocab.size(), -1);
-  DuetConfig c;
-  c.mode = DuetMode::solo;
-  c.bpm = 400;
-  DuetEngine engine(model, vocab, spec, c);
-  engine.start(backend.now_ns());
-  DuetThread t(backend, engine, nullptr, InstrumentRoute{});
+  SoloAt400 rig;
+  FakeBackend& backend = rig.backend;
+  DuetThread& t = rig.thread;
   t.start();
   std::this_thread::sleep_for(100ms);
   EXPECT_TRUE(t.submit(SetRoute{"p", 0, -1, RouteShape{1, 0.05, 0, 127}}));  // curve out of range
